@@ -1,0 +1,107 @@
+"""Benchmark: load + weight + compute one large survey (10,000 respondents × 40 questions).
+
+Generates a survey with a fixed seed into a temporary folder: 3 weighting
+variables, 2 breakdowns, a mix of question types (scale, single, multi, grade,
+number, open, some filtered), written the Dutch-spreadsheet way (`;`, decimal
+comma). Prints the time of each step; no assertions.
+
+    python bench/bench_survey.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from panelsite.schema import Record  # noqa: E402
+from panelsite.surveys import load_surveys  # noqa: E402
+from panelsite.surveys.estimates import estimate  # noqa: E402
+from panelsite.surveys.weighting import weigh  # noqa: E402
+
+N = 10_000
+QUESTIONS = 40
+POPULATION = {
+    "leeftijd": {"18-34": 9800, "35-49": 8700, "50-64": 9900, "65+": 9100},
+    "geslacht": {"man": 18500, "vrouw": 19000},
+    "wijk": {"Centrum": 7400, "Havenkwartier": 6100, "Lindenhof": 9800, "Noordveld": 8900, "Buitengebied": 5300},
+}
+TYPES = ["scale", "single", "multi", "grade", "number", "scale", "single", "grade"]
+
+
+def generate(folder: Path, rng: np.random.Generator) -> None:
+    yaml = [
+        "title: Benchmark", "theme: overig", "fieldwork: {start: 2026-03-02, end: 2026-03-16}",
+        "invited: 25000", "publish_on: 2026-04-15",
+        "weighting: {by: [leeftijd, geslacht, wijk], cap: 5}", "breakdowns: [leeftijd, wijk]", "questions:",
+    ]
+    columns: dict[str, list[str]] = {"respondent_id": [f"r{i}" for i in range(N)]}
+    skew = {"leeftijd": [0.15, 0.2, 0.3, 0.35], "geslacht": [0.45, 0.55], "wijk": [0.3, 0.15, 0.2, 0.25, 0.1]}
+    for var, cats in POPULATION.items():
+        columns[var] = list(rng.choice(list(cats), size=N, p=skew[var]))
+    for i in range(1, QUESTIONS + 1):
+        qtype = "open" if i % 13 == 0 else TYPES[i % len(TYPES)]
+        qid = f"q{i}"
+        yaml += [f"  - id: {qid}", f"    text: Vraag {i}", f"    type: {qtype}"]
+        if i % 7 == 0 and qtype != "open":
+            yaml.append("    filter: q1 in [3, 4, 5]")
+        empty = rng.random(N) < 0.05
+        if qtype in ("scale", "single"):
+            yaml += ["    options: {1: Een, 2: Twee, 3: Drie, 4: Vier, 5: Vijf}", "    missing: {9: Weet niet}"]
+            values = rng.choice(["1", "2", "3", "4", "5", "9"], size=N)
+            columns[qid] = list(np.where(empty, "", values))
+        elif qtype == "multi":
+            yaml.append("    options: {1: Een, 2: Twee, 3: Drie, 4: Vier, 5: Vijf, 6: Zes}")
+            for code in range(1, 7):
+                columns[f"{qid}_{code}"] = list(np.where(empty, "", rng.choice(["0", "1"], size=N)))
+        elif qtype == "grade":
+            yaml.append("    missing: {99: Weet niet}")
+            values = rng.choice([str(g) for g in range(1, 11)] + ["99"], size=N)
+            columns[qid] = list(np.where(empty, "", values))
+        elif qtype == "number":
+            yaml.append("    unit: km")
+            values = np.char.replace(np.round(rng.gamma(2.0, 5.0, size=N), 1).astype(str), ".", ",")
+            columns[qid] = list(np.where(empty, "", values))
+        else:
+            columns[qid] = list(np.where(empty, "", "Een antwoord"))
+    folder.mkdir(parents=True)
+    (folder / "survey.yaml").write_text("\n".join(yaml) + "\n", encoding="utf-8")
+    names = list(columns)
+    lines = [";".join(names)] + [";".join(row) for row in zip(*(columns[c] for c in names))]
+    (folder / "responses.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    municipality = Record(
+        slug="bench",
+        population=Record(variables=Record({k: Record(v) for k, v in POPULATION.items()}), source="BRP", date="2026-01-01"),
+        results=Record(min_n=10, indicative_n=30),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        surveys = root / "content" / "bench" / "surveys"
+        generate(surveys / "bench", np.random.default_rng(20260315))
+        size = (surveys / "bench" / "responses.csv").stat().st_size
+
+        t0 = time.perf_counter()
+        (survey,) = load_surveys(surveys, municipality, root)
+        t1 = time.perf_counter()
+        weights, summary = weigh(survey, municipality)
+        t2 = time.perf_counter()
+        results = estimate(survey, municipality, weights, summary)
+        t3 = time.perf_counter()
+
+    print(f"{N} respondents × {QUESTIONS} questions, {len(survey.responses.columns)} columns, {size / 1e6:.1f} MB CSV")
+    print(f"load     {t1 - t0:6.3f} s")
+    print(f"weight   {t2 - t1:6.3f} s  ({summary.iterations} iterations, deff {summary.deff:.2f}, weights {summary.min_weight:.2f}–{summary.max_weight:.2f})")
+    print(f"compute  {t3 - t2:6.3f} s  ({len(results.questions)} questions, {sum(len(v) for r in results.questions for v in r.breakdowns.values())} breakdown groups)")
+    print(f"total    {t3 - t0:6.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""Colours from the house style: WCAG 2.1 contrast, nearest compliant shade, design tokens.
+
+The theme never uses a colour the build has not checked. ``derive_palette``
+computes every colour pair the templates use, checks its contrast ratio
+(4.5:1 for text, 3:1 for focus indicators, UI components and chart series,
+WCAG 2.1 SC 1.4.3 and 1.4.11) and either reports each failure with the
+nearest compliant colour or, when ``brand.auto_adjust`` is on, uses that
+colour and warns.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+
+from .errors import Problem
+from .schema import Record
+
+TEXT = 4.5
+NON_TEXT = 3.0
+WHITE = "#ffffff"
+
+
+def _channel(c: float) -> float:
+    # sRGB → linear, the formula of WCAG 2.1's relative luminance definition
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def rgb(hex_colour: str) -> tuple[float, float, float]:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def to_hex(r: float, g: float, b: float) -> str:
+    return "#" + "".join(f"{round(max(0.0, min(1.0, v)) * 255):02x}" for v in (r, g, b))
+
+
+def luminance(hex_colour: str) -> float:
+    r, g, b = (_channel(c) for c in rgb(hex_colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def nearest_compliant(colour: str, against: str, ratio: float) -> str:
+    """The colour with the same hue and saturation and the closest lightness that reaches ``ratio``.
+
+    Searching lightness in HSL keeps the shade recognisably the brand colour;
+    we step outwards in both directions and take the first that passes.
+    """
+    if contrast(colour, against) >= ratio:
+        return colour
+    h, l, s = colorsys.rgb_to_hls(*rgb(colour))
+    for step in range(1, 1001):
+        for direction in (-1, 1):
+            lightness = l + direction * step / 1000
+            if 0 <= lightness <= 1:
+                candidate = to_hex(*colorsys.hls_to_rgb(h, lightness, s))
+                if contrast(candidate, against) >= ratio:
+                    return candidate
+    return "#000000" if contrast("#000000", against) >= ratio else WHITE
+
+
+def mix(a: str, b: str, weight: float) -> str:
+    """``weight`` of ``a`` mixed into ``b`` (sRGB, like CSS color-mix)."""
+    ra, rb = rgb(a), rgb(b)
+    return to_hex(*(x * weight + y * (1 - weight) for x, y in zip(ra, rb)))
+
+
+def readable_on(background: str, *candidates: str) -> str:
+    """The candidate with the highest contrast on ``background``."""
+    return max(candidates, key=lambda c: contrast(c, background))
+
+
+@dataclass
+class Pair:
+    name: str
+    key: str  # the brand key that is adjusted when the pair fails
+    foreground: str
+    background: str
+    required: float
+
+
+# Extra chart series after primary and secondary: distinguishable hues that
+# are each darkened as needed to reach 3:1 on the page background.
+CHART_EXTRA = ["#5b3a8c", "#1f7a4d", "#a3402b", "#6b6b00", "#00607a", "#8a2f6b"]
+
+
+def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[Problem], list[str]]:
+    """All theme colours from the brand, with every used pair checked.
+
+    Returns the palette, contrast problems (strict mode) and warnings (auto-adjust).
+    """
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    colours = {k: brand[k] for k in ("primary", "secondary", "text", "background")}
+
+    def settle(pair: Pair) -> None:
+        ratio = contrast(pair.foreground, pair.background)
+        if ratio >= pair.required:
+            return
+        fixed = nearest_compliant(pair.foreground, pair.background, pair.required)
+        path = f"brand.{pair.key}"
+        text = (f"{pair.name}: {pair.foreground} on {pair.background} has contrast {ratio:.2f}:1, "
+                f"needs {pair.required:g}:1")
+        if brand.auto_adjust:
+            warnings.append(f"{display}:{located.line(path)}: {path}: warning: {text}; using nearest compliant colour {fixed}")
+            colours[pair.key] = fixed
+        else:
+            problems.append(located.problem(path, f"{text} (nearest compliant colour: {fixed}; "
+                                                  f"or set brand.auto_adjust: true)"))
+
+    bg = colours["background"]
+    settle(Pair("body text", "text", colours["text"], bg, TEXT))
+    # Links and the primary button sit on the page background.
+    settle(Pair("links (primary colour)", "primary", colours["primary"], bg, TEXT))
+    # Header and buttons: primary background with white or dark text, whichever reads best.
+    header_fg = readable_on(colours["primary"], WHITE, colours["text"])
+    if contrast(header_fg, colours["primary"]) < TEXT:
+        settle(Pair(f"header text {header_fg} on primary colour", "primary", colours["primary"], header_fg, TEXT))
+        header_fg = readable_on(colours["primary"], WHITE, colours["text"])
+    settle(Pair("accents and form borders (secondary colour)", "secondary", colours["secondary"], bg, NON_TEXT))
+
+    primary, secondary, text = colours["primary"], colours["secondary"], colours["text"]
+    surface = mix(primary, bg, 0.07)  # tinted panels (key figures, cards)
+    muted = mix(text, bg, 0.8)
+    if contrast(muted, surface) < TEXT:
+        muted = nearest_compliant(muted, surface, TEXT)
+    # Focus: a 3px outline in the text colour plus a background-coloured halo,
+    # visible on the page, on tinted panels and on the primary header (WCAG 2.4.7, 1.4.11).
+    focus = text
+    focus_in_header = header_fg
+    chart = [primary, secondary] + [nearest_compliant(c, bg, NON_TEXT) for c in CHART_EXTRA]
+    chart = [nearest_compliant(c, surface, NON_TEXT) for c in chart]
+
+    palette = Record(
+        primary=primary,
+        secondary=secondary,
+        text=text,
+        background=bg,
+        header_text=header_fg,
+        surface=surface,
+        muted=muted,
+        link=primary,
+        link_on_surface=nearest_compliant(primary, surface, TEXT),
+        focus=focus,
+        focus_halo=bg,
+        focus_in_header=focus_in_header,
+        error="#b00020" if contrast("#b00020", bg) >= TEXT else nearest_compliant("#b00020", bg, TEXT),
+        success="#1e6b30" if contrast("#1e6b30", bg) >= TEXT else nearest_compliant("#1e6b30", bg, TEXT),
+        border=nearest_compliant(mix(text, bg, 0.55), bg, NON_TEXT),
+        chart=chart,
+    )
+    return palette, problems, warnings
+
+
+def checked_pairs(palette: Record) -> list[Pair]:
+    """Every foreground/background pair the theme uses, for tests and the a11y report."""
+    p = palette
+    pairs = [
+        Pair("body text", "text", p.text, p.background, TEXT),
+        Pair("muted text", "text", p.muted, p.background, TEXT),
+        Pair("muted text on surface", "text", p.muted, p.surface, TEXT),
+        Pair("text on surface", "text", p.text, p.surface, TEXT),
+        Pair("links", "primary", p.link, p.background, TEXT),
+        Pair("links on surface", "primary", p.link_on_surface, p.surface, TEXT),
+        Pair("header text", "primary", p.header_text, p.primary, TEXT),
+        Pair("button text", "primary", p.header_text, p.primary, TEXT),
+        Pair("secondary accents", "secondary", p.secondary, p.background, NON_TEXT),
+        Pair("focus outline", "text", p.focus, p.background, NON_TEXT),
+        Pair("focus outline on surface", "text", p.focus, p.surface, NON_TEXT),
+        Pair("focus outline in header", "primary", p.focus_in_header, p.primary, NON_TEXT),
+        Pair("form borders", "text", p.border, p.background, NON_TEXT),
+        Pair("error text", "text", p.error, p.background, TEXT),
+        Pair("success text", "text", p.success, p.background, TEXT),
+    ]
+    for i, c in enumerate(p.chart):
+        pairs.append(Pair(f"chart series {i + 1}", "chart", c, p.background, NON_TEXT))
+        pairs.append(Pair(f"chart series {i + 1} on surface", "chart", c, p.surface, NON_TEXT))
+    return pairs
+
+
+def tokens(brand: Record, palette: Record) -> dict[str, str]:
+    """CSS custom properties in NL Design System's three layers.
+
+    Brand tokens (``--ps-brand-*``) hold the house style; common tokens
+    (``--ps-basis-*``) give them roles; component tokens refer to common ones,
+    so a theme can restyle one component without touching the rest.
+    """
+    t = {
+        # brand layer
+        "--ps-brand-primary": palette.primary,
+        "--ps-brand-secondary": palette.secondary,
+        "--ps-brand-text": palette.text,
+        "--ps-brand-background": palette.background,
+        "--ps-brand-font-family": brand.font,
+        # common (basis) layer
+        "--ps-basis-color-document": "var(--ps-brand-text)",
+        "--ps-basis-color-bg-document": "var(--ps-brand-background)",
+        "--ps-basis-color-muted": palette.muted,
+        "--ps-basis-color-surface": palette.surface,
+        "--ps-basis-color-border": palette.border,
+        "--ps-basis-color-accent": "var(--ps-brand-secondary)",
+        "--ps-basis-color-error": palette.error,
+        "--ps-basis-color-success": palette.success,
+        "--ps-basis-focus-outline-color": palette.focus,
+        "--ps-basis-focus-halo-color": palette.focus_halo,
+        "--ps-basis-pointer-target-min-size": "48px",
+        "--ps-basis-text-font-family": "var(--ps-brand-font-family)",
+        # component layer
+        "--ps-link-color": palette.link,
+        "--ps-link-on-surface-color": palette.link_on_surface,
+        "--ps-header-background-color": "var(--ps-brand-primary)",
+        "--ps-header-color": palette.header_text,
+        "--ps-header-focus-outline-color": palette.focus_in_header,
+        "--ps-button-primary-background-color": "var(--ps-brand-primary)",
+        "--ps-button-primary-color": palette.header_text,
+        "--ps-form-control-border-color": palette.border,
+    }
+    for i, colour in enumerate(palette.chart, start=1):
+        t[f"--ps-chart-series-{i}-color"] = colour
+    return t
+
+
+def tokens_css(brand: Record, palette: Record) -> str:
+    lines = [f"  {k}: {v};" for k, v in tokens(brand, palette).items()]
+    return ":root {\n" + "\n".join(lines) + "\n}\n"

@@ -1,0 +1,100 @@
+"""Charts: static, accessible bar charts plus optional plotly figures.
+
+Static charts are plain HTML/CSS bars, not images: they reflow at 320 px,
+grow with the reader's text size, print, render as vector shapes in the PDF
+factsheet, and every bar carries its value as text (colour is never the only
+carrier of meaning). They work without JavaScript.
+
+Interactive plotly charts (breakdowns, trends) are an enhancement: the page
+holds the figure as JSON and our small script loads the site's one copy of
+plotly.js only when the reader asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from . import i18n
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float  # 0–100 for shares; any scale for means
+    text: str  # the value as shown ("62%")
+    note: str = ""  # e.g. "± 4" or "indicatief"
+    muted: bool = False  # missing codes ("weet niet")
+
+
+def bars_html(bars: list[Bar], *, maximum: float = 100.0, series: int = 1, label: str = "") -> Markup:
+    """A horizontal bar chart as a description list: label, bar, value."""
+    rows = []
+    for bar in bars:
+        width = 0.0 if bar.value is None or math.isnan(bar.value) else max(0.0, min(100.0, bar.value / maximum * 100))
+        cls = "barchart__bar barchart__bar--muted" if bar.muted else f"barchart__bar barchart__bar--s{series}"
+        note = f' <span class="barchart__note">{escape(bar.note)}</span>' if bar.note else ""
+        rows.append(
+            f'<div class="barchart__row"><dt class="barchart__label">{escape(bar.label)}</dt>'
+            f'<dd class="barchart__value"><span class="{cls}" style="width:{width:.1f}%"></span>'
+            f'<span class="barchart__text">{escape(bar.text)}{note}</span></dd></div>'
+        )
+    aria = f' aria-label="{escape(label)}"' if label else ""
+    return Markup(f'<dl class="barchart"{aria}>' + "".join(rows) + "</dl>")
+
+
+def plotly_template(palette) -> dict:
+    """A plotly layout template in the house style (colours, font, no clutter)."""
+    return {
+        "layout": {
+            "colorway": list(palette.chart),
+            "font": {"family": "system-ui, sans-serif", "color": palette.text, "size": 14},
+            "paper_bgcolor": palette.background,
+            "plot_bgcolor": palette.background,
+            "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+            "xaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True},
+            "yaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True},
+            "hoverlabel": {"font": {"size": 14}},
+        }
+    }
+
+
+def breakdown_figure(title: str, groups: list[tuple[str, float | None, float | None, float | None]], palette,
+                     language: str = "nl", axis_title: str = "%") -> str:
+    """Plotly JSON: the key figure per group with its interval (suppressed groups left out)."""
+    shown = [(g, v, lo, hi) for g, v, lo, hi in groups if v is not None and not math.isnan(v)]
+    figure = {
+        "data": [{
+            "type": "bar", "orientation": "h",
+            "y": [g for g, *_ in shown], "x": [round(v, 1) for _, v, _, _ in shown],
+            "text": [i18n.number(v, 0, language) for _, v, _, _ in shown], "textposition": "outside",
+            "error_x": {"type": "data", "symmetric": False, "array": [round(hi - v, 2) for _, v, _, hi in shown],
+                        "arrayminus": [round(v - lo, 2) for _, v, lo, _ in shown], "color": palette.text},
+            "marker": {"color": palette.chart[0]},
+            "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+        }],
+        "layout": {"template": plotly_template(palette), "title": {"text": title},
+                   "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero"},
+                   "yaxis": {"autorange": "reversed"}, "height": 120 + 36 * len(shown)},
+    }
+    return json.dumps(figure, separators=(",", ":"), ensure_ascii=False)
+
+
+def trend_figure(title: str, points, palette, axis_title: str = "%") -> str:
+    """Plotly JSON: a line with interval band over the rounds of a series."""
+    labels = [p.title for p in points]
+    figure = {
+        "data": [{
+            "type": "scatter", "mode": "lines+markers+text", "x": labels, "y": [round(p.value, 1) for p in points],
+            "text": [i18n.number(p.value, 0) for p in points], "textposition": "top center",
+            "error_y": {"type": "data", "symmetric": False, "array": [round(p.ci_high - p.value, 2) for p in points],
+                        "arrayminus": [round(p.value - p.ci_low, 2) for p in points], "color": palette.text},
+            "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
+        }],
+        "layout": {"template": plotly_template(palette), "title": {"text": title},
+                   "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "height": 360},
+    }
+    return json.dumps(figure, separators=(",", ":"), ensure_ascii=False)

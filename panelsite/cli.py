@@ -1,0 +1,114 @@
+"""The command line: ``python build.py …`` and ``panelsite …`` are the same program.
+
+Exit codes: 0 ok, 1 build error, 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import PanelsiteError
+
+COMMANDS = ("build", "check", "serve", "collect", "export", "retention", "new", "panel-report")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
+    parser.add_argument("--only", action="append", metavar="SLUG", help="only this municipality (repeatable)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/dist)")
+    parser.add_argument("--base-url", help="build for another URL, e.g. a preview deploy; {slug} is replaced "
+                                           "(without it, several sites go to URL/<slug>/)")
+    parser.add_argument("--collector-url", help="URL of the response collector the forms post to "
+                                                "(default: each municipality's collector.url)")
+    parser.add_argument("--drafts", action="store_true", help="include draft pages and surveys under embargo")
+    parser.add_argument("--jobs", type=int, default=0, help="parallel processes (default: number of cores)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="panelsite", description="Build the resident panel sites.")
+    sub = parser.add_subparsers(dest="command")
+    _common(sub.add_parser("build", help="build every municipality (the default command)"))
+    check = sub.add_parser("check", help="validate everything and write nothing")
+    _common(check)
+    check.add_argument("--a11y", action="store_true",
+                       help="run pa11y-ci and the Nu HTML Checker over the built site and write a report")
+    serve = sub.add_parser("serve", help="build, serve locally, rebuild on change and reload the browser")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--collector-port", type=int, default=8001)
+    serve.add_argument("--no-collector", action="store_true", help="do not start the response collector")
+    for name, text in (("collect", "run the response collector"), ("export", "export responses or members"),
+                       ("retention", "delete what the privacy statement says is deleted")):
+        sub.add_parser(name, help=text, add_help=False)
+    new = sub.add_parser("new", help="create a commented starting point")
+    new.add_argument("what", choices=["municipality", "survey"])
+    new.add_argument("names", nargs="+", help="municipality: <slug>; survey: <slug> <survey-id>")
+    new.add_argument("--root", type=Path, default=Path.cwd())
+    report = sub.add_parser("panel-report", help="staff report on the panel's representativeness (not published)")
+    report.add_argument("slug")
+    report.add_argument("--root", type=Path, default=Path.cwd())
+    report.add_argument("--threshold", type=float, default=0.8, help="under-representation threshold (default 0.8)")
+    report.add_argument("--out", type=Path, default=None, help="report file (default: reports/panel-<slug>.md)")
+    return parser
+
+
+def options_from(args) -> "Options":
+    from .pipeline import Options
+
+    root = args.root.resolve()
+    return Options(root=root, out=(args.out or root / "dist").resolve(), only=args.only, base_url=args.base_url,
+                   collector_url=args.collector_url, drafts=args.drafts, jobs=args.jobs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    if argv[0] in ("collect", "export", "retention"):
+        from .collector import cli as collector_cli
+
+        return collector_cli.main(argv)
+    args = make_parser().parse_args(argv)
+    try:
+        return run(args)
+    except PanelsiteError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(args) -> int:
+    from . import pipeline
+
+    if args.command == "build":
+        pipeline.build(options_from(args))
+        return 0
+    if args.command == "check":
+        options = options_from(args)
+        if args.a11y:
+            from .a11y import main_check_a11y
+
+            return main_check_a11y(options.root, options.out, args.only or [])
+        count = pipeline.check(options)
+        print(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: no problems found.")
+        return 0
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(options_from(args), args.host, args.port, None if args.no_collector else args.collector_port)
+    if args.command == "new":
+        from .scaffold import new
+
+        return new(args.root.resolve(), args.what, args.names)
+    if args.command == "panel-report":
+        from .panel import report_command
+
+        return report_command(args.root.resolve(), args.slug, args.threshold, args.out)
+    raise AssertionError(args.command)

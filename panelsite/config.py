@@ -1,0 +1,251 @@
+"""The municipality configuration: ``municipalities/<slug>.yaml``.
+
+The schema is declared here, one option per line with its help text (tests
+check every option is documented in docs/configuration.md). ``load_municipalities``
+validates every file and raises one ConfigError holding all problems.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import brand as brand_mod
+from .errors import ConfigError, Problem, relpath
+from .schema import (
+    Bool, Choice, Color, Context, Date, DictOf, Email, FilePath, Float, Int, Invalid, ListOf,
+    Mapping, Option, Record, Str, Url, validate,
+)
+from .yamlfile import load as load_yaml
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class Population(Option):
+    """``source``, ``date`` and one mapping ``{category: count}`` per background variable."""
+
+    expected = "source, date and per background variable a mapping of category to a count"
+
+    def convert(self, value, path, ctx: Context):
+        if not isinstance(value, dict):
+            raise Invalid("is not a mapping")
+        out = Record(source=None, date=None, variables=Record())
+        out.source = Str(required=True).check(value.get("source"), f"{path}.source", ctx)
+        out.date = Date(required=True).check(value.get("date"), f"{path}.date", ctx)
+        counts = DictOf(Int(min=0), min_items=2)
+        for name, categories in value.items():
+            if name in ("source", "date"):
+                continue
+            child = f"{path}.{name}"
+            if not SLUG.fullmatch(str(name)) and not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
+                ctx.report(child, f'"{name}" is not a valid variable name (expected lowercase letters, digits, - or _)')
+                continue
+            converted = counts.check(categories, child, ctx)
+            if converted:
+                if sum(converted.values()) == 0:
+                    ctx.report(child, "all counts are zero (expected population counts per category)")
+                out.variables[str(name)] = Record({str(k): v for k, v in converted.items()})
+        return out
+
+
+def _check_url_path(record, path, ctx):
+    if record.get("base_url") and "?" in record.base_url:
+        ctx.report(f"{path}base_url", "must not contain a query string (expected an absolute http(s) URL)")
+
+
+BRAND = Mapping(
+    {
+        "primary": Color(required=True, help="Main brand colour: header, buttons, links."),
+        "secondary": Color(required=True, help="Accent colour: borders, highlights, second chart series."),
+        "text": Color(default="#1a1a1a", help="Body text colour."),
+        "background": Color(default="#ffffff", help="Page background colour."),
+        "logo": Mapping(
+            {
+                "file": FilePath(required=True, suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
+                                 help="Logo file, relative to municipalities/."),
+                "alt": Str(required=True, min_length=1, help="Text alternative of the logo."),
+            },
+            required=True,
+            help="The logo shown in the header.",
+        ),
+        "favicon": FilePath(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
+        "font": Str(default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+                    help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere."),
+        "auto_adjust": Bool(default=False,
+                            help="Replace colours that fail WCAG contrast by the nearest compliant shade (with a warning)."),
+    },
+    required=True,
+    help="House style.",
+)
+
+CONTACT = Mapping(
+    {
+        "department": Str(help="Team or department that runs the panel."),
+        "email": Email(required=True, help="E-mail address for panel members."),
+        "phone": Str(help="Phone number as residents dial it."),
+        "address": Str(help="Postal address (one line)."),
+        "hours": Str(help="When the phone is answered."),
+    },
+    required=True,
+    help="How residents reach the panel team.",
+)
+
+PRIVACY = Mapping(
+    {
+        "controller": Str(required=True, help="The controller (verwerkingsverantwoordelijke), usually the municipality."),
+        "controller_address": Str(help="Address of the controller."),
+        "dpo_name": Str(help="Name or role of the data-protection officer (FG)."),
+        "dpo_email": Email(required=True, help="E-mail address of the data-protection officer."),
+        "purposes": ListOf(Str(min_length=1), min_items=1, required=True, help="Why personal data are processed."),
+        "legal_basis": Str(default="toestemming (artikel 6 lid 1 sub a AVG)", help="Legal basis of the processing."),
+        "brp_sample": Bool(default=False, help="Members were invited from a sample of the population register (BRP)."),
+        "retention": Mapping(
+            {
+                "unconfirmed_days": Int(min=1, max=90, default=14,
+                                        help="Sign-ups not confirmed within this many days are deleted."),
+                "contact_messages_days": Int(min=1, max=3650, default=180,
+                                             help="Messages sent with the contact form are deleted after this many days."),
+                "answers_months": Int(min=1, max=240, default=60,
+                                      help="Pseudonymous answers are deleted after this many months; published figures stay."),
+                "left_members_days": Int(min=0, max=365, default=0,
+                                         help="Days after leaving until contact data are deleted (0: at once)."),
+            },
+            help="How long data are kept; the collector's retention command deletes accordingly.",
+        ),
+        "processors": ListOf(
+            Mapping(
+                {
+                    "name": Str(required=True, help="Processor's name."),
+                    "role": Str(required=True, help="What it does for the municipality."),
+                    "location": Str(default="Nederland", help="Where the data are processed."),
+                }
+            ),
+            help="Processors (verwerkers) under a processing agreement.",
+        ),
+    },
+    required=True,
+    help="Facts for the privacy statement (AVG art. 13).",
+)
+
+ACCESSIBILITY = Mapping(
+    {
+        "status": Choice(["A", "B", "C", "D"], required=True,
+                         help="Status of the accessibility statement (A: fully compliant … D: no research)."),
+        "last_check": Date(required=True, help="Date of the last accessibility research."),
+        "signed_by": Str(required=True, help="Job title of who approved the statement."),
+        "signed_on": Date(required=True, help="Date the statement was approved."),
+        "email": Email(required=True, help="Where residents report accessibility problems."),
+        "research_by": Str(default="panelsite toegankelijkheidstoets (pa11y-ci en Nu HTML Checker)",
+                           help="Who or what performed the research."),
+        "known_issues": ListOf(
+            Mapping(
+                {
+                    "criterion": Str(required=True, pattern=r"\d\.\d{1,2}\.\d{1,2}", expected="a WCAG criterion like 1.4.3",
+                                     help="WCAG success criterion."),
+                    "problem": Str(required=True, help="What does not meet the criterion."),
+                    "cause": Str(required=True, help="Why."),
+                    "effect": Str(required=True, help="What it means for residents."),
+                    "measure": Str(required=True, help="What will be done."),
+                    "fix_by": Date(required=True, help="When it will be fixed."),
+                }
+            ),
+            help="For status B: the failures with cause, effect, measures and date.",
+        ),
+    },
+    required=True,
+    help="Facts for the accessibility statement (toegankelijkheidsverklaring).",
+)
+
+RESULTS = Mapping(
+    {
+        "min_n": Int(min=5, max=100, default=10, help="Groups with fewer respondents are suppressed (never below 5)."),
+        "indicative_n": Int(min=5, max=500, default=30, help="Groups with fewer respondents are marked indicative."),
+    },
+    help="Disclosure control for results.",
+)
+
+COLLECTOR = Mapping(
+    {
+        "url": Url(help="Public URL of the response collector the forms post to."),
+    },
+    help="The response collector the site's forms post to.",
+)
+
+SCHEMA = Mapping(
+    {
+        "name": Str(required=True, min_length=1, help='Municipality name, e.g. "Lindenhaven".'),
+        "panel_name": Str(required=True, min_length=1, help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
+        "base_url": Url(required=True, help="Public URL of the site; may include a sub-path."),
+        "language": Choice(["nl", "en"], default="nl", help="Language of the interface texts."),
+        "tagline": Str(help="One sentence under the panel name on the home page."),
+        "brand": BRAND,
+        "contact": CONTACT,
+        "privacy": PRIVACY,
+        "accessibility": ACCESSIBILITY,
+        "population": Population(required=True, help="Population figures per background variable, for weighting."),
+        "results": RESULTS,
+        "collector": COLLECTOR,
+        "forms": __import__("panelsite.forms.definitions", fromlist=["FORMS"]).FORMS,  # see docs/forms.md
+    },
+    validator=_check_url_path,
+)
+
+
+def load_municipality(path: Path, root: Path) -> tuple[Record | None, list[Problem], list[str]]:
+    """Validate one file; returns (record, problems, warnings)."""
+    display = relpath(path, root)
+    try:
+        located = load_yaml(path, display)
+    except ConfigError as exc:
+        return None, exc.problems, []
+    record, problems = validate(SCHEMA, located, base_dir=path.parent)
+    slug = path.stem
+    if not SLUG.fullmatch(slug):
+        problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, digits and hyphens)'))
+    warnings: list[str] = []
+    if not problems:
+        record.slug = slug
+        record.source = display
+        record.config_dir = path.parent
+        palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
+        problems.extend(contrast_problems)
+        record.palette = palette
+    return record, problems, warnings
+
+
+def load_municipalities(root: Path, only: list[str] | None = None, warn=print) -> dict[str, Record]:
+    """Load every ``municipalities/*.yaml`` (or only the named slugs), all problems at once."""
+    folder = root / "municipalities"
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    problems: list[Problem] = []
+    result: dict[str, Record] = {}
+    seen: dict[str, str] = {}
+    for path in files:
+        display = relpath(path, root)
+        if path.stem in seen:
+            problems.append(Problem(display, f'duplicate slug "{path.stem}" (also defined in {seen[path.stem]})'))
+            continue
+        seen[path.stem] = display
+        if only and path.stem not in only:
+            continue
+        record, found, warnings = load_municipality(path, root)
+        problems.extend(found)
+        for w in warnings:
+            warn(w)
+        if record is not None and not found:
+            result[record.slug] = record
+    if only:
+        for slug in only:
+            if slug not in seen:
+                problems.append(Problem(relpath(folder, root), f'no municipality "{slug}"{_hint(slug, seen)}'))
+    if not files:
+        problems.append(Problem(relpath(folder, root), "no municipality files found (expected municipalities/<slug>.yaml)"))
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return result
+
+
+def _hint(slug: str, seen) -> str:
+    from .errors import did_you_mean
+
+    return did_you_mean(slug, seen)

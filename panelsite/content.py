@@ -1,0 +1,163 @@
+"""Markdown pages with YAML front matter.
+
+``content/_shared/`` holds pages every municipality gets; ``content/<slug>/``
+adds pages or overrides a shared one with the same path. Survey folders and
+the member register are data, not pages, and are skipped here.
+
+The body is rendered through Jinja first (so ``{{ site.name }}`` works), then
+through Python-Markdown with tables, footnotes, attribute lists and heading ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import markdown
+
+from .errors import ConfigError, Problem, relpath
+from .schema import Bool, Choice, Int, Mapping, Str, validate
+from .yamlfile import parse
+
+DATA_FOLDERS = {"surveys", "panel"}
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+
+PAGE_SCHEMA = Mapping(
+    {
+        "title": Str(required=True, min_length=1, help="Page title (the h1 and the <title>)."),
+        "description": Str(help="Meta description; one or two sentences."),
+        "nav_order": Int(min=0, max=1000, help="Position in the main navigation; pages without it are not in the menu."),
+        "nav_title": Str(help="Shorter title for the navigation."),
+        "template": Str(default="page.html", pattern=r"[a-z0-9_/-]+\.html", expected="a template name like page.html",
+                        help="Template that renders the page."),
+        "toc": Bool(default=False, help="Show a table of contents of the h2/h3 headings."),
+        "draft": Bool(default=False, help="Leave the page out unless the build runs with --drafts."),
+        "form": Choice(["aanmelden", "afmelden", "contact"], help="Embed one of the site's forms below the text."),
+        "updated": Str(help="Date of the last real change, shown under the page (YYYY-MM-DD)."),
+    }
+)
+
+
+@dataclass
+class Page:
+    path: str  # site path: "" for home, "over-het-panel/" …
+    source: Path
+    display: str  # source path as the user sees it
+    meta: dict
+    body: str  # Markdown text after the front matter
+    body_line: int  # line of the body's first line in the file
+    shared: bool
+    digest: str = ""
+    html: str = ""
+    toc: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+
+def site_path(relative: Path) -> str:
+    """content path → site path: index.md → "", a/b.md → "a/b/", a/index.md → "a/"."""
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] == "index":
+        parts = parts[:-1]
+    return "".join(p + "/" for p in parts)
+
+
+def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[Page | None, list[Problem]]:
+    display = relpath(source, root)
+    raw = source.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    text = text.replace("\r\n", "\n")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None, [Problem(display, "missing front matter (expected the file to start with '---', "
+                                       "a YAML block with at least 'title:', and '---')", line=1)]
+    try:
+        located = parse(match.group(1), display, offset=1)
+    except ConfigError as exc:
+        return None, exc.problems
+    meta, problems = validate(PAGE_SCHEMA, located)
+    body_line = text.count("\n", 0, match.end()) + 1
+    page = Page(site_path(relative), source, display, meta, text[match.end():], body_line, shared,
+                digest=hashlib.sha256(raw).hexdigest())
+    return page, problems
+
+
+def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
+    """Shared pages overridden by the municipality's own, sorted by path."""
+    problems: list[Problem] = []
+    pages: dict[str, Page] = {}
+    for folder, shared in ((root / "content" / "_shared", True), (root / "content" / slug, False)):
+        if not folder.is_dir():
+            continue
+        for source in sorted(folder.rglob("*.md")):
+            relative = source.relative_to(folder)
+            if relative.parts[0] in DATA_FOLDERS:
+                continue
+            page, found = read_page(source, relative, root, shared)
+            problems.extend(found)
+            if page is not None and not found and (drafts or not page.meta.draft):
+                pages[page.path] = page  # municipality pages come second and override
+    if problems:
+        raise ConfigError(problems)
+    return [pages[p] for p in sorted(pages)]
+
+
+class _Slugify:
+    """Heading ids: lowercase, accents folded, hyphens (over-het-panel)."""
+
+    def __call__(self, value: str, separator: str) -> str:
+        import unicodedata
+
+        value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+        value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+        return re.sub(r"[\s_-]+", separator, value) or "kop"
+
+
+def markdown_renderer() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["extra", "toc", "sane_lists", "smarty"],
+        extension_configs={
+            "toc": {"slugify": _Slugify(), "toc_depth": "2-3"},
+            "footnotes": {"BACKLINK_TITLE": "Terug naar tekst %d", "SUPERSCRIPT_TEXT": "{}"},
+            "smarty": {"substitutions": {"left-double-quote": "&ldquo;", "right-double-quote": "&rdquo;"}},
+        },
+        output_format="html",
+    )
+
+
+ROOT_LINK = re.compile(r'(href|src)="/(?!/)([^"#?]*)([^"]*)"')
+
+
+def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: markdown.Markdown) -> None:
+    """Fill ``page.html`` and ``page.toc``; Jinja errors name the file and line."""
+    try:
+        template = env.from_string(page.body)
+        body = template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(Problem(page.display, f"template error: {exc.message}",
+                                  line=page.body_line + (exc.lineno or 1) - 1)) from None
+    except jinja2.UndefinedError as exc:
+        raise ConfigError(Problem(page.display, f"unknown variable: {exc.message}", line=page.body_line)) from None
+    md.reset()
+    html = md.convert(body)
+    page.toc = md.toc_tokens
+    url = context["url"]
+    # Authors link site-root-relative ("/over-het-panel/"); the site must work
+    # under any sub-path, so those become page-relative links.
+    page.html = ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html)
+
+
+def line_of(page: Page, needle: str) -> int | None:
+    """The source line that contains ``needle`` (for link errors)."""
+    for offset, line in enumerate(page.body.splitlines()):
+        if needle in line:
+            return page.body_line + offset
+    return None

@@ -1,0 +1,103 @@
+"""One exception hierarchy, so users see messages instead of tracebacks.
+
+Every user-facing problem is a :class:`Problem` pointing at its source
+(file, line or row, key or column). Loaders collect problems and raise once
+with all of them, so one run reports everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one input file.
+
+    Rendered as ``file:line: key: message`` (YAML/Markdown) or
+    ``file:row N: column: message`` (CSV), the shape Jinja uses for its errors.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    key: str | None = None
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.row is not None:
+            where += f": row {self.row}"
+        if self.key:
+            return f"{where}: {self.key}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class PanelsiteError(Exception):
+    """Base of every error panelsite reports to its user."""
+
+    exit_code = 1
+
+    def __init__(self, problems: Iterable[Problem | str] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):
+        # Keep the structured problems when an error crosses a process pool.
+        return (type(self), (self.problems,))
+
+
+class ConfigError(PanelsiteError):
+    """Invalid configuration or content: the user's input is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class DataError(PanelsiteError):
+    """Invalid survey data (CSV, survey definitions): exit 2."""
+
+    exit_code = 2
+
+
+class BuildError(PanelsiteError):
+    """The input is valid but the site cannot be built (broken link, template error)."""
+
+    exit_code = 1
+
+
+def relpath(path: Path | str, root: Path | None = None) -> str:
+    """A path as the user wrote it: relative to the project root when possible."""
+    path = Path(path)
+    base = root or Path.cwd()
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean "x"?)' hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+class ProblemList(list):
+    """Collects problems; ``raise_if_any`` raises them all at once."""
+
+    def add(self, file: str, message: str, **where) -> None:
+        self.append(Problem(file, message, **where))
+
+    def raise_if_any(self, error: type[PanelsiteError] = ConfigError) -> None:
+        if self:
+            raise error(sorted(self, key=_sort_key))
+
+
+def _sort_key(p: Problem):
+    return (p.file, p.line or 0, p.row or 0, p.key or "")

@@ -1,0 +1,37 @@
+"""Forms: the built-in sign-up, unsubscribe and contact forms and the questionnaires
+generated from surveys with ``collect: true``. Shared by the site build (pages,
+paper PDFs) and the collector (validation, storage).
+
+Public API::
+
+    site_forms(municipality, surveys) -> dict[str, Form]
+    form_pages(municipality, surveys, collector_url) -> list[dict]
+    form_pdfs(municipality, surveys, render_html) -> dict[str, bytes]
+    form_action(municipality, form_id, collector_url) -> str | None
+    validate(form, data) -> Result
+"""
+
+from __future__ import annotations
+
+from .background import background
+from .definitions import FORMS, builtin_forms
+from .model import Field, Form
+from .pages import CONFIRMED_PATH, EXPIRED_PATH, form_action, form_pages, form_pdfs
+from .questionnaire import questionnaire_form
+from .validation import Result, validate
+
+__all__ = [
+    "FORMS", "Field", "Form", "Result", "CONFIRMED_PATH", "EXPIRED_PATH", "background", "form_action",
+    "form_pages", "form_pdfs", "site_forms", "validate",
+]
+
+
+def site_forms(municipality, surveys=()) -> dict[str, Form]:
+    """Every form of one municipality's site, keyed by form id
+    (aanmelden, afmelden, contact, vragenlijst-<survey-id>)."""
+    forms = builtin_forms(municipality)
+    for survey in surveys or ():
+        if getattr(survey, "collect", False):
+            form = questionnaire_form(municipality, survey, forms["aanmelden"])
+            forms[form.id] = form
+    return forms

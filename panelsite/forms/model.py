@@ -1,0 +1,163 @@
+"""What a form is: fields with their rules, texts and where answers are stored.
+
+One :class:`Form` drives everything: the HTML (templates/macros/forms.html),
+the JSON the browser validates with (``Form.client_definition``), the server-side
+validation (validation.py) and the collector's storage. Browser and server
+therefore agree on what is required and what each error message says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Field types and the HTML they become.
+FIELD_TYPES = (
+    "text",  # <input type=text>
+    "email",  # <input type=email>
+    "textarea",  # <textarea>
+    "number",  # <input inputmode=decimal>; "12,5" and "12.5" are both read
+    "year",  # four digits, e.g. a birth year
+    "postcode",  # Dutch postcode, 1234 AB
+    "radio",  # one choice, fieldset with radio buttons
+    "select",  # one choice from a long list
+    "checkboxes",  # several choices, fieldset with checkboxes
+    "checkbox",  # a single yes/no box (consent)
+)
+CHOICE_TYPES = ("radio", "select", "checkboxes")
+
+# Where a field's value goes in the collector.
+STORES = (
+    "contact",  # name and e-mail of a member, stored apart from answers
+    "profile",  # background data of a member (pseudonymous)
+    "consent",  # the consent checkbox
+    "message",  # the contact form's message
+    "reason",  # why someone left (stored without any link to the person)
+    "answer",  # questionnaire answers
+)
+
+
+@dataclass
+class Field:
+    name: str
+    type: str
+    label: str
+    hint: str = ""
+    required: bool = False
+    autocomplete: str | None = None
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, label) in display order
+    exclusive: list[str] = field(default_factory=list)  # "weet niet" values that exclude other choices
+    missing: list[str] = field(default_factory=list)  # values meaning "no real answer"
+    min: float | None = None
+    max: float | None = None
+    maxlength: int | None = None
+    min_age: int | None = None
+    store: str = "profile"
+    variable: str | None = None  # the population variable this field feeds (leeftijd, geslacht, wijk)
+    number: int | None = None  # question number in a questionnaire
+    condition: dict | None = None  # filter as JSON (see questionnaire.filter_json)
+    condition_text: str = ""  # the filter in words, shown when JavaScript is off
+    messages: dict[str, str] = field(default_factory=dict)
+    background: bool = False  # questionnaire "about you" question, skipped for known members
+    postcodes: dict[str, str] = field(default_factory=dict)  # PC4 -> district, for postcode fields
+    question: Any = None  # the survey Question, for questionnaire fields
+
+    @property
+    def is_group(self) -> bool:
+        """Rendered as a fieldset with a legend (radios, checkboxes, and number/open with 'weet niet')."""
+        return self.type in ("radio", "checkboxes") or bool(self.missing and self.type not in CHOICE_TYPES)
+
+    @property
+    def input_id(self) -> str:
+        """The id of the element an error summary links to (the first option of a group)."""
+        if self.type in ("radio", "checkboxes"):
+            return f"f-{self.name}-1"
+        return f"f-{self.name}"
+
+    def message(self, kind: str, **values) -> str:
+        text = self.messages.get(kind) or DEFAULT_MESSAGES[kind]
+        return text.format(label=self.label, number=self.number or "", **values)
+
+    def client_definition(self) -> dict:
+        out = {
+            "name": self.name,
+            "type": self.type,
+            "required": self.required,
+            "id": self.input_id,
+            "messages": {k: self.message(k, min=_fmt(self.min), max=_fmt(self.max), maxlength=self.maxlength or "")
+                         for k in DEFAULT_MESSAGES},
+        }
+        for key in ("min", "max", "maxlength", "min_age"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.options:
+            out["options"] = [v for v, _ in self.options]
+        if self.exclusive:
+            out["exclusive"] = self.exclusive
+        if self.missing:
+            out["missing"] = self.missing
+        if self.postcodes:
+            out["postcodes"] = self.postcodes
+        if self.condition:
+            out["condition"] = self.condition
+        return out
+
+
+DEFAULT_MESSAGES = {
+    "required": "Vul dit in: {label}",
+    "choose": "Kies een antwoord",
+    "invalid": "Vul een geldige waarde in",
+    "number": "Vul een getal in, zoals 12 of 12,5",
+    "min": "Vul een getal in van {min} of meer",
+    "max": "Vul een getal in van {max} of minder",
+    "too_long": "Gebruik hoogstens {maxlength} tekens",
+    "too_young": "U moet 18 jaar of ouder zijn",
+    "outside": "Deze postcode hoort niet bij onze gemeente",
+    "exclusive": "Kies 'weet niet' of een of meer antwoorden, niet allebei",
+    "too_fast": "U hebt het formulier heel snel verstuurd. Controleer uw antwoorden en verstuur het formulier opnieuw",
+    "expired": "Het formulier is verlopen. Controleer uw antwoorden en verstuur het formulier opnieuw",
+}
+
+
+def _fmt(value):
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+@dataclass
+class Form:
+    id: str  # aanmelden | afmelden | contact | vragenlijst-<survey-id>
+    kind: str  # aanmelden | afmelden | contact | vragenlijst
+    slug: str  # the municipality
+    title: str
+    intro: str
+    submit: str
+    thanks_title: str
+    thanks_text: str
+    fields: list[Field]
+    path: str  # the site page that holds the form, e.g. "doe-mee/"
+    consent_version: str | None = None
+    survey: Any = None  # the Survey of a questionnaire
+
+    @property
+    def thanks_path(self) -> str:
+        return f"bedankt/{self.id}/"
+
+    @property
+    def paper_path(self) -> str:
+        return f"{self.path}papier/"
+
+    @property
+    def has_conditions(self) -> bool:
+        return any(f.condition for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def client_definition(self) -> dict:
+        """The JSON embedded in the page for forms.js: the same rules the server applies."""
+        return {"form": self.id, "fields": [f.client_definition() for f in self.fields]}

@@ -1,0 +1,97 @@
+"""The pages the site build renders for the forms, and the paper PDFs.
+
+``form_pages`` lists every page as ``{"path", "template", "title", "description",
+"context"}``; the build renders them with its own Jinja environment (the
+templates live in themes/default/templates/forms/). ``form_pdfs`` turns the
+printable versions into tagged PDFs (PDF/UA-1) with WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from .model import Form
+
+CONFIRMED_PATH = "bedankt/bevestigd/"
+EXPIRED_PATH = "bedankt/link-verlopen/"
+PAPER_FORMS = ("aanmelden",)  # besides every questionnaire
+
+
+def form_action(municipality, form_id: str, collector_url: str | None = None) -> str | None:
+    """The URL a form posts to: ``<collector>/<slug>/<form>``; None without a collector."""
+    base = collector_url or (municipality.get("collector") or {}).get("url")
+    if not base:
+        return None
+    return f"{base.rstrip('/')}/{municipality.slug}/{form_id}"
+
+
+def pdf_name(form: Form) -> str:
+    return f"{form.id}.pdf"
+
+
+def form_pages(municipality, surveys, collector_url: str | None = None) -> list[dict]:
+    from . import site_forms
+
+    forms = site_forms(municipality, surveys)
+    pages: list[dict] = []
+    home = {"path": "", "text": f"Naar de startpagina van {municipality.panel_name}"}
+    for form in forms.values():
+        action = form_action(municipality, form.id, collector_url)
+        if form.kind == "vragenlijst":
+            pages.append(_page(form.path, "forms/questionnaire.html", form.title,
+                               f"Vul de vragenlijst '{form.title}' in.",
+                               form=form, action=action, paper_path=form.paper_path))
+        elif form.kind == "afmelden":
+            pages.append(_page(form.path, "forms/form_page.html", form.title,
+                               "Meld u af voor het panel.", form=form, action=action, paper_path=None))
+        if form.kind == "vragenlijst" or form.id in PAPER_FORMS:
+            pages.append(_page(form.paper_path, "forms/paper.html", f"{form.title} (om te printen)",
+                               f"{form.title}: versie om te printen.", form=form, pdf=pdf_name(form)))
+        pages.append(_page(form.thanks_path, "forms/thanks.html", form.thanks_title, form.thanks_title,
+                           noindex=True, heading=form.thanks_title, paragraphs=[form.thanks_text], links=[home]))
+    pages.append(_page(CONFIRMED_PATH, "forms/thanks.html", "Uw aanmelding is bevestigd", "Aanmelding bevestigd",
+                       noindex=True, heading="Welkom bij het panel",
+                       paragraphs=["Uw aanmelding is bevestigd. U krijgt een e-mail als er een nieuwe vragenlijst is.",
+                                   "Wilt u later niet meer meedoen? Dan kunt u zich altijd afmelden."],
+                       links=[home, {"path": "afmelden/", "text": "Afmelden"}]))
+    pages.append(_page(EXPIRED_PATH, "forms/thanks.html", "Deze link werkt niet meer", "Link verlopen",
+                       noindex=True, heading="Deze link werkt niet meer",
+                       paragraphs=["De link om uw aanmelding te bevestigen is verlopen of niet juist. Een link werkt 7 dagen.",
+                                   "Meld u opnieuw aan. U krijgt dan een nieuwe e-mail."],
+                       links=[{"path": "doe-mee/", "text": "Opnieuw aanmelden"}]))
+    return pages
+
+
+def _page(path, template, title, description, noindex=False, **context) -> dict:
+    return {"path": path, "template": template, "title": title, "description": description,
+            "noindex": noindex, "context": context}
+
+
+def form_pdfs(municipality, surveys, render_html=None) -> dict[str, bytes]:
+    """``{"vragenlijst/<id>/papier/vragenlijst-<id>.pdf": bytes, …}``: tagged PDFs of the paper versions.
+
+    ``render_html(template_name, context) -> str`` renders with the site's Jinja
+    environment; without it the theme environment of panelsite.render is used.
+    """
+    from weasyprint import HTML
+
+    from . import site_forms
+
+    if render_html is None:
+        render_html = _default_renderer(municipality)
+    out = {}
+    for form in site_forms(municipality, surveys).values():
+        if form.kind != "vragenlijst" and form.id not in PAPER_FORMS:
+            continue
+        html = render_html("forms/paper_pdf.html", {"form": form, "site": municipality})
+        document = HTML(string=html, base_url=str(municipality.get("config_dir") or "."))
+        out[form.paper_path + pdf_name(form)] = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return out
+
+
+def _default_renderer(municipality):
+    from pathlib import Path
+
+    from .templating import environment
+
+    root = Path(municipality.get("config_dir") or "municipalities").resolve().parent
+    env = environment(root, municipality)
+    return lambda name, context: env.get_template(name).render(**context)

@@ -1,0 +1,147 @@
+"""Server-side validation of a posted form, from the same Field definitions forms.js uses.
+
+``validate(form, data)`` takes the posted fields (name → list of strings) and
+returns the cleaned values and the error messages, in field order, so the
+error summary lists them top to bottom. Answers to questions whose filter does
+not apply are dropped and never required.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from .model import Field, Form
+from .questionnaire import answer_columns, shown
+
+EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}")
+POSTCODE = re.compile(r"([1-9]\d{3})\s?([A-Za-z]{2})")
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+@dataclass
+class Result:
+    values: dict = field(default_factory=dict)  # name -> cleaned value (absent when empty)
+    errors: dict = field(default_factory=dict)  # name -> message, in field order
+    columns: dict = field(default_factory=dict)  # questionnaire: responses.csv columns
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None = None,
+             skip_background: bool = False) -> Result:
+    today = today or _dt.date.today()
+    result = Result()
+    for f in form.fields:
+        if skip_background and f.background:
+            continue
+        if f.condition and not shown(f, result.columns):
+            continue  # filtered out: not asked, so not stored and not required
+        raw = [v for v in data.get(f.name, []) if isinstance(v, str)]
+        value, error = clean(f, raw, today)
+        if error:
+            result.errors[f.name] = error
+        elif value is not None:
+            result.values[f.name] = value
+        if f.question is not None:
+            result.columns.update(answer_columns(f, None if error else value))
+    return result
+
+
+def clean(f: Field, raw: list[str], today: _dt.date):
+    """(value, None) or (None, message). An empty optional field gives (None, None)."""
+    if f.type == "checkboxes":
+        chosen = [v for v in dict.fromkeys(v.strip() for v in raw) if v]
+        if not chosen:
+            return None, (f.message("required") if f.required else None)
+        allowed = {v for v, _ in f.options}
+        if any(v not in allowed for v in chosen):
+            return None, f.message("invalid")
+        if len(chosen) > 1 and any(v in f.missing for v in chosen):
+            return None, f.message("exclusive")
+        return [_code(f, v) for v in chosen] if f.question is not None else chosen, None
+    if f.type == "checkbox":
+        ticked = any(v.strip() for v in raw)
+        if not ticked:
+            return None, (f.message("required") if f.required else None)
+        return True, None
+    if f.type in ("radio", "select"):
+        values = [v.strip() for v in raw if v.strip()]
+        if not values:
+            return None, (f.message("required") if f.required else None)
+        if len(values) > 1 or values[0] not in {v for v, _ in f.options}:
+            return None, f.message("invalid")
+        return _code(f, values[0]), None
+
+    # Text-like fields: one value.
+    values = [v for v in raw if v.strip()]
+    text = values[0].strip() if values else ""
+    if f.type == "number" and f.missing:
+        ticked = [v.strip() for v in raw if v.strip() in f.missing]
+        typed = [v.strip() for v in raw if v.strip() and v.strip() not in f.missing]
+        if ticked and typed:
+            return None, f.message("exclusive")
+        if ticked:
+            return _code(f, ticked[0]), None
+        text = typed[0] if typed else ""
+    if not text:
+        return None, (f.message("required") if f.required else None)
+    if f.maxlength and len(text) > f.maxlength:
+        return None, f.message("too_long", maxlength=f.maxlength)
+    if f.type == "email":
+        return (text, None) if EMAIL.fullmatch(text) and len(text) <= 254 else (None, f.message("invalid"))
+    if f.type == "year":
+        if not re.fullmatch(r"\d{4}", text):
+            return None, f.message("invalid")
+        year = int(text)
+        if year < (f.min or 1900) or year > today.year:
+            return None, f.message("invalid")
+        if f.min_age is not None and today.year - year < f.min_age:
+            return None, f.message("too_young")
+        return year, None
+    if f.type == "postcode":
+        match = POSTCODE.fullmatch(text)
+        if not match:
+            return None, f.message("invalid")
+        if f.postcodes and match.group(1) not in f.postcodes:
+            return None, f.message("outside")
+        return match.group(1), None  # only the 4 digits are kept
+    if f.type == "number":
+        number = parse_number(text)
+        if number is None:
+            return None, f.message("number")
+        if f.min is not None and number < f.min:
+            return None, f.message("min", min=_fmt(f.min))
+        if f.max is not None and number > f.max:
+            return None, f.message("max", max=_fmt(f.max))
+        return (int(number) if number.is_integer() else number), None
+    return text, None
+
+
+def parse_number(text: str) -> float | None:
+    """"12,5", "1.234,5" and "12.5": a dot is a decimal point unless the text also holds a
+    comma (the rule panelsite.surveys uses for responses.csv)."""
+    text = text.strip().replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    if not NUMBER.fullmatch(text.replace(",", ".")):
+        return None
+    return float(text)
+
+
+def _code(f: Field, value: str):
+    """Back to the survey's own code (1, not "1") for questionnaire answers."""
+    if f.question is None:
+        return value
+    for table in (f.question.options or {}, f.question.missing or {}):
+        for code in table:
+            if str(code) == value:
+                return code
+    return int(value) if value.isdigit() else value
+
+
+def _fmt(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")

@@ -1,0 +1,85 @@
+"""Interface texts in Dutch (and English) and Dutch number and date formats.
+
+Numbers and dates go through Babel (CLDR), so "62,4%" and "15 april 2026"
+come out as Dutch readers expect, without hand-written locale rules.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+from babel.dates import format_date as _format_date
+from babel.numbers import format_decimal
+
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "skip_to_content": {"nl": "Naar de inhoud", "en": "Skip to content"},
+    "main_navigation": {"nl": "Hoofdmenu", "en": "Main menu"},
+    "home": {"nl": "Home", "en": "Home"},
+    "footer_contact": {"nl": "Contact", "en": "Contact"},
+    "footer_about": {"nl": "Over deze website", "en": "About this website"},
+    "privacy": {"nl": "Privacyverklaring", "en": "Privacy statement"},
+    "accessibility": {"nl": "Toegankelijkheidsverklaring", "en": "Accessibility statement"},
+    "sitemap": {"nl": "Sitemap", "en": "Sitemap"},
+    "on_this_page": {"nl": "Op deze pagina", "en": "On this page"},
+    "page_not_found": {"nl": "Pagina niet gevonden", "en": "Page not found"},
+    "results": {"nl": "Resultaten", "en": "Results"},
+    "phone": {"nl": "Telefoon", "en": "Phone"},
+    "email": {"nl": "E-mail", "en": "E-mail"},
+    "address": {"nl": "Postadres", "en": "Postal address"},
+    "logo_link": {"nl": "naar de homepage", "en": "to the home page"},
+    "breadcrumb": {"nl": "Kruimelpad", "en": "Breadcrumb"},
+    "last_updated": {"nl": "Bijgewerkt op", "en": "Updated on"},
+    "menu": {"nl": "Menu", "en": "Menu"},
+}
+
+
+def translator(language: str):
+    """``t(key)`` for templates; unknown keys fail loudly in tests, not silently on the site."""
+
+    def t(key: str) -> str:
+        return STRINGS[key].get(language) or STRINGS[key]["nl"]
+
+    return t
+
+
+def _locale(language: str) -> str:
+    return LOCALES.get(language, "nl_NL")
+
+
+def number(value: float | int | None, decimals: int = 0, language: str = "nl") -> str:
+    """A number with Dutch separators: 1.234,5."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=fmt, locale=_locale(language))
+
+
+def percent(value: float | None, decimals: int = 0, language: str = "nl") -> str:
+    """A percentage from a 0–100 value: 62% or 62,4%.
+
+    Dutch style writes no space before the sign in running text (Taalunie), as
+    CLDR's nl pattern "#,##0%" does.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return number(value, decimals, language) + "%"
+
+
+def date(value: _dt.date | None, language: str = "nl", style: str = "long") -> str:
+    """15 april 2026."""
+    if value is None:
+        return ""
+    return _format_date(value, format=style, locale=_locale(language))
+
+
+def date_range(start: _dt.date, end: _dt.date, language: str = "nl") -> str:
+    """2 tot en met 16 maart 2026."""
+    joiner = " tot en met " if language == "nl" else " to "
+    if start.year == end.year and start.month == end.month:
+        return f"{start.day}{joiner}{date(end, language)}"
+    if start.year == end.year:
+        return _format_date(start, format="d MMMM", locale=_locale(language)) + joiner + date(end, language)
+    return date(start, language) + joiner + date(end, language)

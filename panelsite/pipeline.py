@@ -1,0 +1,331 @@
+"""The build, top to bottom: load and validate everything, compute, render, write.
+
+``build`` validates every municipality first (so one run reports every
+problem and nothing is written when any input is invalid), then builds each
+site — in a process pool when there are several and more than one core —
+and prints a one-line summary.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import content, render
+from .config import load_municipalities
+from .errors import BuildError, ConfigError, PanelsiteError, Problem
+from .schema import Record
+from .site import Site, digest
+from .writer import StagedSite, broken_links, internal_links, robots, sitemap
+
+MANIFEST_DIR = ".panelsite"
+
+
+@dataclass
+class Options:
+    root: Path
+    out: Path
+    only: list[str] | None = None
+    base_url: str | None = None  # may contain {slug}
+    collector_url: str | None = None
+    drafts: bool = False
+    today: _dt.date = field(default_factory=lambda: build_date())
+    jobs: int = 0  # 0: as many as cores
+    progress: bool = True
+
+
+@dataclass
+class SiteResult:
+    slug: str
+    pages: int
+    files: int
+    rendered: int
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_date() -> _dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
+
+
+def site_base_url(options: Options, municipality: Record, several: bool) -> str:
+    """The URL a site is built for: its own ``base_url`` or the ``--base-url`` override."""
+    if not options.base_url:
+        return municipality.base_url
+    url = options.base_url
+    if "{slug}" in url:
+        url = url.replace("{slug}", municipality.slug)
+    elif several:
+        url = url.rstrip("/") + "/" + municipality.slug + "/"
+    return url if url.endswith("/") else url + "/"
+
+
+# --------------------------------------------------------------------------
+# load
+
+
+def load_all(options: Options, warn=print) -> dict[str, Record]:
+    """Every input of every selected municipality, validated; raises with all problems."""
+    municipalities = load_municipalities(options.root, options.only, warn=warn)
+    problems: list[Problem] = []
+    for slug, m in municipalities.items():
+        try:
+            m.pages = content.load_pages(options.root, slug, options.drafts)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+        try:
+            load_site_data(options, m)
+        except PanelsiteError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return municipalities
+
+
+def load_site_data(options: Options, m: Record) -> None:
+    """Surveys, factsheets and forms of one municipality (each module validates its own input)."""
+    from . import results_pages
+
+    results_pages.load(options, m)
+
+
+# --------------------------------------------------------------------------
+# plan
+
+
+def plan_site(options: Options, m: Record, base_url: str) -> Site:
+    site = Site(options.root, m, base_url, options.collector_url, options.today, options.drafts)
+    from . import results_pages
+
+    for page in m.pages:
+        if page.meta.nav_order is not None:
+            site.navigation.append(render_nav(page))
+    results_pages.add_navigation(site)
+    site.add_assets()
+    results_pages.add_outputs(site)  # results, factsheets, forms, feeds: they add site.extra too
+    content_env = render.content_environment(m)
+    for page in m.pages:
+        add_content_page(site, page, content_env)
+    site.add_page("404.html", "404.html", title=m.language == "en" and "Page not found" or "Pagina niet gevonden",
+                  sitemap=False, noindex=True, context={"absolute": True})
+    return site
+
+
+def render_nav(page) -> "Record":
+    from .site import NavItem
+
+    return NavItem(page.path, page.meta.nav_title or page.title, page.meta.nav_order)
+
+
+def add_content_page(site: Site, page, content_env) -> None:
+    def context() -> dict:
+        url, _ = render.url_functions(page.path)
+        md = content.markdown_renderer()
+        content.render_markdown(page, content_env, {"site": site.municipality, "url": url, **site.extra}, md)
+        from markupsafe import Markup
+
+        return {"body": Markup(page.html), "toc": page.toc if page.meta.toc else [],
+                "page": {"form": page.meta.form, "updated": _date_or_none(page.meta.updated)}}
+
+    template = page.meta.template
+    site.add_page(page.path, template, page.digest, digest(*site.extra.get("page_keys", {}).get(page.path, ())),
+                  title=page.title, description=page.meta.description, context=context,
+                  source=page.display, source_page=page)
+
+
+def _date_or_none(value):
+    if not value:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------
+# render and write
+
+
+@dataclass
+class Staged:
+    result: SiteResult
+    stage: StagedSite
+    manifest: dict
+    manifest_path: Path
+
+
+def stage_site(options: Options, m: Record, base_url: str) -> Staged:
+    """Render one site into a temporary folder; unchanged outputs are reused."""
+    started = time.perf_counter()
+    site = plan_site(options, m, base_url)
+    target = options.out / m.slug
+    manifest_path = options.out / MANIFEST_DIR / f"{m.slug}.json"
+    previous = _read_manifest(manifest_path)
+    staged = StagedSite(target)
+    manifest: dict[str, dict] = {}
+    rendered = 0
+    try:
+        seen: set[str] = set()
+        for output in site.outputs:
+            if output.path in seen:
+                raise BuildError(Problem(output.source or output.path, f"two outputs write {output.path}"))
+            seen.add(output.path)
+            old = previous.get(output.path)
+            if old and old.get("key") == output.key and staged.reuse(output.path):
+                manifest[output.path] = old
+                continue
+            data = output.render()
+            rendered += 1
+            staged.write(output.path, data)
+            links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
+            manifest[output.path] = {"key": output.key, "links": links}
+        pages = [o.page_path for o in site.outputs if o.page_path is not None]
+        staged.write("sitemap.xml", sitemap(base_url, pages))
+        staged.write("robots.txt", robots(base_url))
+        files = set(manifest) | {"sitemap.xml", "robots.txt"}
+        check_links(site, manifest, files)
+    except BaseException:
+        staged.abort()
+        raise
+    result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
+    return Staged(result, staged, manifest, manifest_path)
+
+
+def commit(staged: Staged) -> None:
+    staged.stage.commit()
+    staged.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    staged.manifest_path.write_text(json.dumps(staged.manifest, sort_keys=True))
+
+
+def check_links(site: Site, manifest: dict, files: set[str]) -> None:
+    links = {path: entry["links"] for path, entry in manifest.items() if entry.get("links")}
+    # The 404 page links path-absolutely; every other page relatively.
+    broken = broken_links(links, files, site.base_path)
+    if not broken:
+        return
+    by_file = {o.path: o for o in site.outputs}
+    problems = []
+    for source, target in broken:
+        output = by_file.get(source)
+        page = output.source_page if output else None
+        if page is not None:
+            shown = _authored_form(page, target, source)
+            problems.append(Problem(page.display, f'broken internal link "{shown}" (no page at that path)',
+                                    line=content.line_of(page, shown)))
+        else:
+            problems.append(Problem(f"{site.slug}/{source}", f'broken internal link "{target}" '
+                                    f'(made by {(output.source if output else None) or "a template"})'))
+    raise BuildError(problems)
+
+
+def _authored_form(page, target: str, source_file: str) -> str:
+    """The link as the author wrote it in Markdown ("/foo/"), found back from the relative one."""
+    from .writer import resolve
+
+    resolved = resolve(source_file, target, "/")
+    guess = "/" + resolved.removesuffix("index.html")
+    for candidate in (guess, guess.rstrip("/"), target):
+        if candidate and candidate in page.body:
+            return candidate
+    return guess
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
+    """Load, compute and render one municipality (runs in a worker process)."""
+    municipalities = load_all(Options(**{**options.__dict__, "only": [slug]}), warn=lambda *_: None)
+    return stage_site(options, municipalities[slug], base_url)
+
+
+def build(options: Options, log=print) -> list[SiteResult]:
+    """Validate every configuration, build each site into a stage, commit only if all succeed.
+
+    A worker loads its own municipality's content and survey data, so the
+    expensive loading runs in parallel; errors from every site are gathered
+    and reported together, and then no site is replaced.
+    """
+    started = time.perf_counter()
+    warnings: list[str] = []
+    municipalities = load_municipalities(options.root, options.only, warn=warnings.append)
+    for w in warnings:
+        log(w)
+    several = len(municipalities) > 1
+    jobs = options.jobs or os.cpu_count() or 1
+    tasks = [(slug, site_base_url(options, m, several)) for slug, m in municipalities.items()]
+    staged: list[Staged] = []
+    errors: list[PanelsiteError] = []
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            futures = [pool.submit(_stage_one, options, slug, url) for slug, url in tasks]
+            for future in futures:
+                try:
+                    staged.append(future.result())
+                    _progress(log, staged[-1].result, options, len(staged), len(tasks))
+                except PanelsiteError as exc:
+                    errors.append(exc)
+    else:
+        for slug, url in tasks:
+            try:
+                staged.append(_stage_one(options, slug, url))
+                _progress(log, staged[-1].result, options, len(staged), len(tasks))
+            except PanelsiteError as exc:
+                errors.append(exc)
+    if errors:
+        for s in staged:
+            s.stage.abort()
+        kind = max(errors, key=lambda e: e.exit_code)
+        # Shared pages fail the same way for every municipality: report each problem once.
+        raise type(kind)(list(dict.fromkeys(p for e in errors for p in e.problems)))
+    for s in staged:
+        commit(s)
+    results = [s.result for s in staged]
+    seconds = time.perf_counter() - started
+    pages = sum(r.pages for r in results)
+    log(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
+        f"({sum(r.rendered for r in results)} files rendered) in {seconds:.1f} s")
+    return results
+
+
+def check(options: Options, log=print) -> int:
+    """Validate and render everything, check links, and write nothing to the output folder."""
+    import tempfile
+
+    warnings: list[str] = []
+    municipalities = load_all(options, warn=warnings.append)
+    for w in warnings:
+        log(w)
+    with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
+        scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
+        for slug, m in municipalities.items():
+            staged = stage_site(scratch_options, m, site_base_url(options, m, len(municipalities) > 1))
+            staged.stage.abort()
+    return len(municipalities)
+
+
+def _progress(log, result: SiteResult, options: Options, done: int, total: int) -> None:
+    if not options.progress:
+        return
+    if sys.stderr.isatty():
+        width = 24
+        filled = width * done // total
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result.slug:<20}",
+              end="" if done < total else "\n", file=sys.stderr, flush=True)
+    else:
+        log(f"  {result.slug}: {result.pages} pages, {result.files} files, "
+            f"{result.rendered} rendered, {result.seconds:.2f} s")

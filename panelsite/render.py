@@ -1,0 +1,96 @@
+"""The Jinja environment of one municipality's site.
+
+Templates are looked up in ``themes/<slug>/templates`` first, then
+``themes/default/templates`` (MkDocs' ordered theme folders); a municipality
+template can still extend the default one as ``default:base.html``
+(Datasette's PrefixLoader idea).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import i18n
+from .schema import Record
+
+
+def theme_dirs(root: Path, slug: str) -> list[Path]:
+    dirs = [root / "themes" / slug, root / "themes" / "default"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def environment(root: Path, municipality: Record) -> jinja2.Environment:
+    slug = municipality.slug
+    search = [str(d / "templates") for d in theme_dirs(root, slug) if (d / "templates").is_dir()]
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(search),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(root / "themes" / "default" / "templates"))}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    lang = municipality.language
+    env.globals.update(site=municipality, t=i18n.translator(lang), lang=lang)
+    env.filters.update(
+        pct=lambda v, d=0: i18n.percent(v, d, lang),
+        num=lambda v, d=0: i18n.number(v, d, lang),
+        date_nl=lambda v, style="long": i18n.date(v, lang, style),
+        date_range=lambda a, b: i18n.date_range(a, b, lang),
+    )
+    return env
+
+
+def content_environment(municipality: Record) -> jinja2.Environment:
+    """For Markdown bodies: no loader (no includes), strict variables, no autoescape
+    since the output is Markdown that is converted afterwards."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.globals.update(site=municipality)
+    return env
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """Relative link from the page at site path ``from_path`` ("a/b/") to ``to_path``.
+
+    Relative links make one build work at any sub-path (a preview deploy, a
+    local folder, the real domain).
+    """
+    anchor = ""
+    if "#" in to_path:
+        to_path, anchor = to_path.split("#", 1)
+        anchor = "#" + anchor
+    # "a/b/" (a page) and "a/b/file.json" both sit two folders deep.
+    depth = from_path.count("/")
+    prefix = "../" * depth
+    result = prefix + to_path
+    return (result or "./") + anchor
+
+
+def url_functions(page_path: str, absolute_base: str | None = None):
+    """``url(path)`` and ``asset(path)`` for one page; absolute for the 404 page."""
+    if absolute_base is not None:
+        from urllib.parse import urlparse
+
+        base_path = urlparse(absolute_base).path
+
+        def url(to: str) -> str:
+            return base_path + to
+    else:
+        def url(to: str) -> str:
+            return relative_url(page_path, to)
+
+    def asset(to: str) -> str:
+        return url("assets/" + to)
+
+    return url, asset
+
+
+def svg_inline(markup: str) -> Markup:
+    return Markup(markup)

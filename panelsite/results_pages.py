@@ -1,0 +1,262 @@
+"""Results pages, open data and everything built on the survey results.
+
+Loading reads and validates every survey of the municipality; results are
+computed lazily (once per survey) so an incremental build that re-renders
+nothing computes nothing. Other page families that depend on results
+(factsheets, forms, panel composition, feeds) hook in through
+:func:`add_outputs`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cached_property
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import charts, i18n
+from .site import Site, digest
+from .surveys import (
+    THEMES, analyse, load_surveys, method_text, series_trends, summary_sentence, to_open_data, to_open_data_csv,
+)
+
+RESULTS_NAV_ORDER = 20
+
+
+class Results:
+    """The published surveys of one municipality and their (lazily computed) results."""
+
+    def __init__(self, municipality, surveys, today, drafts: bool):
+        self.municipality = municipality
+        self.all = surveys
+        self.published = sorted(
+            (s for s in surveys if drafts or s.publish_on <= today),
+            key=lambda s: (s.fieldwork_end, s.id), reverse=True,
+        )
+        self.today = today
+        self._results: dict[str, object] = {}
+
+    def of(self, survey):
+        if survey.id not in self._results:
+            self._results[survey.id] = analyse(survey, self.municipality)
+        return self._results[survey.id]
+
+    @cached_property
+    def trends(self) -> dict:
+        in_series = [self.of(s) for s in self.published if s.series]
+        return series_trends(in_series) if in_series else {}
+
+    def series_key(self, survey) -> str:
+        """Inputs of a survey's trend section: every published round of its series."""
+        if not survey.series:
+            return ""
+        return digest(*[s.source_hash for s in self.published if s.series == survey.series])
+
+    @property
+    def key(self) -> str:
+        return digest(*[(s.id, s.source_hash, s.publish_on) for s in self.published])
+
+
+def load(options, m) -> None:
+    folder = options.root / "content" / m.slug / "surveys"
+    surveys = load_surveys(folder, m, options.root) if folder.is_dir() else []
+    m.survey_results = Results(m, surveys, options.today, options.drafts)
+    for hook in _hooks():
+        if hasattr(hook, "load"):
+            hook.load(options, m)
+
+
+def _hooks():
+    """Modules that add page families built on results, in build order."""
+    from importlib import import_module
+
+    names = ["panelsite.factsheets", "panelsite.forms", "panelsite.panel", "panelsite.feeds"]
+    modules = []
+    for name in names:
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module
+                raise
+    return modules
+
+
+def add_navigation(site: Site) -> None:
+    from .site import NavItem
+
+    site.navigation.append(NavItem("resultaten/", "Resultaten", RESULTS_NAV_ORDER))
+    for hook in _hooks():
+        if hasattr(hook, "add_navigation"):
+            hook.add_navigation(site)
+
+
+def add_outputs(site: Site) -> None:
+    results: Results = site.municipality.survey_results
+    site.extra["latest_results"] = [_card(results, s) for s in results.published[:3]]
+    site.extra["page_keys"] = {"": (results.key,)}
+    _add_index(site, results)
+    for survey in results.published:
+        _add_survey(site, results, survey)
+    if any(s.breakdowns or s.series for s in results.published):
+        site.add_file("assets/js/plotly.min.js", _plotly_js)
+    for hook in _hooks():
+        if hasattr(hook, "add_outputs"):
+            hook.add_outputs(site)
+
+
+def _plotly_js() -> bytes:
+    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package)."""
+    import plotly
+
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+
+
+def _card(results: Results, survey) -> dict:
+    return {"path": f"resultaten/{survey.id}/", "title": survey.title, "theme_label": survey.theme_label,
+            "published": survey.publish_on, "key_sentence": survey.summary}
+
+
+def _add_index(site: Site, results: Results) -> None:
+    def context() -> dict:
+        groups: dict[str, list] = {}
+        for survey in results.published:
+            groups.setdefault(survey.theme, []).append(_card(results, survey))
+        ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
+        return {"themes": [{"id": t, "label": THEMES[t], "surveys": cards} for t, cards in ordered]}
+
+    site.add_page("resultaten/", "results-index.html", results.key, title="Resultaten",
+                  description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",
+                  context=context)
+
+
+def _add_survey(site: Site, results: Results, survey) -> None:
+    base = f"resultaten/{survey.id}/"
+    key = (survey.source_hash, results.series_key(survey), bool(site.extra.get("factsheet_paths", {}).get(survey.id)))
+
+    def context() -> dict:
+        return survey_context(site, results, survey)
+
+    site.add_page(base, "results.html", *key, title=survey.title,
+                  description=f"Uitkomsten van het onderzoek '{survey.title}' van {site.municipality.panel_name}: "
+                              f"grafieken, tabellen en de methode.",
+                  context=context)
+    site.add_file(base + "data.json", lambda: (json.dumps(to_open_data(results.of(survey)), ensure_ascii=False,
+                                                          indent=1, default=str) + "\n").encode(), survey.source_hash)
+    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
+
+
+# --------------------------------------------------------------------------
+# view model of one results page
+
+
+def survey_context(site: Site, results: Results, survey) -> dict:
+    lang = site.municipality.language
+    r = results.of(survey)
+    questions = [question_view(q, lang, site.municipality.palette, survey) for q in r.questions]
+    trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
+    trend_views = [trend_view(t, site.municipality.palette) for t in trends
+                   if any(p.survey_id == survey.id for p in t["points"])]
+    interactive = any(q["breakdowns"] for q in questions) or bool(trend_views)
+    return {
+        "survey": survey,
+        "results": r,
+        "weighting": r.weighting,
+        "questions": questions,
+        "trends": trend_views,
+        "method": method_text(r),
+        "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
+        "interactive": interactive,
+        "factsheet_path": site.extra.get("factsheet_paths", {}).get(survey.id),
+        "response_by_group": site.extra.get("response_by_group", {}).get(survey.id),
+    }
+
+
+def _pct(v, decimals=0):
+    return i18n.percent(v, decimals)
+
+
+def question_view(qr, lang: str, palette, survey) -> dict:
+    q, total = qr.question, qr.total
+    view = {
+        "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
+        "indicative": total.indicative, "n_eff": total.n_eff, "filter": q.filter.source if q.filter else None,
+        "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
+        "chart": None, "rows": [], "missing": [], "extra": [], "breakdowns": [], "key_figure": None,
+    }
+    if q.type == "open":
+        return view
+    if total.suppressed or not total.n:
+        return view
+    if total.options and q.type in ("single", "multi", "scale", "grade"):
+        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct)) for o in total.options]
+        view["chart"] = charts.bars_html(bars, label=f"Grafiek: {q.text}")
+        view["rows"] = [{"label": o.label, "n": o.n, "pct": _pct(o.pct, 1),
+                         "ci": f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}"} for o in total.options]
+    view["missing"] = [{"label": m.label, "n": m.n, "pct": _pct(m.pct, 1)} for m in total.missing]
+    if total.top2:
+        view["extra"].append(("Top-2 (twee hoogste antwoorden)", _interval(total.top2, True)))
+    if total.mean:
+        view["extra"].append(("Gemiddelde", _interval(total.mean, False)))
+    if total.median is not None:
+        view["extra"].append(("Mediaan", i18n.number(total.median, 1)))
+    if total.share_8plus:
+        view["extra"].append(("8 of hoger", _interval(total.share_8plus, True)))
+    if total.share_below6:
+        view["extra"].append(("Onvoldoende (lager dan 6)", _interval(total.share_below6, True)))
+    if total.key:
+        is_pct = q.key_stat == "pct"
+        view["key_figure"] = {"value": _pct(total.key.value) if is_pct else i18n.number(total.key.value, 1),
+                              "label": _key_label(q), "question": q.text}
+    for variable, groups in qr.breakdowns.items():
+        view["breakdowns"].append(breakdown_view(q, variable, groups, palette, lang))
+    return view
+
+
+def _interval(e, is_pct: bool) -> str:
+    d = 1
+    value = _pct(e.value, d) if is_pct else i18n.number(e.value, d)
+    return f"{value} (95%-interval {i18n.number(e.ci_low, d)}–{i18n.number(e.ci_high, d)})"
+
+
+def _key_label(q) -> str:
+    if q.key_stat == "mean":
+        return "gemiddeld" + (" rapportcijfer" if q.type == "grade" else (f" ({q.unit})" if q.unit else ""))
+    labels = [str(q.options[c]).lower() for c in q.key_codes if c in q.options]
+    return " of ".join(labels)
+
+
+def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
+    is_pct = q.key_stat == "pct"
+    rows, plot = [], []
+    for g in groups:
+        if g.suppressed or g.key is None:
+            rows.append({"group": g.group, "n": g.n, "suppressed": True})
+            plot.append((g.group, None, None, None))
+            continue
+        value = _pct(g.key.value) if is_pct else i18n.number(g.key.value, 1)
+        rows.append({"group": g.group, "n": g.n, "suppressed": False, "indicative": g.indicative, "value": value,
+                     "margin": i18n.number(g.key.margin, 0 if is_pct else 1),
+                     "bar": charts.bars_html([charts.Bar(str(g.group), g.key.value if is_pct else g.key.value * 10,
+                                                         value)])})
+        plot.append((g.group, g.key.value, g.key.ci_low, g.key.ci_high))
+    title = f"{q.text} — {_key_label(q)}, naar {variable}"
+    return {"variable": variable, "rows": rows, "key_label": _key_label(q),
+            "figure": charts.breakdown_figure(title, plot, palette, lang, "%" if is_pct else "gemiddelde"),
+            "bars": charts.bars_html([charts.Bar(str(r["group"]), p[1] if p[1] is not None else math.nan,
+                                                 r.get("value", "te weinig antwoorden"), note="indicatief"
+                                                 if r.get("indicative") else "")
+                                      for r, p in zip(rows, plot)], maximum=100 if is_pct else 10)}
+
+
+def trend_view(trend: dict, palette) -> dict:
+    is_pct = trend.get("key_stat") == "pct"
+    points = trend["points"]
+    rows = [{"title": p.title, "end": p.fieldwork_end, "n": p.n,
+             "value": _pct(p.value) if is_pct else i18n.number(p.value, 1),
+             "interval": f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}"} for p in points]
+    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"])
+                             for p, r in zip(points, rows)], maximum=100)
+    return {"question_id": trend["question_id"], "text": trend["text"], "rows": rows, "bars": bars,
+            "figure": charts.trend_figure(trend["text"], points, palette, "%" if is_pct else "gemiddelde")}

@@ -1,0 +1,304 @@
+"""A small declarative schema for YAML inputs, in the spirit of MkDocs' config options.
+
+A schema is a :class:`Mapping` of named :class:`Option` objects. ``validate``
+walks the parsed YAML, fills in defaults, converts values and collects *every*
+problem as ``file:line: key.path: what is wrong (expected …)`` instead of
+stopping at the first one. Unknown keys are rejected with a "did you mean".
+
+Validated mappings come back as :class:`Record` (a dict with attribute access),
+which Jinja templates and Python code can both read naturally.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from .errors import did_you_mean
+from .yamlfile import Located
+
+MISSING = object()
+
+
+class Record(dict):
+    """A dict whose keys read as attributes (``m.brand.primary``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
+class Invalid(Exception):
+    """Raised by a converter with the text that follows the key path."""
+
+
+class Context:
+    """Where we are while validating: the located YAML and collected problems."""
+
+    def __init__(self, located: Located, base_dir: Path | None = None):
+        self.located = located
+        self.base_dir = base_dir
+        self.problems: list = []
+
+    def report(self, path: str, message: str) -> None:
+        self.problems.append(self.located.problem(path, message))
+
+
+class Option:
+    """One typed key. ``help`` documents it (tests check every option has one)."""
+
+    expected = "a value"
+
+    def __init__(self, *, required: bool = False, default: Any = None, help: str = ""):
+        self.required = required
+        self.default = default
+        self.help = help
+
+    def convert(self, value: Any, path: str, ctx: Context) -> Any:
+        return value
+
+    def check(self, value: Any, path: str, ctx: Context) -> Any:
+        if value is None:
+            if self.required:
+                ctx.report(path, f"is required (expected {self.expected})")
+                return None
+            return self.default() if callable(self.default) else self.default
+        try:
+            return self.convert(value, path, ctx)
+        except Invalid as exc:
+            ctx.report(path, f"{exc} (expected {self.expected})")
+            return None
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) < 60 else text[:57] + "…"
+
+
+class Str(Option):
+    expected = "text"
+
+    def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0, **kw):
+        super().__init__(**kw)
+        self.pattern = re.compile(pattern) if pattern else None
+        self.min_length = min_length
+        if expected:
+            self.expected = expected
+
+    def convert(self, value, path, ctx):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise Invalid(f"{_show(value)} is not text")
+        value = str(value).strip()
+        if len(value) < self.min_length:
+            raise Invalid("is empty")
+        if self.pattern and not self.pattern.fullmatch(value):
+            raise Invalid(f"{_show(value)} is not valid")
+        return value
+
+
+class Int(Option):
+    expected = "a whole number"
+
+    def __init__(self, *, min: int | None = None, max: int | None = None, **kw):
+        super().__init__(**kw)
+        self.min, self.max = min, max
+        if min is not None and max is not None:
+            self.expected = f"a whole number from {min} to {max}"
+        elif min is not None:
+            self.expected = f"a whole number of at least {min}"
+
+    def convert(self, value, path, ctx):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"{_show(value)} is not a whole number")
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            raise Invalid(f"{value} is out of range")
+        return value
+
+
+class Float(Int):
+    expected = "a number"
+
+    def convert(self, value, path, ctx):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Invalid(f"{_show(value)} is not a number")
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            raise Invalid(f"{value} is out of range")
+        return float(value)
+
+
+class Bool(Option):
+    expected = "true or false"
+
+    def convert(self, value, path, ctx):
+        if not isinstance(value, bool):
+            raise Invalid(f"{_show(value)} is not true or false")
+        return value
+
+
+class Choice(Option):
+    def __init__(self, choices, **kw):
+        super().__init__(**kw)
+        self.choices = list(choices)
+        self.expected = "one of " + ", ".join(str(c) for c in self.choices)
+
+    def convert(self, value, path, ctx):
+        if value not in self.choices:
+            raise Invalid(f"{_show(value)} is not allowed{did_you_mean(str(value), map(str, self.choices))}")
+        return value
+
+
+class Date(Option):
+    expected = "a date like 2026-03-31"
+
+    def convert(self, value, path, ctx):
+        if isinstance(value, _dt.datetime):
+            return value.date()
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise Invalid(f"{_show(value)} is not a date")
+
+
+class Url(Option):
+    expected = "an absolute http(s) URL like https://panel.example.nl/"
+
+    def convert(self, value, path, ctx):
+        if not isinstance(value, str):
+            raise Invalid(f"{_show(value)} is not a URL")
+        parsed = urlparse(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value.strip():
+            raise Invalid(f"{_show(value)} is not a valid URL")
+        value = value.strip()
+        return value if value.endswith("/") else value + "/"
+
+
+class Email(Str):
+    expected = "an e-mail address like panel@gemeente.nl"
+
+    def __init__(self, **kw):
+        super().__init__(pattern=r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", **kw)
+
+
+class Color(Str):
+    expected = "a hex colour like #1a5f8e"
+
+    def __init__(self, **kw):
+        super().__init__(pattern=r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", **kw)
+
+    def convert(self, value, path, ctx):
+        value = super().convert(value, path, ctx)
+        if len(value) == 4:
+            value = "#" + "".join(c * 2 for c in value[1:])
+        return value.lower()
+
+
+class FilePath(Str):
+    """A file relative to ``ctx.base_dir`` that must exist."""
+
+    expected = "a path to an existing file"
+
+    def __init__(self, *, suffixes: tuple[str, ...] = (), **kw):
+        super().__init__(**kw)
+        self.suffixes = suffixes
+        if suffixes:
+            self.expected = f"a path to an existing {'/'.join(s.lstrip('.') for s in suffixes)} file"
+
+    def convert(self, value, path, ctx):
+        value = super().convert(value, path, ctx)
+        if self.suffixes and Path(value).suffix.lower() not in self.suffixes:
+            raise Invalid(f'"{value}" has the wrong file type')
+        if ctx.base_dir is not None and not (ctx.base_dir / value).is_file():
+            raise Invalid(f'file "{value}" does not exist')
+        return value
+
+
+class ListOf(Option):
+    def __init__(self, item: Option, *, min_items: int = 0, **kw):
+        kw.setdefault("default", list)
+        super().__init__(**kw)
+        self.item = item
+        self.min_items = min_items
+        self.expected = f"a list of {item.expected}"
+
+    def convert(self, value, path, ctx):
+        if not isinstance(value, list):
+            raise Invalid(f"{_show(value)} is not a list")
+        if len(value) < self.min_items:
+            raise Invalid(f"has {len(value)} items, needs at least {self.min_items}")
+        return [self.item.check(v, f"{path}.{i}", ctx) for i, v in enumerate(value)]
+
+
+class DictOf(Option):
+    """A mapping with free keys (e.g. population categories) and typed values."""
+
+    def __init__(self, value: Option, *, key: Callable[[Any], Any] | None = None, min_items: int = 0, **kw):
+        kw.setdefault("default", dict)
+        super().__init__(**kw)
+        self.value = value
+        self.key = key
+        self.min_items = min_items
+        self.expected = f"a mapping of {value.expected}"
+
+    def convert(self, value, path, ctx):
+        if not isinstance(value, dict):
+            raise Invalid(f"{_show(value)} is not a mapping")
+        if len(value) < self.min_items:
+            raise Invalid(f"has {len(value)} entries, needs at least {self.min_items}")
+        return Record({k: self.value.check(v, f"{path}.{k}", ctx) for k, v in value.items()})
+
+
+class Mapping(Option):
+    """A fixed set of keys, each an Option; unknown keys are errors."""
+
+    expected = "a mapping"
+
+    def __init__(self, options: dict[str, Option], *, validator: Callable | None = None, **kw):
+        kw.setdefault("default", None)
+        super().__init__(**kw)
+        self.options = options
+        self.validator = validator
+
+    def check(self, value, path, ctx):
+        if value is None and not self.required:
+            value = {}
+        return super().check(value, path, ctx)
+
+    def convert(self, value, path, ctx):
+        if not isinstance(value, dict):
+            raise Invalid(f"{_show(value)} is not a mapping")
+        out = Record()
+        for key in value:
+            if key not in self.options:
+                child = f"{path}.{key}" if path else key
+                ctx.report(child, f"unknown key{did_you_mean(key, self.options)}")
+        for name, option in self.options.items():
+            child = f"{path}.{name}" if path else name
+            out[name] = option.check(value.get(name), child, ctx)
+        if self.validator is not None:
+            self.validator(out, path, ctx)
+        return out
+
+
+def validate(schema: Mapping, located: Located, base_dir: Path | None = None) -> tuple[Record, list]:
+    """Validate a whole document; returns the converted record and all problems."""
+    ctx = Context(located, base_dir)
+    data = located.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        ctx.report("", f"the file must hold a mapping of keys, not {type(data).__name__}")
+        return Record(), ctx.problems
+    record = schema.check(data, "", ctx)
+    return record or Record(), ctx.problems

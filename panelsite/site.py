@@ -1,0 +1,178 @@
+"""Everything one municipality's site consists of.
+
+A :class:`Site` is a plan: a list of :class:`Output` objects, each with the
+file it becomes, a key (hash of every input it depends on) and a function that
+renders it. Modules that add pages (content pages, results, factsheets, forms)
+call :meth:`Site.add_page` / :meth:`Site.add_file`; the pipeline then renders
+only outputs whose key changed since the previous build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlparse
+
+import jinja2
+from markupsafe import Markup
+
+from . import brand, render
+from .errors import BuildError, Problem
+from .schema import Record
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def tree_digest(*folders: Path) -> str:
+    """Hash of every file (name and bytes) below the folders."""
+    h = hashlib.sha256()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+_CODE_DIGEST: str | None = None
+
+
+def code_digest() -> str:
+    """Hash of panelsite's own code: a new version re-renders everything."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        _CODE_DIGEST = tree_digest(Path(__file__).parent)
+    return _CODE_DIGEST
+
+
+@dataclass
+class Output:
+    path: str  # file inside the site folder
+    key: str
+    render: Callable[[], bytes]
+    page_path: str | None = None  # site path when this is a page (for the sitemap)
+    source: str | None = None  # the user's file that produced it, for error messages
+    source_page: object = None  # the content Page, to find a link's line
+
+
+@dataclass
+class NavItem:
+    path: str
+    title: str
+    order: int
+
+
+@dataclass
+class Site:
+    root: Path
+    municipality: Record
+    base_url: str
+    collector_url: str | None
+    today: object
+    drafts: bool = False
+    outputs: list[Output] = field(default_factory=list)
+    navigation: list[NavItem] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # shared data for templates (forms, results…)
+
+    def __post_init__(self):
+        self.env = render.environment(self.root, self.municipality)
+        self.slug = self.municipality.slug
+        self.base_path = urlparse(self.base_url).path
+        themes = render.theme_dirs(self.root, self.slug)
+        config_bytes = (self.root / self.municipality.source).read_bytes()
+        self.theme_key = digest(tree_digest(*themes), code_digest())
+        self.base_key = digest(self.theme_key, config_bytes, self.base_url, self.collector_url, self.today)
+        self.assets = Record(logo_suffix=Path(self.municipality.brand.logo.file).suffix.lower(),
+                             favicon_suffix=Path(self.municipality.brand.favicon or self.municipality.brand.logo.file)
+                             .suffix.lower(),
+                             css_version=self.theme_key[:8], feed=False)
+
+    # -- adding outputs -------------------------------------------------
+    def add_file(self, path: str, render_fn: Callable[[], bytes], *key_parts, source: str | None = None) -> None:
+        self.outputs.append(Output(path, digest(self.base_key, path, *key_parts), render_fn, source=source))
+
+    def add_page(self, path: str, template: str, *key_parts, title: str, description: str | None = None,
+                 context: dict | Callable[[], dict] | None = None, sitemap: bool = True,
+                 source: str | None = None, source_page=None, noindex: bool = False) -> None:
+        """A page at site path ``path`` ("a/b/" → a/b/index.html) rendered with ``template``.
+
+        ``context`` may be a function so expensive data is only computed when
+        the page really has to be rendered.
+        """
+        file = path + "index.html" if (path == "" or path.endswith("/")) else path
+
+        def render_page() -> bytes:
+            extra = context() if callable(context) else (context or {})
+            return self.render_template(template, path, title=title, description=description,
+                                        noindex=noindex, **extra)
+
+        self.outputs.append(Output(file, digest(self.base_key, self.nav_key(), file, template, *key_parts),
+                                   render_page, page_path=path if sitemap else None,
+                                   source=source, source_page=source_page))
+
+    def nav_key(self) -> str:
+        return digest(*[(n.path, n.title, n.order) for n in self.navigation])
+
+    # -- rendering ---------------------------------------------------------
+    def page_context(self, path: str, *, title: str, description: str | None, noindex: bool = False,
+                     absolute: bool = False) -> dict:
+        url, asset = render.url_functions(path, self.base_url if absolute else None)
+        section = path.split("/", 1)[0] + "/" if path else ""
+        page = Record(path=path, title=title, description=description, section=section, noindex=noindex,
+                      canonical=None if noindex else self.base_url + path, form=None, updated=None)
+        return dict(page=page, url=url, asset=asset, navigation=sorted(self.navigation, key=lambda n: n.order),
+                    site_assets=self.assets, body=Markup(""), toc=[], site_url=self.base_url,
+                    **{"a11y_report": None, "forms": {}, **self.extra})
+
+    def render_template(self, template: str, path: str, *, title: str, description: str | None,
+                        noindex: bool = False, absolute: bool = False, **extra) -> bytes:
+        context = self.page_context(path, title=title, description=description, noindex=noindex, absolute=absolute)
+        if "page" in extra:
+            context["page"].update(extra.pop("page"))
+        context.update(extra)
+        try:
+            return self.env.get_template(template).render(**context).encode()
+        except jinja2.TemplateSyntaxError as exc:
+            raise BuildError(Problem(exc.filename or exc.name or template, f"template error: {exc.message}",
+                                     line=exc.lineno)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise BuildError(Problem(path or "index", f'template "{exc.name}" not found in themes/{self.slug}/templates '
+                                                      "or themes/default/templates")) from None
+        except jinja2.UndefinedError as exc:
+            raise BuildError(Problem(template, f"while rendering {path or 'the home page'}: {exc.message}")) from None
+
+    # -- static assets -----------------------------------------------------
+    def add_assets(self) -> None:
+        """Theme files under assets/, one combined stylesheet, logo and favicon."""
+        m = self.municipality
+        themes = list(reversed(render.theme_dirs(self.root, self.slug)))  # default first, then the override
+        static: dict[str, Path] = {}
+        for theme in themes:
+            folder = theme / "static"
+            if folder.is_dir():
+                for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    static[file.relative_to(folder).as_posix()] = file
+        css_parts = [static.pop("css/theme.css")] if "css/theme.css" in static else []
+        if "css/extra.css" in static:
+            css_parts.append(static.pop("css/extra.css"))
+
+        def site_css() -> bytes:
+            tokens = brand.tokens_css(m.brand, m.palette)
+            return ("/* Design tokens generated from the house style */\n" + tokens + "\n"
+                    + "\n".join(p.read_text(encoding="utf-8") for p in css_parts)).encode()
+
+        self.add_file("assets/css/site.css", site_css)
+        for rel, file in static.items():
+            self.add_file("assets/" + rel, file.read_bytes)  # theme_key covers the bytes
+        logo = m.config_dir / m.brand.logo.file
+        self.add_file("assets/logo" + self.assets.logo_suffix, logo.read_bytes, logo.read_bytes())
+        favicon = m.config_dir / (m.brand.favicon or m.brand.logo.file)
+        self.add_file("assets/favicon" + self.assets.favicon_suffix, favicon.read_bytes, favicon.read_bytes())

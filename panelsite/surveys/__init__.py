@@ -1,0 +1,55 @@
+"""Surveys: definitions, responses, weighting, estimates, trends and open data.
+
+The pipeline for one municipality::
+
+    surveys = load_surveys(root / "content" / slug / "surveys", municipality, root)
+    results = [analyse(s, municipality) for s in surveys]
+    trends = series_trends(results, today=build_date)
+
+Modules: ``definition`` (survey.yaml), ``filters`` (question filters),
+``responses`` (responses.csv), ``loader`` (both, for all surveys),
+``weighting`` (raking), ``estimates`` (figures and suppression), ``series``
+(trends), ``opendata`` (data.json / data.csv) and ``text`` (Dutch sentences).
+No HTML here: pages are rendered from these result objects elsewhere.
+"""
+
+from .definition import THEMES, Question, Survey
+from .estimates import (
+    Estimate,
+    Figures,
+    MissingResult,
+    OptionResult,
+    QuestionResult,
+    SurveyResults,
+    UnknownFigure,
+    analyse,
+    wilson,
+)
+from .loader import load_surveys
+from .opendata import to_open_data, to_open_data_csv
+from .series import TrendPoint, series_trends
+from .text import method_text, summary_sentence
+from .weighting import WeightingSummary
+
+__all__ = [
+    "THEMES",
+    "Estimate",
+    "Figures",
+    "MissingResult",
+    "OptionResult",
+    "Question",
+    "QuestionResult",
+    "Survey",
+    "SurveyResults",
+    "TrendPoint",
+    "UnknownFigure",
+    "WeightingSummary",
+    "analyse",
+    "load_surveys",
+    "method_text",
+    "series_trends",
+    "summary_sentence",
+    "to_open_data",
+    "to_open_data_csv",
+    "wilson",
+]

@@ -1,0 +1,90 @@
+"""Find, read and validate every survey of one municipality.
+
+Each folder under ``content/<slug>/surveys/`` is one survey; its name is the
+survey id. Problems of all surveys are collected and raised together as one
+DataError. A survey without responses.csv is valid (collected online, results
+follow): it gets an empty response table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..errors import ConfigError, DataError, Problem, relpath
+from .. import schema, yamlfile
+from .definition import SLUG, SURVEY, THEMES, Survey, check_survey
+from .responses import empty_responses, read_responses
+from .weighting import check_margins
+
+
+def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Survey]:
+    """Every survey under ``survey_root``, sorted by id; raises DataError with all problems."""
+    if not survey_root.is_dir():
+        return []
+    surveys, problems = [], []
+    for folder in sorted(p for p in survey_root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        survey, found = load_survey(folder, municipality, project_root)
+        problems.extend(found)
+        if survey is not None:
+            surveys.append(survey)
+    if problems:
+        raise DataError(problems)
+    return surveys
+
+
+def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey | None, list[Problem]]:
+    """One survey and its problems (survey.yaml first, then responses.csv)."""
+    yaml_path, csv_path = folder / "survey.yaml", folder / "responses.csv"
+    yaml_file, csv_file = relpath(yaml_path, project_root), relpath(csv_path, project_root)
+    if not re.fullmatch(SLUG, folder.name):
+        return None, [Problem(relpath(folder, project_root), f'"{folder.name}" is not a valid survey id (expected a folder name of lowercase letters, digits and hyphens)')]
+    if not yaml_path.is_file():
+        return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder (expected every folder under surveys/ to hold a survey.yaml)")]
+    try:
+        located = yamlfile.load(yaml_path, yaml_file)
+    except ConfigError as exc:
+        return None, exc.problems
+    record, problems = schema.validate(SURVEY, located)
+    questions, more = check_survey(record, located, municipality)
+    problems = sorted(problems + more, key=lambda p: p.line or 0)
+    if problems:
+        return None, problems  # responses can only be checked against a valid definition
+
+    required = {v: "weighting" for v in (record.weighting.by if record.weighting else [])}
+    for v in record.breakdowns:
+        required.setdefault(v, "breakdowns")
+    population = dict(municipality.population.variables)
+    raw = yaml_path.read_bytes()
+    if csv_path.is_file():
+        raw_csv = csv_path.read_bytes()
+        responses, problems = read_responses(csv_path, csv_file, questions, required, population)
+    else:
+        raw_csv, responses = b"", empty_responses(questions)
+    survey = Survey(
+        id=folder.name,
+        title=record.title,
+        theme=record.theme,
+        theme_label=THEMES[record.theme],
+        series=record.series,
+        fieldwork_start=record.fieldwork.start,
+        fieldwork_end=record.fieldwork.end,
+        invited=record.invited,
+        publish_on=record.publish_on,
+        collect=record.collect,
+        summary=record.summary,
+        weighting=record.weighting,
+        breakdowns=list(record.breakdowns),
+        questions=questions,
+        responses=responses,
+        source_dir=folder,
+        source_hash=hashlib.sha256(raw + b"\0" + raw_csv).hexdigest(),
+        yaml_file=yaml_file,
+        csv_file=csv_file,
+        has_responses=csv_path.is_file() and not problems and len(responses) > 0,
+        located=located,
+    )
+    if not problems:
+        problems = check_margins(survey, municipality)
+    return (None if problems else survey), problems

@@ -1,0 +1,260 @@
+"""responses.csv: reading spreadsheet exports and normalising answers.
+
+Accepted files: `;`, `,` or tab as delimiter (taken from the header row),
+UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode text"), and
+Windows-1252 as a fallback (older Dutch Excel). Row numbers in problems are the
+ones a spreadsheet shows: the header is row 1, the first respondent row 2.
+Fully empty rows (``;;;;`` at the end of an export) are skipped silently.
+Cells spanning several lines (quoted newlines) would shift row numbers; survey
+exports do not contain them since open answers are the only free text.
+
+Normalised DataFrame, one row per respondent:
+
+* ``respondent_id``: text;
+* background variables: the population category key (case-insensitive input),
+  as a Categorical in population order; empty → NaN;
+* single/scale/grade: the code (float when all codes are numbers); labels are
+  accepted case-insensitively; empty → NaN;
+* number: float; "12,5" and "1.234,5" are read the Dutch way, "12.5" as 12.5
+  (a dot is a decimal point unless the cell also holds a comma);
+* multi: one 0/1 column per option (NaN = not answered);
+* open: 1.0 when answered, NaN when not. The text itself is never kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, did_you_mean
+from .definition import Question
+
+MAX_PROBLEMS = 50
+DELIMITERS = (";", "\t", ",")
+
+
+class _Problems:
+    """Per-file collector that keeps only the first problems by row, and counts the rest."""
+
+    def __init__(self, file: str, columns: list[str]):
+        self.file = file
+        self.order = {c: i for i, c in enumerate(columns)}
+        self.kept: list[tuple[int, int, Problem]] = []
+        self.total = 0
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.total += 1
+        self.kept.append((row, self.order.get(column, -1), Problem(self.file, message, row=row, key=column)))
+
+    def add_rows(self, rows: np.ndarray, mask: np.ndarray, column: str, message) -> None:
+        """Report ``message(i)`` for every row where ``mask`` holds; vectorised counting."""
+        where = np.flatnonzero(np.asarray(mask))
+        self.total += len(where)
+        for i in where[:MAX_PROBLEMS]:  # only the first ones can end up in the report
+            self.kept.append((int(rows[i]), self.order.get(column, -1), Problem(self.file, message(i), row=int(rows[i]), key=column)))
+
+    def result(self) -> list[Problem]:
+        self.kept.sort(key=lambda item: (item[0], item[1]))
+        out = [p for _, _, p in self.kept[:MAX_PROBLEMS]]
+        if self.total > MAX_PROBLEMS:
+            out.append(Problem(self.file, f"… and {self.total - MAX_PROBLEMS} more problems"))
+        return out
+
+
+def decode(raw: bytes) -> str | None:
+    """Text of a CSV export, or None when it is no text encoding we accept."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter used most in the header row (`;` wins ties: Dutch Excel)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_responses(path: Path, display: str, questions: list[Question], required_background: dict[str, str], population: dict) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read and normalise responses.csv; returns the data and every problem (capped).
+
+    ``required_background`` maps a variable to why it is needed ("weighting" or
+    "breakdowns"); other population variables may be present.
+    """
+    text = decode(path.read_bytes())
+    if text is None:
+        return empty_responses(questions), [Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a CSV export from a spreadsheet or survey tool)")]
+    if not text.strip():
+        return empty_responses(questions), [Problem(display, "the file is empty (expected a header row with respondent_id and a column per question)")]
+    delimiter = sniff_delimiter(text)
+    header = [c.strip() for c in next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))]
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+), saw (\d+)", str(exc))
+        if match:
+            message = f"has {match.group(2)} cells (expected {len(header)}, one per column in the header row)"
+            return empty_responses(questions), [Problem(display, message, row=int(match.group(1)))]
+        return empty_responses(questions), [Problem(display, f"cannot read as CSV: {exc}")]
+    table.columns = header
+    table = table.fillna("")
+    rows = np.arange(len(table)) + 2
+    empty_rows = (table == "").all(axis=1).to_numpy() if len(table.columns) else np.zeros(len(table), bool)
+    table, rows = table[~empty_rows].reset_index(drop=True), rows[~empty_rows]
+
+    problems = _Problems(display, header)
+    present = _check_header(header, questions, required_background, population, problems)
+    out: dict[str, object] = {}
+    if "respondent_id" in present:
+        out["respondent_id"] = _respondent_ids(table.iloc[:, present["respondent_id"]], rows, problems)
+    for name, categories in population.items():
+        if name in present:
+            out[name] = _background(table.iloc[:, present[name]].str.strip(), rows, name, list(categories), name in required_background and required_background[name] == "weighting", problems)
+    for q in questions:
+        for column in q.columns:
+            if column in present:
+                values = table.iloc[:, present[column]].str.strip()
+                out[column] = _answers(q, column, values, rows, problems)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(table)))
+    return frame, problems.result()
+
+
+def empty_responses(questions: list[Question]) -> pd.DataFrame:
+    """A response table with the question columns and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=float) for q in questions for c in q.columns})
+
+
+def _check_header(header, questions, required_background, population, problems: _Problems) -> dict[str, int]:
+    """Map each known column to its position; report unknown, duplicate and missing columns."""
+    question_columns = [c for q in questions for c in q.columns]
+    known = ["respondent_id", *population, *question_columns]
+    shown = ", ".join(question_columns[:6]) + (", …" if len(question_columns) > 6 else "")
+    present: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in present:
+            problems.add(1, name, "duplicate column (expected each column once)")
+        elif name not in known:
+            problems.add(1, name, f"unknown column{did_you_mean(name, known)} (expected respondent_id, a background variable ({', '.join(population)}) or a question column ({shown}))")
+        else:
+            present[name] = i
+    needed = {"respondent_id": "with a unique id per respondent"}
+    needed.update({v: f"for {why} by {v}" for v, why in required_background.items()})
+    for q in questions:
+        for column, code in zip(q.columns, q.options if q.type == "multi" else [None]):
+            needed[column] = f"for question {q.id}" if code is None else f"for option {code} of question {q.id}"
+    for column, why in needed.items():
+        if column not in present:
+            problems.add(1, column, f"missing column (expected a column {why})")
+    return present
+
+
+def _respondent_ids(values: pd.Series, rows, problems: _Problems) -> pd.Series:
+    values = values.str.strip()
+    problems.add_rows(rows, (values == "").to_numpy(), "respondent_id", lambda i: "empty respondent_id (expected a unique id for each respondent)")
+    nonempty = values[values != ""]
+    duplicated = nonempty.duplicated(keep="first")
+    if duplicated.any():
+        first_row = {}
+        for i, v in zip(nonempty.index, nonempty):
+            first_row.setdefault(v, rows[i])
+        mask = np.zeros(len(values), bool)
+        mask[nonempty.index[duplicated.to_numpy()]] = True
+        problems.add_rows(rows, mask, "respondent_id", lambda i: f'duplicate respondent_id "{values.iat[i]}" (also on row {first_row[values.iat[i]]})')
+    return values.astype(object)
+
+
+def _background(values: pd.Series, rows, name: str, categories: list[str], required: bool, problems: _Problems) -> pd.Categorical:
+    lookup = {str(c).lower(): c for c in categories}
+    lookup.update({str(c): c for c in categories})
+    shown = ", ".join(map(str, categories))
+    mapped = values.map(lambda v: lookup.get(v, lookup.get(v.lower())) if v else None)
+    bad = (mapped.isna() & (values != "")).to_numpy()
+    problems.add_rows(rows, bad, name, lambda i: f'"{values.iat[i]}" is not a category of {name} in the population figures{did_you_mean(values.iat[i], map(str, categories))} (expected one of {shown})')
+    if required:
+        problems.add_rows(rows, (values == "").to_numpy(), name, lambda i: f"empty value (expected one of {shown}; weighting needs a value for every respondent)")
+    return pd.Categorical(mapped.astype(object), categories=categories)
+
+
+def _answers(q: Question, column: str, values: pd.Series, rows, problems: _Problems):
+    if q.type == "open":
+        return np.where((values != "").to_numpy(), 1.0, np.nan)  # whether answered; never the text
+    if q.type == "multi":
+        table = {"": np.nan, "0": 0.0, "1": 1.0}
+        code = column.rpartition("_")[2]
+        return _by_lookup(values, values, table, rows, column, problems, lambda v: f'"{v}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, empty if {q.id} was not answered)')
+    labels = {label.lower(): code for code, label in {**q.options, **q.missing}.items()}
+    missing_text = f" or a missing code {', '.join(map(str, q.missing))}" if q.missing else ""
+    if q.type == "number":
+        return _numbers(values, labels, rows, column, problems, f"a number like 12,5{missing_text}")
+    if q.type == "grade":
+        return _grades(q, values, labels, rows, column, problems, f"a whole number from 1 to 10{missing_text}")
+    # single and scale: codes, their text form, or labels
+    table = {"": np.nan}
+    for code in [*q.options, *q.missing]:
+        table[str(code)] = code
+        table[str(code).lower()] = code
+    for label, code in labels.items():
+        table.setdefault(label, code)
+    numeric = all(isinstance(c, int) for c in table.values() if c == c)
+    lowered = values.str.lower()
+    for v in lowered.unique():
+        if v not in table and re.fullmatch(r"-?\d+[.,]0*", v or "") and int(float(v.replace(",", "."))) in q.options.keys() | q.missing.keys():
+            table[v] = int(float(v.replace(",", ".")))  # "4.0" from a float column
+    codes = ", ".join(str(c) for c in [*q.options, *q.missing])
+    result = _by_lookup(lowered, values, table, rows, column, problems, lambda v: f'"{v}" is not an option of {q.id} (expected one of the codes {codes} or their labels)')
+    return result.astype(float) if numeric else result
+
+
+def _by_lookup(keys: pd.Series, shown: pd.Series, table: dict, rows, column, problems: _Problems, message):
+    """Translate cells through ``table``; cells not in it are problems (showing the cell as written)."""
+    mapped = keys.map(table)
+    bad = (~keys.isin(list(table))).to_numpy()
+    problems.add_rows(rows, bad, column, lambda i: message(shown.iat[i]))
+    return mapped.to_numpy(dtype=object if mapped.dtype == object else float)
+
+
+def _parse_numbers(values: pd.Series) -> pd.Series:
+    """Dutch and international notations: "1.234,5", "12,5", "12.5", "1 234"."""
+    cleaned = values.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    has_comma = cleaned.str.contains(",", regex=False)
+    dutch = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    cleaned = dutch.where(has_comma, cleaned)
+    numbers = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)"), None), errors="coerce")
+    return numbers.astype(float)
+
+
+def _numbers(values, labels, rows, column, problems, expected) -> np.ndarray:
+    numbers = _parse_numbers(values)
+    by_label = values.str.lower().map(labels).astype(float)
+    numbers = numbers.fillna(by_label)
+    bad = (numbers.isna() & (values != "")).to_numpy()
+    problems.add_rows(rows, bad, column, lambda i: f'"{values.iat[i]}" is not a number (expected {expected})')
+    return numbers.to_numpy(dtype=float)
+
+
+def _grades(q, values, labels, rows, column, problems, expected) -> np.ndarray:
+    numbers = _numbers(values, labels, rows, column, problems, expected)
+    missing = np.isin(numbers, [float(c) for c in q.missing])
+    whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+    out_of_range = whole & ~missing & ((numbers < 1) | (numbers > 10))
+    fraction = np.isfinite(numbers) & ~whole
+    problems.add_rows(rows, out_of_range, column, lambda i: f"grade {values.iat[i]} is out of range (expected {expected})")
+    problems.add_rows(rows, fraction, column, lambda i: f'"{values.iat[i]}" is not a whole number (expected {expected})')
+    return np.where(out_of_range | fraction, np.nan, numbers)

@@ -1,0 +1,140 @@
+"""Dutch plain-language (B1) texts about results: summary sentences and the method section.
+
+Numbers are formatted with Babel (nl_NL): percentages as whole numbers, means
+with one decimal. The "±" is half the width of the 95% interval, rounded; the
+method text rounds the largest margin *up*, since it says "hoogstens".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from .estimates import Estimate, QuestionResult, SurveyResults
+
+LOCALE = "nl_NL"
+
+
+def _whole(x: float) -> str:
+    return format_decimal(math.floor(x + 0.5), locale=LOCALE)
+
+
+def _one_decimal(x: float) -> str:
+    return format_decimal(round(x, 1), format="#,##0.#", locale=LOCALE)
+
+
+def _margin_pp(e: Estimate) -> str:
+    m = math.floor(e.margin + 0.5)
+    return f"± {_whole(m)} procentpunt" if m >= 1 else "± minder dan 1 procentpunt"
+
+
+def _date(d) -> str:
+    return format_date(d, format="d MMMM y", locale=LOCALE) if isinstance(d, _dt.date) else str(d)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def _label_phrase(labels: list[str]) -> str:
+    """["Tevreden", "Zeer tevreden"] → "(zeer) tevreden"; otherwise "a of b"."""
+    low = [label.lower() for label in labels]
+    if len(low) == 2:
+        for a, b in (low, low[::-1]):
+            for intensifier in ("zeer ", "heel ", "helemaal "):
+                if b == intensifier + a:
+                    return f"({intensifier.strip()}) {a}"
+    return " of ".join(low)
+
+
+def summary_sentence(result: QuestionResult) -> str:
+    """One Dutch sentence with the key figure, e.g.
+    "62% (± 4 procentpunt) van de inwoners is tevreden over de afvalinzameling."."""
+    q, f = result.question, result.total
+    if f.n == 0:
+        return "Er zijn (nog) geen antwoorden op deze vraag."
+    if f.suppressed:
+        return "Te weinig inwoners beantwoordden deze vraag om de uitkomst te laten zien."
+    who = "van de inwoners die deze vraag kregen" if q.filter else "van de inwoners"
+    if q.type == "open":
+        sentence = f"{_whole(f.n)} {'inwoner gaf' if f.n == 1 else 'inwoners gaven'} een antwoord op deze open vraag."
+    elif q.type in ("single", "multi", "scale"):
+        phrase = _label_phrase([q.options[c] for c in q.key_codes])
+        start = f"{_whole(f.key.value)}% ({_margin_pp(f.key)}) {who}"
+        if q.subject and "tevreden" in phrase:
+            sentence = f"{start} is {phrase} over {q.subject}."
+        else:
+            verb = "noemt" if q.type == "multi" else "antwoordt"
+            about = f"de vraag over {q.subject}" if q.subject else f"de vraag ‘{q.text}’"
+            sentence = f"{start} {verb} ‘{phrase}’ op {about}."
+    elif q.type == "grade":
+        mean = f"{_one_decimal(f.mean.value)} (± {_one_decimal(f.mean.margin)})"
+        if q.subject:
+            sentence = f"Inwoners geven {q.subject} gemiddeld een {mean}."
+        else:
+            sentence = f"Het gemiddelde rapportcijfer is {mean}."
+        sentence += f" {_whole(f.share_8plus.value)}% geeft een 8 of hoger."
+    else:  # number
+        unit = f" {q.unit}" if q.unit else ""
+        sentence = (
+            f"Het gemiddelde is {_one_decimal(f.mean.value)}{unit} (± {_one_decimal(f.mean.margin)}). "
+            f"De middelste waarde is {_one_decimal(f.median)}{unit}."
+        )
+    if f.indicative:
+        sentence += f" Let op: dit is een indicatie, want maar {_whole(f.n)} inwoners beantwoordden deze vraag."
+    return sentence
+
+
+def method_text(results: SurveyResults) -> list[str]:
+    """Paragraphs (Dutch, B1) for the results page's method section."""
+    s, w = results.survey, results.weighting
+    first = (
+        f"Het onderzoek liep van {_date(s.fieldwork_start)} tot en met {_date(s.fieldwork_end)}. "
+        f"We nodigden {_whole(s.invited)} leden van het panel uit."
+    )
+    if not results.has_responses:
+        return [first + " De resultaten volgen."]
+    first += (
+        f" {_whole(w.n)} van hen vulden de vragenlijst in. "
+        f"Dat is {_whole(w.response_rate)}% van de uitgenodigde leden."
+    )
+    paragraphs = [first]
+    margin = results.largest_margin
+    if margin is not None:
+        paragraphs.append(
+            "De uitkomsten zijn een schatting. Als alle inwoners hadden meegedaan, was de uitkomst misschien iets anders. "
+            f"Bij dit onderzoek is dat verschil hoogstens {_whole(math.ceil(margin))} procentpunt, naar boven of naar beneden. "
+            "Daar zijn we voor 95% zeker van."
+        )
+    if w.weighted:
+        text = (
+            "Niet alle groepen inwoners doen even vaak mee. "
+            f"Daarom hebben we de antwoorden gewogen naar {_join(w.by)}. "
+            "Zo telt elke groep mee naar haar aandeel in de bevolking. "
+        )
+        if results.population_source:
+            text += f"Daarvoor gebruikten we cijfers uit de {results.population_source} van {_date(results.population_date)}. "
+        text += (
+            f"Het antwoord van één persoon telt hoogstens {_one_decimal(w.cap)} keer zo zwaar als gemiddeld. "
+            "Door het wegen is de uitkomst iets minder precies. Dat hebben we meegerekend in de marge."
+        )
+        if w.margin_gap >= 1:
+            text += (
+                f" Door die grens klopt de verdeling na het wegen niet helemaal: "
+                f"het verschil met de bevolking is hoogstens {_whole(math.ceil(w.margin_gap))} procentpunt."
+            )
+        paragraphs.append(text)
+    else:
+        paragraphs.append(
+            "We hebben de antwoorden niet gewogen. De uitkomsten gelden voor de inwoners die meededen. "
+            "Groepen die minder vaak meedoen, tellen daardoor minder mee."
+        )
+    paragraphs.append(
+        f"Hebben minder dan {results.min_n} inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien. "
+        "Zo kan niemand terugzoeken wat iemand heeft geantwoord. "
+        f"Hebben minder dan {results.indicative_n} inwoners een vraag beantwoord? Dan is de uitkomst een indicatie. Dat staat er dan bij."
+    )
+    return paragraphs

@@ -1,0 +1,47 @@
+"""Shared fixtures: the demo sites, built once per test session and served over HTTP.
+
+``PANELSITE_GATE_DIST=/some/dist`` checks an existing dist folder instead of building
+(for example ``tests/gate/fixtures/site``, the hand-written site the gate tests start from).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from panelsite import a11y
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory) -> Path:
+    """The dist folder of the demo sites: ``python build.py --out <tmp>/dist``, once."""
+    if os.environ.get("PANELSITE_GATE_DIST"):
+        return Path(os.environ["PANELSITE_GATE_DIST"]).resolve()
+    if not (ROOT / "build.py").exists():
+        pytest.skip("build.py does not exist yet")
+    out = tmp_path_factory.mktemp("demo") / "dist"
+    proc = subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"python build.py --out {out} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_server(built_demo):
+    """Base URL (``http://127.0.0.1:PORT/``) serving the demo dist; a site's ``404.html`` for missing paths."""
+    with a11y.serve(built_demo) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def demo_pages(built_demo) -> list[a11y.Page]:
+    """Every HTML page of every demo site (``page.slug``, ``.file``, ``.path``, ``.rel``, ``.type``)."""
+    pages = a11y.site_pages(built_demo)
+    assert pages, f"no HTML pages in {built_demo}"
+    return pages
