@@ -22,12 +22,12 @@ import subprocess
 import tempfile
 import threading
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterable, Iterator
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 from .errors import BuildError
 
@@ -123,44 +123,80 @@ def site_slugs(dist: Path) -> list[str]:
 # --------------------------------------------------------------------------- serving
 
 
+def site_base_path(site_dir: Path) -> str:
+    """The URL path a site is published under (``"/"``, ``"/panel/"``), from its canonical links."""
+    index = site_dir / "index.html"
+    if index.is_file():
+        m = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', index.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            return urlsplit(m.group(1)).path or "/"
+    sitemap = site_dir / "sitemap.xml"
+    if sitemap.is_file():
+        paths = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8"))]
+        if paths:
+            return min(paths, key=len) or "/"
+    return "/"
+
+
 class _SiteHandler(SimpleHTTPRequestHandler):
-    """Static files of a dist folder; a missing path gets its site's ``404.html``."""
+    """One built site under its base path; a missing path gets the site's ``404.html``."""
+
+    prefix = "/"
 
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
 
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if path + "/" == self.prefix:
+            path = self.prefix
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / ".outside-the-site" / "missing")
+        return super().translate_path("/" + path[len(self.prefix):])
+
     def send_error(self, code, message=None, explain=None):
-        if code == 404:
-            root = Path(self.directory)
-            slug = self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
-            candidates = [root / slug / "404.html"] if re.fullmatch(r"[\w-]+", slug) else []
-            for candidate in [*candidates, root / "404.html"]:
-                if candidate.is_file():
-                    body = candidate.read_bytes()
-                    self.send_response(404)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    if self.command != "HEAD":
-                        self.wfile.write(body)
-                    return
-        super().send_error(code, message, explain)
+        not_found = Path(self.directory) / "404.html"
+        if code != 404 or not not_found.is_file():
+            return super().send_error(code, message, explain)
+        body = not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 (a free port) in a thread; yields ``http://127.0.0.1:PORT/``."""
-    handler = functools.partial(_SiteHandler, directory=str(root))
+def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
+    """Serve one site on 127.0.0.1 (a free port) under its base path; yields its base URL.
+
+    ``prefix`` defaults to :func:`site_base_path`, so the 404 page's absolute links work.
+    """
+    prefix = prefix or site_base_path(site_dir)
+    handler = functools.partial(type("Handler", (_SiteHandler,), {"prefix": prefix}), directory=str(site_dir))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="panelsite-a11y-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"panelsite-serve-{site_dir.name}", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def serve_sites(dist: Path, slugs: Iterable[str] | None = None) -> Iterator[dict[str, str]]:
+    """Serve each site of ``dist`` on its own port, as on its own host; yields slug → base URL."""
+    with ExitStack() as stack:
+        yield {slug: stack.enter_context(serve(dist / slug))
+               for slug in (slugs if slugs is not None else site_slugs(dist))}
+
+
+def page_url(base_urls: dict[str, str], page: "Page") -> str:
+    return base_urls[page.slug] + page.path
 
 
 # --------------------------------------------------------------------------- findings
@@ -320,19 +356,16 @@ def tool_versions(project_root: Path = PROJECT_ROOT) -> dict[str, str]:
 # --------------------------------------------------------------------------- checking
 
 
-def check_sites(dist: Path, slugs: list[str], base_url: str, project_root: Path = PROJECT_ROOT) -> dict[str, dict]:
+def check_sites(dist: Path, slugs: list[str], base_urls: dict[str, str],
+                project_root: Path = PROJECT_ROOT) -> dict[str, dict]:
     """Check every page of each site in ``slugs`` (one pa11y-ci and one vnu run); slug → report.
 
-    ``base_url`` is where ``dist`` is served (``http://127.0.0.1:PORT/``).
+    ``base_urls`` maps each slug to where its site is served (see :func:`serve_sites`).
     """
-    pages = {slug: html_pages(dist / slug) for slug in slugs}
-    url_of: dict[str, str] = {}  # url → "slug/path"
-    for slug, files in pages.items():
-        for file in files:
-            rel = f"{slug}/{page_path(dist / slug, file)}"
-            url_of[urljoin(base_url, rel)] = rel
+    pages = site_pages(dist, slugs)
+    url_of = {page_url(base_urls, page): page.rel for page in pages}
     pa11y = run_pa11y(list(url_of), project_root)
-    vnu = run_vnu([f for files in pages.values() for f in files], project_root)
+    vnu = run_vnu([page.file for page in pages], project_root)
     axe_tags = axe_rule_tags(project_root)
 
     findings: dict[str, list[Finding]] = defaultdict(list)
@@ -370,7 +403,7 @@ def check_sites(dist: Path, slugs: list[str], base_url: str, project_root: Path 
             "date": today,
             "standard": "WCAG2AA",
             "tools": versions,
-            "pages": [f"{slug}/{page_path(dist / slug, f)}" for f in pages[slug]],
+            "pages": [page.rel for page in pages if page.slug == slug],
             "findings": [asdict(f) for f in findings.get(slug, [])],
         }
         for slug in slugs
@@ -381,13 +414,14 @@ def run_a11y_check(dist_dir: Path, slug: str, out_dir: Path | None = None,
                    base_url_for_serving: str | None = None, project_root: Path = PROJECT_ROOT) -> dict:
     """Check one municipality's site in ``dist_dir/<slug>``; write its report to ``out_dir`` if given.
 
-    Without ``base_url_for_serving`` the dist folder is served here for the duration of the check.
+    ``base_url_for_serving`` is where the site is already served; without it the site is
+    served here (:func:`serve`) for the duration of the check.
     """
     if base_url_for_serving:
-        report = check_sites(dist_dir, [slug], base_url_for_serving, project_root)[slug]
+        report = check_sites(dist_dir, [slug], {slug: base_url_for_serving}, project_root)[slug]
     else:
-        with serve(dist_dir) as base_url:
-            report = check_sites(dist_dir, [slug], base_url, project_root)[slug]
+        with serve(dist_dir / slug) as base_url:
+            report = check_sites(dist_dir, [slug], {slug: base_url}, project_root)[slug]
     if out_dir is not None:
         write_report(report, out_dir)
     return report
@@ -479,8 +513,8 @@ def main_check_a11y(project_root: Path, dist: Path, slugs: list[str], publish: b
     """
     slugs = slugs or site_slugs(dist)
     out_dir = project_root / "reports" / "a11y"
-    with serve(dist) as base_url:
-        reports = check_sites(dist, slugs, base_url, project_root)
+    with serve_sites(dist, slugs) as base_urls:
+        reports = check_sites(dist, slugs, base_urls, project_root)
     failed = 0
     for slug, report in reports.items():
         json_path, html_path = write_report(report, out_dir)

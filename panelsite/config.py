@@ -42,7 +42,7 @@ class Population(Option):
                 continue
             converted = counts.check(categories, child, ctx)
             if converted:
-                if sum(converted.values()) == 0:
+                if sum(v for v in converted.values() if v is not None) == 0:
                     ctx.report(child, "all counts are zero (expected population counts per category)")
                 out.variables[str(name)] = Record({str(k): v for k, v in converted.items()})
         return out

@@ -145,7 +145,8 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
         raise ConfigError(Problem(page.display, f"template error: {exc.message}",
                                   line=page.body_line + (exc.lineno or 1) - 1)) from None
     except jinja2.UndefinedError as exc:
-        raise ConfigError(Problem(page.display, f"unknown variable: {exc.message}", line=page.body_line)) from None
+        raise ConfigError(Problem(page.display, _undefined_message(exc.message or "", context),
+                                  line=_error_line(exc, page))) from None
     md.reset()
     html = md.convert(body)
     page.toc = md.toc_tokens
@@ -153,6 +154,34 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
     # Authors link site-root-relative ("/over-het-panel/"); the site must work
     # under any sub-path, so those become page-relative links.
     page.html = ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html)
+
+
+def _undefined_message(message: str, context: dict) -> str:
+    """Jinja's "'X object' has no attribute 'y'" in the author's terms, with a hint."""
+    from .errors import did_you_mean
+
+    match = re.search(r"has no attribute '([^']+)'", message) or re.search(r"'([^']+)' is undefined", message)
+    if not match:
+        return f"unknown variable: {message}"
+    name = match.group(1)
+    known: set[str] = set(context)
+    stack = [v for v in context.values() if isinstance(v, dict)]
+    while stack:
+        value = stack.pop()
+        known.update(k for k in value if isinstance(k, str))
+        stack.extend(v for v in value.values() if isinstance(v, dict))
+    return f'unknown variable "{name}"{did_you_mean(name, known)}'
+
+
+def _error_line(exc: Exception, page: Page) -> int:
+    """The Markdown line of a Jinja runtime error, from the traceback of the template code."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return page.body_line + (line or 1) - 1
 
 
 def line_of(page: Page, needle: str) -> int | None:

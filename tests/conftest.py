@@ -33,10 +33,14 @@ def built_demo(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_server(built_demo):
-    """Base URL (``http://127.0.0.1:PORT/``) serving the demo dist; a site's ``404.html`` for missing paths."""
-    with a11y.serve(built_demo) as base_url:
-        yield base_url
+def demo_server(built_demo) -> dict[str, str]:
+    """slug → base URL of that demo site, served on 127.0.0.1 (one port per site, under its base path).
+
+    Missing paths get the site's ``404.html`` with status 404. ``a11y.page_url(demo_server, page)``
+    is a page's URL.
+    """
+    with a11y.serve_sites(built_demo) as base_urls:
+        yield base_urls
 
 
 @pytest.fixture(scope="session")

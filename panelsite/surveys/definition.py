@@ -260,16 +260,13 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
         seen[qid] = i
         if qid in variables or qid == "respondent_id":
             report(f"{path}.id", f'"{qid}" is also the name of a background variable (expected a different question id)')
-        problems_before = len(problems)
         _check_codes(raw, path, report)
-        if len(problems) == problems_before:
-            questions.append(
-                Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit, raw.key)
-            )
+        # Kept even when its codes have problems, so filters naming it are still checked.
+        questions.append(Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit, raw.key))
 
     by_id = {q.id: q for q in questions}
     for i, raw in enumerate(record.get("questions") or []):
-        if raw and raw.get("filter") and raw.get("id") in by_id:
+        if raw and raw.get("filter") and seen.get(raw.get("id")) == i:
             question = by_id[raw.id]
             question.filter = _check_filter(raw.filter, question, by_id, f"questions.{i}.filter", report)
     return questions, problems

@@ -126,12 +126,15 @@ def read_responses(path: Path, display: str, questions: list[Question], required
         out["respondent_id"] = _respondent_ids(table.iloc[:, present["respondent_id"]], rows, problems)
     for name, categories in population.items():
         if name in present:
-            out[name] = _background(table.iloc[:, present[name]].str.strip(), rows, name, list(categories), name in required_background and required_background[name] == "weighting", problems)
+            required = required_background.get(name) == "weighting"
+            convert = _background(name, list(categories), required)
+            out[name] = pd.Categorical(_convert(table.iloc[:, present[name]], convert, rows, name, problems), categories=list(categories))
     for q in questions:
         for column in q.columns:
             if column in present:
-                values = table.iloc[:, present[column]].str.strip()
-                out[column] = _answers(q, column, values, rows, problems)
+                values = _convert(table.iloc[:, present[column]], _converter(q, column), rows, column, problems)
+                # codes as numbers where they all are; text codes stay objects
+                out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(table)))
     return frame, problems.result()
 
@@ -180,81 +183,108 @@ def _respondent_ids(values: pd.Series, rows, problems: _Problems) -> pd.Series:
     return values.astype(object)
 
 
-def _background(values: pd.Series, rows, name: str, categories: list[str], required: bool, problems: _Problems) -> pd.Categorical:
+class _Bad(ValueError):
+    """A cell that cannot be converted; the message says why and what was expected."""
+
+
+def _convert(values: pd.Series, convert, rows, column: str, problems: _Problems) -> np.ndarray:
+    """Apply ``convert`` once per distinct cell (answers repeat a lot), then map every row."""
+    table, errors = {}, {}
+    for raw in values.unique():
+        try:
+            table[raw] = convert(raw.strip())
+        except _Bad as exc:
+            table[raw], errors[raw] = np.nan, str(exc)
+    if errors:
+        bad = values.isin(list(errors)).to_numpy()
+        problems.add_rows(rows, bad, column, lambda i: errors[values.iat[i]])
+    mapped = values.map(table)
+    return mapped.to_numpy(dtype=float if pd.api.types.is_numeric_dtype(mapped) else object)
+
+
+def _numeric(q: Question) -> bool:
+    return all(isinstance(c, int) for c in [*q.options, *q.missing])
+
+
+def _background(name: str, categories: list[str], required: bool):
     lookup = {str(c).lower(): c for c in categories}
     lookup.update({str(c): c for c in categories})
     shown = ", ".join(map(str, categories))
-    mapped = values.map(lambda v: lookup.get(v, lookup.get(v.lower())) if v else None)
-    bad = (mapped.isna() & (values != "")).to_numpy()
-    problems.add_rows(rows, bad, name, lambda i: f'"{values.iat[i]}" is not a category of {name} in the population figures{did_you_mean(values.iat[i], map(str, categories))} (expected one of {shown})')
-    if required:
-        problems.add_rows(rows, (values == "").to_numpy(), name, lambda i: f"empty value (expected one of {shown}; weighting needs a value for every respondent)")
-    return pd.Categorical(mapped.astype(object), categories=categories)
+
+    def convert(cell: str):
+        if not cell:
+            if required:
+                raise _Bad(f"empty value (expected one of {shown}; weighting needs a value for every respondent)")
+            return None
+        if cell in lookup or cell.lower() in lookup:
+            return lookup.get(cell, lookup.get(cell.lower()))
+        raise _Bad(f'"{cell}" is not a category of {name} in the population figures{did_you_mean(cell, map(str, categories))} (expected one of {shown})')
+
+    return convert
 
 
-def _answers(q: Question, column: str, values: pd.Series, rows, problems: _Problems):
+def _converter(q: Question, column: str):
+    """The function turning one (stripped) cell of ``column`` into its normalised value."""
     if q.type == "open":
-        return np.where((values != "").to_numpy(), 1.0, np.nan)  # whether answered; never the text
+        return lambda cell: 1.0 if cell else np.nan  # whether answered; never the text
     if q.type == "multi":
-        table = {"": np.nan, "0": 0.0, "1": 1.0}
         code = column.rpartition("_")[2]
-        return _by_lookup(values, values, table, rows, column, problems, lambda v: f'"{v}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, empty if {q.id} was not answered)')
+        flags = {"": np.nan, "0": 0.0, "1": 1.0}
+
+        def multi(cell: str):
+            if cell in flags:
+                return flags[cell]
+            raise _Bad(f'"{cell}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, empty if {q.id} was not answered)')
+
+        return multi
     labels = {label.lower(): code for code, label in {**q.options, **q.missing}.items()}
     missing_text = f" or a missing code {', '.join(map(str, q.missing))}" if q.missing else ""
-    if q.type == "number":
-        return _numbers(values, labels, rows, column, problems, f"a number like 12,5{missing_text}")
-    if q.type == "grade":
-        return _grades(q, values, labels, rows, column, problems, f"a whole number from 1 to 10{missing_text}")
+    if q.type in ("number", "grade"):
+        return _number_converter(q, labels, missing_text)
     # single and scale: codes, their text form, or labels
-    table = {"": np.nan}
-    for code in [*q.options, *q.missing]:
-        table[str(code)] = code
-        table[str(code).lower()] = code
+    table = {str(code).lower(): code for code in [*q.options, *q.missing]}
     for label, code in labels.items():
         table.setdefault(label, code)
-    numeric = all(isinstance(c, int) for c in table.values() if c == c)
-    lowered = values.str.lower()
-    for v in lowered.unique():
-        if v not in table and re.fullmatch(r"-?\d+[.,]0*", v or "") and int(float(v.replace(",", "."))) in q.options.keys() | q.missing.keys():
-            table[v] = int(float(v.replace(",", ".")))  # "4.0" from a float column
     codes = ", ".join(str(c) for c in [*q.options, *q.missing])
-    result = _by_lookup(lowered, values, table, rows, column, problems, lambda v: f'"{v}" is not an option of {q.id} (expected one of the codes {codes} or their labels)')
-    return result.astype(float) if numeric else result
+
+    def choice(cell: str):
+        if not cell:
+            return np.nan
+        key = cell.lower()
+        if key not in table and re.fullmatch(r"-?\d+[.,]0*", key):
+            key = str(int(float(key.replace(",", "."))))  # "4.0" from a float column
+        if key in table:
+            return table[key]
+        raise _Bad(f'"{cell}" is not an option of {q.id} (expected one of the codes {codes} or their labels)')
+
+    return choice
 
 
-def _by_lookup(keys: pd.Series, shown: pd.Series, table: dict, rows, column, problems: _Problems, message):
-    """Translate cells through ``table``; cells not in it are problems (showing the cell as written)."""
-    mapped = keys.map(table)
-    bad = (~keys.isin(list(table))).to_numpy()
-    problems.add_rows(rows, bad, column, lambda i: message(shown.iat[i]))
-    return mapped.to_numpy(dtype=object if mapped.dtype == object else float)
+def parse_number(cell: str) -> float | None:
+    """Dutch and international notations: "1.234,5", "12,5", "12.5", "1 234"; None if not a number."""
+    text = cell.replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return float(text) if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", text) else None
 
 
-def _parse_numbers(values: pd.Series) -> pd.Series:
-    """Dutch and international notations: "1.234,5", "12,5", "12.5", "1 234"."""
-    cleaned = values.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
-    has_comma = cleaned.str.contains(",", regex=False)
-    dutch = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    cleaned = dutch.where(has_comma, cleaned)
-    numbers = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)"), None), errors="coerce")
-    return numbers.astype(float)
+def _number_converter(q: Question, labels: dict, missing_text: str):
+    grade = q.type == "grade"
+    expected = f"a whole number from 1 to 10{missing_text}" if grade else f"a number like 12,5{missing_text}"
 
+    def number(cell: str):
+        if not cell:
+            return np.nan
+        value = parse_number(cell)
+        if value is None:
+            if cell.lower() in labels:
+                return float(labels[cell.lower()])
+            raise _Bad(f'"{cell}" is not {"a grade" if grade else "a number"} (expected {expected})')
+        if grade and value not in q.missing:
+            if not value.is_integer():
+                raise _Bad(f'"{cell}" is not a whole number (expected {expected})')
+            if not 1 <= value <= 10:
+                raise _Bad(f"grade {cell} is out of range (expected {expected})")
+        return value
 
-def _numbers(values, labels, rows, column, problems, expected) -> np.ndarray:
-    numbers = _parse_numbers(values)
-    by_label = values.str.lower().map(labels).astype(float)
-    numbers = numbers.fillna(by_label)
-    bad = (numbers.isna() & (values != "")).to_numpy()
-    problems.add_rows(rows, bad, column, lambda i: f'"{values.iat[i]}" is not a number (expected {expected})')
-    return numbers.to_numpy(dtype=float)
-
-
-def _grades(q, values, labels, rows, column, problems, expected) -> np.ndarray:
-    numbers = _numbers(values, labels, rows, column, problems, expected)
-    missing = np.isin(numbers, [float(c) for c in q.missing])
-    whole = np.isfinite(numbers) & (numbers == np.round(numbers))
-    out_of_range = whole & ~missing & ((numbers < 1) | (numbers > 10))
-    fraction = np.isfinite(numbers) & ~whole
-    problems.add_rows(rows, out_of_range, column, lambda i: f"grade {values.iat[i]} is out of range (expected {expected})")
-    problems.add_rows(rows, fraction, column, lambda i: f'"{values.iat[i]}" is not a whole number (expected {expected})')
-    return np.where(out_of_range | fraction, np.nan, numbers)
+    return number

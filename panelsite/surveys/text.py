@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -23,7 +24,9 @@ def _whole(x: float) -> str:
 
 
 def _one_decimal(x: float) -> str:
-    return format_decimal(round(x, 1), format="#,##0.#", locale=LOCALE)
+    # Half up, as readers round (6,25 → 6,3); round() would give 6,2.
+    rounded = Decimal(repr(float(x))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format_decimal(rounded, format="#,##0.#", locale=LOCALE)
 
 
 def _margin_pp(e: Estimate) -> str:

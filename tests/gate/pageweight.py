@@ -3,7 +3,7 @@
 A page's weight is its HTML plus every stylesheet, script, font, image and favicon it
 references (fonts and images found inside CSS too), each counted once, gzipped (level 6)
 when it is text and as is when it is already compressed (PNG, WOFF2, ...). URLs are
-resolved inside the dist folder, where ``dist/<slug>/`` is served as ``/<slug>/``.
+resolved inside the site's folder ``dist/<slug>/``, published under its base path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from panelsite.a11y import Page
+from panelsite.a11y import Page, site_base_path
 
 BUDGET = 100 * 1024  # gzipped bytes for every page without an interactive chart
 EMAIL_CLIP = 102 * 1024  # Gmail clips an e-mail whose HTML is larger (raw bytes)
@@ -113,13 +113,17 @@ def _wire_bytes(file: Path) -> int:
     return len(data) if file.suffix.lower() in COMPRESSED else len(gzip.compress(data, 6, mtime=0))
 
 
-def _resolve(dist: Path, base: str, url: str) -> tuple[str, Path | None]:
-    """(absolute URL path, file in dist or None when external)."""
+def _resolve(site_dir: Path, base_path: str, base: str, url: str) -> tuple[str, Path | None]:
+    """(absolute URL path, file in the site or None when external)."""
     absolute = urljoin(base, url.strip())
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or parts.netloc != "site":
         return absolute, None
-    return parts.path, dist / unquote(parts.path).lstrip("/")
+    path = unquote(parts.path)
+    if not path.startswith(base_path):
+        return parts.path, site_dir / ".outside-the-site"
+    rest = path[len(base_path):]
+    return parts.path, site_dir / (rest + "index.html" if rest.endswith("/") or not rest else rest)
 
 
 def _css_refs(css: str) -> list[str]:
@@ -139,14 +143,16 @@ def measure(dist: Path, page: Page) -> PageWeight:
     parser = _Refs()
     parser.feed(html_bytes.decode("utf-8", errors="replace"))
     weight = PageWeight(page, html=len(gzip.compress(html_bytes, 6, mtime=0)), scripts=parser.scripts)
-    base = f"http://site/{page.rel}"
+    site_dir = dist / page.slug
+    base_path = site_base_path(site_dir)
+    base = f"http://site{base_path}{page.path}"
     urls = list(parser.urls)
     if not parser.has_icon:
-        urls.append("/favicon.ico" if (dist / "favicon.ico").exists() else f"/{page.slug}/favicon.ico")
+        urls.append("/favicon.ico")
     queue = [(base, u) for u in urls if u and not u.startswith(("data:", "#", "mailto:"))]
     while queue:
         ref_base, url = queue.pop(0)
-        path, file = _resolve(dist, ref_base, url)
+        path, file = _resolve(site_dir, base_path, ref_base, url)
         if path in weight.resources or path in weight.external or path in weight.missing:
             continue
         if file is None:

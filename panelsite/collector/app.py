@@ -1,0 +1,485 @@
+"""The collector: a small Starlette app the static sites' forms post to.
+
+Routes (``<form>`` is aanmelden, afmelden, contact or vragenlijst-<survey-id>)::
+
+    POST /<slug>/<form>               a submission (form post or fetch() with Accept: application/json)
+    GET  /<slug>/<form>               the form as a page of the site (fresh timestamp; ?lid= invitation)
+    GET  /<slug>/<form>/fout/<id>     the form again with the resident's input and the error messages
+    GET  /<slug>/token                a signed "form loaded" timestamp for forms.js (minimum fill time)
+    GET  /<slug>/bevestigen?t=…       confirm a sign-up (a page with a button: POSTs to the same URL)
+    GET  /<slug>/export/<what>        CSV export for administrators (Authorization: Bearer …)
+    GET  /healthz
+
+A submission is acknowledged (303 to the site's thank-you page, or JSON) only
+after it is committed. Abuse handling: honeypot (bots get the normal thank-you,
+nothing is stored), a minimum fill time from a signed timestamp, a per-client
+rate limit kept in the database, a 64 KB body limit and an Origin check.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .. import forms as forms_mod
+from ..forms.background import age_category
+from ..forms.templating import chrome, environment
+from . import export as export_mod
+from .mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
+from .security import Tokens, origin_of, request_origin
+from .storage import Rate, Storage, open_storage
+
+log = logging.getLogger("panelsite.collector")
+
+MAX_BODY = 64 * 1024
+DRAFT_MAX_AGE = 3600.0
+KEY_CHARS = set("0123456789abcdefABCDEF-")
+
+
+class Site:
+    """One municipality as the collector sees it: its forms and where its site lives."""
+
+    def __init__(self, municipality, surveys, project_root: Path):
+        self.municipality = municipality
+        self.slug = municipality.slug
+        self.surveys = [s for s in surveys if getattr(s, "collect", False)]
+        self.forms = forms_mod.site_forms(municipality, self.surveys)
+        self.base_url = municipality.base_url
+        self.origin = origin_of(municipality.base_url)
+        self.env = environment(project_root, municipality)
+        self.extra_profile = [f.name for f in self.forms["aanmelden"].fields
+                              if f.store == "profile" and not f.variable]
+
+
+def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, Site]:
+    from ..config import load_municipalities
+    from ..surveys import load_surveys
+
+    sites = {}
+    for slug, municipality in load_municipalities(project_root, only, warn=lambda w: None).items():
+        folder = project_root / "content" / slug / "surveys"
+        surveys = load_surveys(folder, municipality, project_root) if folder.is_dir() else []
+        sites[slug] = Site(municipality, surveys, project_root)
+    return sites
+
+
+def create_app(
+    project_root: Path,
+    *,
+    database_url: str | None = None,
+    secret: str,
+    mail_dir: Path | None = None,
+    smtp: SMTPSettings | None = None,
+    preview_origins: list[str] = (),
+    public_url: str | None = None,
+    rate_limit: tuple[int, int] = (30, 600),
+    min_seconds: float = 3.0,
+    export_token: str | None = None,
+    storage: Storage | None = None,
+    sites: dict[str, Site] | None = None,
+) -> Starlette:
+    """The ASGI app. ``rate_limit`` is (requests, seconds) per client and municipality;
+    ``public_url`` is where residents reach the collector (for links in e-mails)."""
+    if not secret or len(secret) < 16:
+        raise ValueError("the collector needs a secret of at least 16 characters (PANELSITE_SECRET)")
+    project_root = Path(project_root)
+    sites = sites if sites is not None else load_sites(project_root)
+    storage = storage or open_storage(database_url, project_root)
+    mailer = SMTPMailer(smtp) if smtp else FolderMailer(mail_dir) if mail_dir else NoMailer()
+    if isinstance(mailer, NoMailer):
+        log.warning(json.dumps({"event": "no_mailer", "detail": "no SMTP host and no mail folder: e-mails are dropped"}))
+    state = Collector(sites, storage, Tokens(secret), mailer, [o for o in map(origin_of, preview_origins) if o],
+                      public_url, rate_limit, min_seconds, export_token)
+    routes = [
+        Route("/healthz", state.healthz, methods=["GET"]),
+        Route("/{slug}/token", state.token, methods=["GET", "OPTIONS"]),
+        Route("/{slug}/bevestigen", state.confirm, methods=["GET", "POST"]),
+        Route("/{slug}/export/{what}", state.export, methods=["GET"]),
+        Route("/{slug}/{form}/fout/{draft}", state.error_page, methods=["GET"]),
+        Route("/{slug}/{form}", state.form, methods=["GET", "POST", "OPTIONS"]),
+    ]
+    app = Starlette(routes=routes, max_body_size=MAX_BODY, on_shutdown=[storage.close])
+    app.state.collector = state
+    return app
+
+
+class Collector:
+    def __init__(self, sites, storage, tokens, mailer, preview_origins, public_url, rate_limit, min_seconds, export_token):
+        self.sites = sites
+        self.storage = storage
+        self.tokens = tokens
+        self.mailer = mailer
+        self.preview_origins = preview_origins
+        self.public_url = public_url.rstrip("/") + "/" if public_url else None
+        self.rate_limit = rate_limit
+        self.min_seconds = min_seconds
+        self.export_token = export_token
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _site(self, request: Request) -> Site | None:
+        return self.sites.get(request.path_params["slug"])
+
+    def _own_url(self, request: Request, site: Site) -> str:
+        configured = (site.municipality.get("collector") or {}).get("url")
+        base = self.public_url or configured or str(request.base_url)
+        return base if base.endswith("/") else base + "/"
+
+    def _allowed_origin(self, request: Request, site: Site) -> str | None:
+        origin = request_origin(request.headers)
+        if origin is None:
+            return None
+        own = {origin_of(str(request.base_url)), origin_of(self.public_url)}
+        if origin == site.origin or origin in self.preview_origins or origin in own:
+            return origin
+        return None
+
+    def _site_base(self, site: Site, origin: str | None) -> str:
+        """Where the thank-you page lives: the site, or a preview origin the form came from."""
+        if origin and origin in self.preview_origins:
+            return origin + urlparse(site.base_url).path
+        return site.base_url
+
+    def _cors(self, response: Response, origin: str | None) -> Response:
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+        return response
+
+    def _rate(self, request: Request, site: Site) -> Rate:
+        limit, seconds = self.rate_limit
+        client = request.client.host if request.client else "unknown"
+        now = int(time.time())
+        return Rate(self.tokens.client_bucket(client, site.slug), now - now % seconds, limit)
+
+    def _page(self, site: Site, template: str, status: int = 200, path: str = "", **context) -> HTMLResponse:
+        ctx = chrome(site.municipality, site.base_url, path)
+        ctx["page"].title = context.pop("title", "")
+        ctx.update(context)
+        html = site.env.get_template(template).render(**ctx)
+        response = HTMLResponse(html, status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    def _message_page(self, site: Site, status: int, heading: str, text: str) -> HTMLResponse:
+        return self._page(site, "forms/thanks.html", status, title=heading, heading=heading, paragraphs=[text],
+                          links=[{"path": "", "text": f"Naar de startpagina van {site.municipality.panel_name}"}])
+
+    @staticmethod
+    def _log(event: str, site: Site | None, form: str | None, status: int, started: float, **extra) -> None:
+        record = {"event": event, "slug": site.slug if site else None, "form": form, "status": status,
+                  "ms": round((time.perf_counter() - started) * 1000, 1), **extra}
+        log.info(json.dumps(record))
+
+    # --- routes -------------------------------------------------------------------------
+
+    async def healthz(self, request: Request) -> Response:
+        try:
+            await run_in_threadpool(self.storage.count, "drafts")
+        except Exception as exc:  # noqa: BLE001 - report, do not crash
+            return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "sites": sorted(self.sites)})
+
+    async def token(self, request: Request) -> Response:
+        site = self._site(request)
+        if site is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        origin = self._allowed_origin(request, site)
+        if request.method == "OPTIONS":
+            return self._cors(Response(status_code=204 if origin else 403), origin)
+        response = JSONResponse({"token": self.tokens.form_loaded(site.slug)}, headers={"Cache-Control": "no-store"})
+        return self._cors(response, origin)
+
+    async def form(self, request: Request) -> Response:
+        site = self._site(request)
+        form = site.forms.get(request.path_params["form"]) if site else None
+        if form is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        if request.method == "OPTIONS":
+            origin = self._allowed_origin(request, site)
+            return self._cors(Response(status_code=204 if origin else 403), origin)
+        if request.method == "GET":
+            member = request.query_params.get("lid", "")
+            hidden = {"_ts": self.tokens.form_loaded(site.slug), "_key": str(uuid.uuid4())}
+            if member and self.tokens.member_id(member, site.slug):
+                hidden["_lid"] = member
+            return self._page(site, "forms/form_page.html", path=form.path, title=form.title, form=form,
+                              action=self._own_url(request, site) + f"{site.slug}/{form.id}", hidden=hidden,
+                              values={}, errors={}, paper_path=None)
+        return await self.submit(request, site, form)
+
+    async def submit(self, request: Request, site: Site, form) -> Response:
+        started = time.perf_counter()
+        wants_json = "application/json" in request.headers.get("accept", "")
+        origin = self._allowed_origin(request, site)
+        if origin is None:
+            self._log("refused_origin", site, form.id, 403, started)
+            return self._refuse(403, "Dit formulier kan alleen vanaf de website van het panel worden verstuurd.", wants_json, site)
+        async with request.form(max_fields=300, max_part_size=MAX_BODY) as posted:
+            data: dict[str, list[str]] = {}
+            for name, value in posted.multi_items():
+                if isinstance(value, str):
+                    data.setdefault(name, []).append(value)
+        thanks = self._site_base(site, origin) + form.thanks_path
+
+        if any(v.strip() for v in data.get("website", [])):  # honeypot: act as if all went well
+            self._log("honeypot", site, form.id, 200 if wants_json else 303, started)
+            return self._success(thanks, wants_json, origin)
+
+        key = (data.get("_key") or [""])[0].strip()
+        if not (8 <= len(key) <= 64 and set(key) <= KEY_CHARS):
+            key = uuid.uuid4().hex  # no JavaScript: no key from the page, so no retry protection either
+        rate = self._rate(request, site)
+        errors: dict[str, str] = {}
+        stamp = (data.get("_ts") or [""])[0]
+        if stamp:
+            seconds = self.tokens.seconds_since_loaded(stamp, site.slug)
+            if seconds is None:
+                errors["_form"] = form.fields[0].message("expired")
+            elif seconds < self.min_seconds:
+                errors["_form"] = form.fields[0].message("too_fast")
+
+        member_id, profile = None, None
+        if form.kind == "vragenlijst" and data.get("_lid"):
+            member_id = self.tokens.member_id(data["_lid"][0], site.slug)
+            if member_id:
+                profile = await run_in_threadpool(self.storage.member, site.slug, member_id)
+                if profile is None:
+                    member_id = None
+
+        result = forms_mod.validate(form, data, skip_background=profile is not None)
+        errors.update(result.errors)
+        if errors:
+            allowed = await run_in_threadpool(self.storage.hit, rate)
+            if not allowed:
+                self._log("rate_limited", site, form.id, 429, started)
+                return self._refuse(429, "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw.", wants_json, site)
+            self._log("invalid", site, form.id, 422 if wants_json else 303, started,
+                      fields=sorted(errors))  # names of the fields only, never what was typed
+            if wants_json:
+                return self._cors(JSONResponse({"ok": False, "errors": errors}, status_code=422), origin)
+            draft = secrets.token_urlsafe(18)
+            keep = {k: v for k, v in data.items() if not k.startswith("_") and k != "website"}
+            keep["_key"] = [key]
+            if data.get("_lid"):
+                keep["_lid"] = data["_lid"][:1]
+            await run_in_threadpool(self.storage.save_draft, draft, site.slug, form.id,
+                                    {"values": keep, "errors": errors, "origin": origin}, time.time(), DRAFT_MAX_AGE)
+            return RedirectResponse(self._own_url(request, site) + f"{site.slug}/{form.id}/fout/{draft}", status_code=303)
+
+        now = time.time()
+        write = self._writer(site, form, result, now, member_id, profile, data)
+        outcome, effect = await run_in_threadpool(self.storage.submit, site.slug, form.id, key, now, rate, write)
+        if outcome == "limited":
+            self._log("rate_limited", site, form.id, 429, started)
+            return self._refuse(429, "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw.", wants_json, site)
+        if outcome == "stored" and effect:
+            await run_in_threadpool(self._send, site, effect, request)
+        self._log("stored" if outcome == "stored" else "duplicate", site, form.id, 200 if wants_json else 303, started)
+        return self._success(thanks, wants_json, origin)
+
+    def _success(self, thanks: str, wants_json: bool, origin: str | None) -> Response:
+        if wants_json:
+            return self._cors(JSONResponse({"ok": True, "redirect": thanks}), origin)
+        return RedirectResponse(thanks, status_code=303)
+
+    def _refuse(self, status: int, text: str, wants_json: bool, site: Site) -> Response:
+        if wants_json:
+            return JSONResponse({"ok": False, "error": text}, status_code=status)
+        heading = "Te veel verzoeken" if status == 429 else "Niet toegestaan"
+        return self._message_page(site, status, heading, text)
+
+    # --- what a submission writes --------------------------------------------------------
+
+    def _writer(self, site: Site, form, result, now: float, member_id, profile, data):
+        values = result.values
+        slug = site.slug
+        if form.kind == "aanmelden":
+            variables = forms_mod.background(form, values, site.municipality)
+            extra = {f.name: values[f.name] for f in form.fields
+                     if f.store == "profile" and not f.variable and f.name in values}
+            new_profile = {"variables": variables, "birth_year": values.get("geboortejaar"), "extra": extra}
+            email = values["email"].strip().lower()
+            posted_version = (data.get("_versie") or [""])[0][:32]
+            version = posted_version or form.consent_version
+
+            def write(tx):
+                row = tx.one("SELECT c.member_id, m.confirmed FROM contacts c JOIN members m ON m.member_id = c.member_id "
+                             "WHERE c.slug = ? AND c.email = ?", (slug, email))
+                if row and row[1] is not None:
+                    return None  # already a member: same answer, no new e-mail (no account enumeration)
+                if row:
+                    mid = row[0]
+                    tx.execute("UPDATE members SET profile = ?, consent_version = ?, created = ? WHERE member_id = ?",
+                               (json.dumps(new_profile), version, now, mid))
+                    tx.execute("UPDATE contacts SET name = ?, created = ? WHERE member_id = ?", (values["naam"], now, mid))
+                else:
+                    mid = uuid.uuid4().hex
+                    tx.execute("INSERT INTO members (member_id, slug, profile, consent_version, created) VALUES (?, ?, ?, ?, ?)",
+                               (mid, slug, json.dumps(new_profile), version, now))
+                    tx.execute("INSERT INTO contacts (member_id, slug, email, name, created) VALUES (?, ?, ?, ?, ?)",
+                               (mid, slug, email, values["naam"], now))
+                return {"mail": "confirm", "to": values["email"].strip(), "name": values["naam"], "member": mid}
+            return write
+
+        if form.kind == "afmelden":
+            email = values["email"].strip().lower()
+            reason = values.get("reden")
+            left_days = ((site.municipality.get("privacy") or {}).get("retention") or {}).get("left_members_days") or 0
+
+            def write(tx):
+                row = tx.one("SELECT member_id FROM contacts WHERE slug = ? AND email = ?", (slug, email))
+                if row:
+                    mid = row[0]
+                    tx.execute("UPDATE members SET left_at = ? WHERE member_id = ? AND left_at IS NULL", (now, mid))
+                    tx.execute("UPDATE responses SET member_id = NULL WHERE member_id = ?", (mid,))
+                    if left_days == 0:
+                        tx.execute("DELETE FROM contacts WHERE member_id = ?", (mid,))
+                    # a sign-up that was never confirmed leaves nothing behind
+                    tx.execute("DELETE FROM members WHERE member_id = ? AND confirmed IS NULL", (mid,))
+                if reason:
+                    tx.execute("INSERT INTO leave_reasons (id, slug, reason, created) VALUES (?, ?, ?, ?)",
+                               (uuid.uuid4().hex, slug, reason, _day(now)))
+                return None
+            return write
+
+        if form.kind == "contact":
+            fields = {f.name: values.get(f.name) for f in form.fields}
+
+            def write(tx):
+                tx.execute("INSERT INTO messages (id, slug, fields, created) VALUES (?, ?, ?, ?)",
+                           (uuid.uuid4().hex, slug, json.dumps(fields), now))
+                return {"mail": "contact", "fields": fields}
+            return write
+
+        # a questionnaire
+        if profile is not None:
+            background = dict(profile.get("variables") or {})
+            if profile.get("birth_year") and "leeftijd" in site.municipality.population.variables:
+                background["leeftijd"] = age_category(profile["birth_year"], site.municipality.population.variables["leeftijd"])
+        else:
+            background = forms_mod.background(form, values, site.municipality)
+        answers = {k: v for k, v in result.columns.items() if v is not None}
+
+        def write(tx):
+            tx.execute("INSERT INTO responses (respondent_id, slug, survey_id, member_id, background, answers, created) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (uuid.uuid4().hex[:16], slug, form.survey.id, member_id, json.dumps(background),
+                        json.dumps(answers), now))
+            return None
+        return write
+
+    def _send(self, site: Site, effect: dict, request: Request) -> None:
+        m = site.municipality
+        sender = self.mailer.sender or m.contact.email
+        try:
+            if effect["mail"] == "confirm":
+                link = self._own_url(request, site) + f"{site.slug}/bevestigen?t=" + self.tokens.confirmation(site.slug, effect["member"])
+                body = (f"Beste {effect['name']},\n\n"
+                        f"U hebt zich aangemeld voor {m.panel_name}, het panel van de gemeente {m.name}.\n"
+                        f"Bevestig uw aanmelding met deze link:\n\n{link}\n\n"
+                        "De link werkt 7 dagen. Hebt u zich niet aangemeld? Dan hoeft u niets te doen:\n"
+                        "zonder bevestiging verwijderen we uw gegevens.\n\n"
+                        f"Met vriendelijke groet,\n{m.contact.get('department') or m.panel_name}\n")
+                self.mailer.send(message(sender, effect["to"], f"Bevestig uw aanmelding voor {m.panel_name}", body))
+            elif effect["mail"] == "contact":
+                f = effect["fields"]
+                body = "\n".join(f"{k}: {v}" for k, v in f.items() if v is not None)
+                msg = message(sender, m.contact.email, f"Bericht via het contactformulier van {m.panel_name}", body)
+                if f.get("email"):
+                    msg["Reply-To"] = f["email"]
+                self.mailer.send(msg)
+        except Exception as exc:  # noqa: BLE001 - the data are stored; mail failure must not lose them
+            log.error(json.dumps({"event": "mail_failed", "slug": site.slug, "kind": effect["mail"],
+                                  "error": type(exc).__name__}))
+
+    # --- pages served by the collector ---------------------------------------------------
+
+    async def error_page(self, request: Request) -> Response:
+        site = self._site(request)
+        form = site.forms.get(request.path_params["form"]) if site else None
+        if form is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        draft = await run_in_threadpool(self.storage.draft, request.path_params["draft"], site.slug, form.id,
+                                        time.time(), DRAFT_MAX_AGE)
+        if draft is None:
+            return RedirectResponse(site.base_url + form.path, status_code=303)
+        values = draft["values"]
+        hidden = {"_key": values.pop("_key", [""])[0], "_ts": self.tokens.form_loaded(site.slug)}
+        if values.get("_lid"):
+            hidden["_lid"] = values.pop("_lid")[0]
+        errors = draft["errors"]
+        if "_form" in errors:  # a form-level message first in the summary
+            errors = {"_form": errors.pop("_form"), **errors}
+        return self._page(site, "forms/form_page.html", path=form.path, title=form.title, form=form,
+                          action=self._own_url(request, site) + f"{site.slug}/{form.id}",
+                          values=values, errors=errors, hidden=hidden, paper_path=None)
+
+    async def confirm(self, request: Request) -> Response:
+        site = self._site(request)
+        if site is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        if request.method == "GET":
+            token = request.query_params.get("t", "")
+            valid = self.tokens.confirmed_member(token, site.slug) is not None
+            return self._page(site, "forms/confirm.html", path="bevestigen/",
+                              title="Bevestig uw aanmelding" if valid else "Deze link werkt niet meer",
+                              heading="Bevestig uw aanmelding" if valid else "Deze link werkt niet meer",
+                              text=("Klik op de knop om uw aanmelding voor " + site.municipality.panel_name + " te bevestigen."
+                                    if valid else "De link is verlopen of niet juist. Een link werkt 7 dagen. Meld u opnieuw aan."),
+                              action=(self._own_url(request, site) + f"{site.slug}/bevestigen") if valid else None,
+                              token=token)
+        async with request.form(max_fields=5) as posted:
+            token = str(posted.get("t", ""))
+        member_id = self.tokens.confirmed_member(token, site.slug)
+        ok = member_id is not None and await run_in_threadpool(self.storage.confirm, site.slug, member_id, time.time())
+        self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, time.perf_counter())
+        return RedirectResponse(site.base_url + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH), status_code=303)
+
+    async def export(self, request: Request) -> Response:
+        site = self._site(request)
+        if site is None or not self.export_token:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {self.export_token}".encode()):
+            return PlainTextResponse("Niet toegestaan", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        what = request.path_params["what"]
+        try:
+            text = await run_in_threadpool(export_csv, self.storage, site, what)
+        except KeyError:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        return Response(text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{site.slug}-{what}.csv"', "Cache-Control": "no-store"})
+
+
+def export_csv(storage: Storage, site: Site, what: str) -> str:
+    """``members`` or a survey id; KeyError for anything else."""
+    if what == "members":
+        return export_mod.members_csv(storage, site.municipality, site.extra_profile)
+    for survey in site.surveys:
+        if survey.id == what:
+            return export_mod.responses_csv(storage, site.municipality, survey)
+    raise KeyError(what)
+
+
+def _day(timestamp: float) -> float:
+    """Reasons for leaving keep only the day, so they cannot be matched to the moment someone left."""
+    day = _dt.datetime.fromtimestamp(timestamp, _dt.timezone.utc).date()
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc).timestamp()

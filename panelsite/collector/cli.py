@@ -1,0 +1,193 @@
+"""Command line of the collector; panelsite's CLI delegates to ``main``.
+
+    panelsite collect [--host H] [--port P] [--database-url URL] [--mail-dir DIR] [--smtp-host …]
+    panelsite export <slug> <survey-id|members> [--out FILE] [--database-url URL]
+    panelsite retention [--dry-run] [--database-url URL]
+
+Settings may also come from the environment: PANELSITE_SECRET (signing key),
+PANELSITE_DATABASE_URL, PANELSITE_MAIL_DIR, PANELSITE_SMTP_HOST/PORT/USER/PASSWORD/
+STARTTLS/FROM, PANELSITE_EXPORT_TOKEN, PANELSITE_PREVIEW_ORIGINS (comma-separated),
+PANELSITE_PUBLIC_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from ..errors import PanelsiteError
+
+
+def main(args: list[str], project_root: Path | None = None) -> int:
+    """``args`` starts with the subcommand: collect, export or retention."""
+    parser = argparse.ArgumentParser(prog="panelsite", description="Response collector for panelsite forms.")
+    parser.add_argument("--root", type=Path, default=project_root or Path.cwd(), help="project folder (default: current)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    collect = sub.add_parser("collect", help="run the collector (HTTP server the forms post to)")
+    collect.add_argument("--host", default="127.0.0.1")
+    collect.add_argument("--port", type=int, default=8001)
+    _database(collect)
+    collect.add_argument("--mail-dir", type=Path, default=_env_path("PANELSITE_MAIL_DIR"),
+                         help="write e-mails as .eml files here instead of sending them (local preview)")
+    collect.add_argument("--smtp-host", default=os.environ.get("PANELSITE_SMTP_HOST"))
+    collect.add_argument("--smtp-port", type=int, default=int(os.environ.get("PANELSITE_SMTP_PORT", "587")))
+    collect.add_argument("--smtp-user", default=os.environ.get("PANELSITE_SMTP_USER"))
+    collect.add_argument("--smtp-from", default=os.environ.get("PANELSITE_SMTP_FROM"))
+    collect.add_argument("--smtp-no-starttls", action="store_true")
+    collect.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
+                         help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
+    collect.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
+                         help="the collector's public URL, for links in e-mails")
+    collect.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
+    collect.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
+    collect.add_argument("--forwarded-allow-ips", default=None,
+                         help="proxies whose X-Forwarded-For is trusted (behind a load balancer)")
+    collect.add_argument("--workers", type=int, default=1)
+
+    export = sub.add_parser("export", help="write responses.csv of a survey, or the member list")
+    export.add_argument("slug")
+    export.add_argument("what", metavar="survey-id|members")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    _database(export)
+
+    retention = sub.add_parser("retention", help="delete data past the municipality's retention periods")
+    retention.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    _database(retention)
+
+    opts = parser.parse_args(args)
+    _configure_logging()
+    try:
+        return {"collect": _collect, "export": _export, "retention": _retention}[opts.command](opts)
+    except PanelsiteError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _database(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", default=os.environ.get("PANELSITE_DATABASE_URL"),
+                   help="sqlite:///file.sqlite3 or postgresql://… (default: var/collector.sqlite3)")
+
+
+def _env_path(name: str) -> Path | None:
+    return Path(os.environ[name]) if os.environ.get(name) else None
+
+
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
+def secret_for(root: Path) -> str:
+    """PANELSITE_SECRET, or for local use a random key kept in var/collector.secret."""
+    secret = os.environ.get("PANELSITE_SECRET")
+    if secret:
+        return secret
+    path = root / "var" / "collector.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+        logging.getLogger("panelsite.collector").warning(json.dumps(
+            {"event": "generated_secret", "detail": "PANELSITE_SECRET not set; using var/collector.secret"}))
+    return path.read_text().strip()
+
+
+def _collect(opts) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .mail import SMTPSettings
+
+    root = opts.root.resolve()
+    smtp = None
+    if opts.smtp_host:
+        smtp = SMTPSettings(host=opts.smtp_host, port=opts.smtp_port, username=opts.smtp_user,
+                            password=os.environ.get("PANELSITE_SMTP_PASSWORD"), starttls=not opts.smtp_no_starttls,
+                            sender=opts.smtp_from)
+    count, seconds = (int(x) for x in opts.rate_limit.split("/"))
+    app = create_app(root, database_url=opts.database_url, secret=secret_for(root), mail_dir=opts.mail_dir, smtp=smtp,
+                     preview_origins=opts.preview_origin, public_url=opts.public_url, rate_limit=(count, seconds),
+                     min_seconds=opts.min_seconds, export_token=os.environ.get("PANELSITE_EXPORT_TOKEN"))
+    kwargs = {"forwarded_allow_ips": opts.forwarded_allow_ips} if opts.forwarded_allow_ips else {}
+    uvicorn.run(app, host=opts.host, port=opts.port, access_log=False, log_config=None, **kwargs)
+    return 0
+
+
+def _export(opts) -> int:
+    from .app import export_csv, load_sites
+    from .storage import open_storage
+
+    root = opts.root.resolve()
+    sites = load_sites(root, [opts.slug])
+    site = sites[opts.slug]
+    storage = open_storage(opts.database_url, root)
+    try:
+        text = export_csv(storage, site, opts.what)
+    except KeyError:
+        known = ", ".join(s.id for s in site.surveys) or "none with collect: true"
+        print(f'error: no survey "{opts.what}" to export for {opts.slug} (expected members or a survey id: {known})',
+              file=sys.stderr)
+        return 2
+    finally:
+        storage.close()
+    if opts.out:
+        opts.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = opts.out.with_name(opts.out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, opts.out)
+        print(f"wrote {opts.out} ({text.count(chr(10)) - 1} rows)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _retention(opts) -> int:
+    from ..config import load_municipalities
+    from . import retention
+    from .storage import open_storage
+
+    root = opts.root.resolve()
+    municipalities = load_municipalities(root, warn=lambda w: None)
+    storage = open_storage(opts.database_url, root)
+    try:
+        report = retention.apply(storage, municipalities, time.time(), dry_run=opts.dry_run)
+    finally:
+        storage.close()
+    verb = "would delete" if opts.dry_run else "deleted"
+    for slug, counts in report.items():
+        shown = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n) or "nothing"
+        print(f"{slug}: {verb} {shown}")
+    return 0
+
+
+class _JSONFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = {"message": text}
+        if not isinstance(payload, dict):
+            payload = {"message": text}
+        return json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
+                           "logger": record.name, **payload})
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JSONFormatter())
+    for name in ("panelsite.collector", "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

@@ -1,0 +1,63 @@
+"""Deleting data when its time is up, per the municipality's ``privacy.retention``.
+
+* sign-ups not confirmed within ``unconfirmed_days``: member and contact data;
+* contact-form messages after ``contact_messages_days``;
+* answers after ``answers_months`` (published figures stay on the site);
+* contact data of members who left, ``left_members_days`` after leaving;
+* housekeeping: error-page drafts after an hour, rate counters and idempotency
+  keys after two days, reasons for leaving with the messages.
+"""
+
+from __future__ import annotations
+
+DAY = 86400.0
+
+
+def _policy(municipality) -> dict:
+    retention = (municipality.get("privacy") or {}).get("retention") or {}
+    return {
+        "unconfirmed_days": retention.get("unconfirmed_days") or 14,
+        "contact_messages_days": retention.get("contact_messages_days") or 180,
+        "answers_months": retention.get("answers_months") or 60,
+        "left_members_days": retention.get("left_members_days") or 0,
+    }
+
+
+def apply(storage, municipalities: dict, now: float, dry_run: bool = False) -> dict[str, dict[str, int]]:
+    """Delete (or with ``dry_run`` only count) what is past its retention period."""
+    report: dict[str, dict[str, int]] = {}
+    with storage.transaction() as tx:
+        for slug, municipality in municipalities.items():
+            p = _policy(municipality)
+            unconfirmed = now - p["unconfirmed_days"] * DAY
+            messages = now - p["contact_messages_days"] * DAY
+            answers = now - p["answers_months"] * 30.44 * DAY
+            left = now - p["left_members_days"] * DAY
+            steps = [
+                ("unconfirmed_contacts", "contacts", "member_id IN (SELECT member_id FROM members WHERE slug = ? "
+                                                     "AND confirmed IS NULL AND created < ?)", (slug, unconfirmed)),
+                ("unconfirmed_members", "members", "slug = ? AND confirmed IS NULL AND created < ?", (slug, unconfirmed)),
+                ("left_contacts", "contacts", "member_id IN (SELECT member_id FROM members WHERE slug = ? "
+                                              "AND left_at IS NOT NULL AND left_at <= ?)", (slug, left)),
+                ("messages", "messages", "slug = ? AND created < ?", (slug, messages)),
+                ("leave_reasons", "leave_reasons", "slug = ? AND created < ?", (slug, messages)),
+                ("responses", "responses", "slug = ? AND created < ?", (slug, answers)),
+            ]
+            counts = {}
+            for name, table, where, params in steps:
+                counts[name] = tx.one(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0]
+                if not dry_run and counts[name]:
+                    tx.execute(f"DELETE FROM {table} WHERE {where}", params)
+            report[slug] = counts
+        housekeeping = [
+            ("drafts", "created < ?", (now - 3600,)),
+            ("rate_limits", "win < ?", (int(now - 2 * DAY),)),  # win: start of the window (epoch seconds)
+            ("submissions", "created < ?", (now - 2 * DAY,)),  # idempotency keys: retries come within seconds
+        ]
+        counts = {}
+        for table, where, params in housekeeping:
+            counts[table] = tx.one(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0]
+            if not dry_run and counts[table]:
+                tx.execute(f"DELETE FROM {table} WHERE {where}", params)
+        report["_housekeeping"] = counts
+    return report

@@ -1,0 +1,315 @@
+"""Storage for the collector: one interface, two backends (SQLite, PostgreSQL).
+
+Every change happens in one write transaction that is committed before the
+resident gets an answer, so an acknowledged submission survives a crash.
+
+* SQLite (default, one host): WAL, ``synchronous=FULL``, ``busy_timeout`` and
+  ``BEGIN IMMEDIATE`` (a deferred transaction that later upgrades to a write can
+  fail with SQLITE_BUSY at once, and busy_timeout does not help then).
+* PostgreSQL (several instances behind a load balancer): the same SQL; rate-limit
+  counters live in the database, so a limit holds across instances.
+
+Tables keep contact data (``contacts``) apart from answers (``responses``); the
+link is a pseudonymous member id, and responses carry their own copy of the
+background variables so they stay usable when a member leaves. No IP addresses
+are stored: rate-limit buckets are keyed hashes of the client address.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS submissions (
+        slug TEXT NOT NULL, form TEXT NOT NULL, skey TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (slug, form, skey))""",
+    """CREATE TABLE IF NOT EXISTS members (
+        member_id TEXT PRIMARY KEY, slug TEXT NOT NULL, profile TEXT NOT NULL, consent_version TEXT,
+        created DOUBLE PRECISION NOT NULL, confirmed DOUBLE PRECISION, left_at DOUBLE PRECISION)""",
+    "CREATE INDEX IF NOT EXISTS members_slug ON members (slug)",
+    """CREATE TABLE IF NOT EXISTS contacts (
+        member_id TEXT PRIMARY KEY, slug TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
+        created DOUBLE PRECISION NOT NULL)""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS contacts_email ON contacts (slug, email)",
+    """CREATE TABLE IF NOT EXISTS responses (
+        respondent_id TEXT PRIMARY KEY, slug TEXT NOT NULL, survey_id TEXT NOT NULL, member_id TEXT,
+        background TEXT NOT NULL, answers TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS responses_survey ON responses (slug, survey_id)",
+    """CREATE TABLE IF NOT EXISTS messages (
+        id TEXT PRIMARY KEY, slug TEXT NOT NULL, fields TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS leave_reasons (
+        id TEXT PRIMARY KEY, slug TEXT NOT NULL, reason TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS rate_limits (
+        bucket TEXT NOT NULL, win BIGINT NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (bucket, win))""",
+    """CREATE TABLE IF NOT EXISTS drafts (
+        id TEXT PRIMARY KEY, slug TEXT NOT NULL, form TEXT NOT NULL, data TEXT NOT NULL,
+        created DOUBLE PRECISION NOT NULL)""",
+]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate-limit check made in the same transaction as the write it guards."""
+
+    bucket: str  # keyed hash of the client address and municipality
+    window: int  # start of the time window in epoch seconds
+    limit: int
+
+
+class Tx:
+    """A transaction: ``execute(sql, params)`` with ``?`` placeholders on both backends."""
+
+    def __init__(self, cursor, placeholder: str):
+        self.cursor = cursor
+        self.placeholder = placeholder
+
+    def execute(self, sql: str, params: tuple = ()) -> "Tx":
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        self.cursor.execute(sql, params)
+        return self
+
+    @property
+    def rowcount(self) -> int:
+        return self.cursor.rowcount
+
+    def one(self, sql: str, params: tuple = ()):
+        return self.execute(sql, params).cursor.fetchone()
+
+    def all(self, sql: str, params: tuple = ()) -> list:
+        return self.execute(sql, params).cursor.fetchall()
+
+
+class Storage:
+    """The operations the collector needs; backends only provide ``transaction``."""
+
+    def transaction(self) -> Iterator[Tx]:  # pragma: no cover - implemented by backends
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def setup(self) -> None:
+        with self.transaction() as tx:
+            for statement in SCHEMA:
+                tx.execute(statement)
+
+    # --- writes -------------------------------------------------------------------------
+
+    def submit(self, slug: str, form: str, key: str, now: float, rate: Rate | None,
+               write: Callable[[Tx], object]) -> tuple[str, object]:
+        """Store one submission: ("stored", result), ("duplicate", None) or ("limited", None).
+
+        The rate counter, the idempotency key and the data are written in one
+        transaction; a retried request with the same key stores nothing new.
+        """
+        with self.transaction() as tx:
+            if rate is not None and not self._count(tx, rate):
+                return "limited", None
+            tx.execute("INSERT INTO submissions (slug, form, skey, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (slug, form, key, now))
+            if tx.rowcount == 0:
+                return "duplicate", None
+            return "stored", write(tx)
+
+    def hit(self, rate: Rate) -> bool:
+        """Count one request that stores nothing (an invalid form); False when over the limit."""
+        with self.transaction() as tx:
+            return self._count(tx, rate)
+
+    def _count(self, tx: Tx, rate: Rate) -> bool:
+        row = tx.one(
+            "INSERT INTO rate_limits (bucket, win, hits) VALUES (?, ?, 1) "
+            "ON CONFLICT (bucket, win) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+            (rate.bucket, rate.window),
+        )
+        return row[0] <= rate.limit
+
+    def save_draft(self, draft_id: str, slug: str, form: str, data: dict, now: float, max_age: float) -> None:
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM drafts WHERE created < ?", (now - max_age,))
+            tx.execute("INSERT INTO drafts (id, slug, form, data, created) VALUES (?, ?, ?, ?, ?)",
+                       (draft_id, slug, form, json.dumps(data), now))
+
+    def confirm(self, slug: str, member_id: str, now: float) -> bool:
+        """Mark a sign-up confirmed; False when the member does not exist (any more)."""
+        with self.transaction() as tx:
+            row = tx.one("SELECT confirmed FROM members WHERE member_id = ? AND slug = ? AND left_at IS NULL", (member_id, slug))
+            if row is None:
+                return False
+            if row[0] is None:
+                tx.execute("UPDATE members SET confirmed = ? WHERE member_id = ?", (now, member_id))
+            return True
+
+    # --- reads --------------------------------------------------------------------------
+
+    def draft(self, draft_id: str, slug: str, form: str, now: float, max_age: float) -> dict | None:
+        with self.transaction() as tx:
+            row = tx.one("SELECT data FROM drafts WHERE id = ? AND slug = ? AND form = ? AND created >= ?",
+                         (draft_id, slug, form, now - max_age))
+        return json.loads(row[0]) if row else None
+
+    def member(self, slug: str, member_id: str) -> dict | None:
+        """A confirmed, current member's profile, or None."""
+        with self.transaction() as tx:
+            row = tx.one("SELECT profile FROM members WHERE member_id = ? AND slug = ? AND confirmed IS NOT NULL "
+                         "AND left_at IS NULL", (member_id, slug))
+        return json.loads(row[0]) if row else None
+
+    def responses(self, slug: str, survey_id: str) -> list[tuple[str, dict, dict, float]]:
+        with self.transaction() as tx:
+            rows = tx.all("SELECT respondent_id, background, answers, created FROM responses "
+                          "WHERE slug = ? AND survey_id = ? ORDER BY created, respondent_id", (slug, survey_id))
+        return [(r[0], json.loads(r[1]), json.loads(r[2]), r[3]) for r in rows]
+
+    def members(self, slug: str) -> list[tuple[str, dict, float, float | None]]:
+        """Confirmed members (also those who left): id, profile, confirmed, left."""
+        with self.transaction() as tx:
+            rows = tx.all("SELECT member_id, profile, confirmed, left_at FROM members "
+                          "WHERE slug = ? AND confirmed IS NOT NULL ORDER BY confirmed, member_id", (slug,))
+        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
+
+    def count(self, table: str, slug: str | None = None) -> int:
+        assert table in ("submissions", "members", "contacts", "responses", "messages", "leave_reasons", "drafts")
+        with self.transaction() as tx:
+            if slug is None:
+                return tx.one(f"SELECT COUNT(*) FROM {table}")[0]
+            return tx.one(f"SELECT COUNT(*) FROM {table} WHERE slug = ?", (slug,))[0]
+
+    def submission_keys(self, slug: str, form: str) -> list[str]:
+        with self.transaction() as tx:
+            return [r[0] for r in tx.all("SELECT skey FROM submissions WHERE slug = ? AND form = ?", (slug, form))]
+
+
+class SQLiteStorage(Storage):
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 10000):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.setup()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=self.busy_timeout_ms / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._connection()
+        cursor = conn.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(cursor, "?")
+        except BaseException:
+            conn.rollback()
+            raise
+        else:
+            conn.commit()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+
+class PostgresStorage(Storage):
+    """PostgreSQL through psycopg 3, with a small connection pool."""
+
+    def __init__(self, url: str, pool_size: int = 20):
+        import psycopg
+
+        self._psycopg = psycopg
+        self.url = url
+        self.pool_size = pool_size
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._created = 0
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self.setup()
+
+    def _get(self):
+        self._slots.acquire()
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                return self._psycopg.connect(self.url, autocommit=True)
+            except BaseException:
+                self._slots.release()
+                raise
+
+    def _put(self, conn, broken: bool) -> None:
+        if broken or conn.closed:
+            try:
+                conn.close()
+            finally:
+                self._slots.release()
+            return
+        self._idle.put(conn)
+        self._slots.release()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._get()
+        broken = False
+        try:
+            with conn.transaction():
+                with conn.cursor() as cursor:
+                    yield Tx(cursor, "%s")
+        except self._psycopg.OperationalError:
+            broken = True
+            raise
+        finally:
+            self._put(conn, broken)
+
+    def setup(self) -> None:
+        # Several instances may start at once: serialise the CREATE statements.
+        with self.transaction() as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(4242001)")
+            for statement in SCHEMA:
+                tx.execute(statement)
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
+
+
+def open_storage(database_url: str | None, project_root: Path) -> Storage:
+    """``None`` → SQLite in ``var/collector.sqlite3``; ``sqlite:///path`` or ``postgresql://…``."""
+    if not database_url:
+        return SQLiteStorage(project_root / "var" / "collector.sqlite3")
+    if database_url.startswith("sqlite:///"):
+        return SQLiteStorage(database_url[len("sqlite:///"):])
+    if database_url.startswith(("postgresql://", "postgres://")):
+        return PostgresStorage(database_url)
+    raise ValueError(f'unsupported database URL "{database_url.split(":", 1)[0]}:…" '
+                     "(expected sqlite:///path/to/file.sqlite3 or postgresql://…)")

@@ -1,0 +1,144 @@
+"""Bad input gives one precise message per problem, the right exit code and no output."""
+
+from __future__ import annotations
+
+import pytest
+
+CFG = "municipalities/teststad.yaml"
+
+
+def _dup_slug(p):
+    p.write("municipalities/teststad.yml", p.config.read_text())
+
+
+CASES = [
+    ("bad colour",
+     lambda p: p.edit(CFG, 'primary: "#0b5394"', 'primary: "#12345"'),
+     2, ['municipalities/teststad.yaml:5: brand.primary: "#12345" is not valid (expected a hex colour like #1a5f8e)']),
+    ("missing logo file",
+     lambda p: p.edit(CFG, "file: assets/logo.svg", "file: assets/gone.svg"),
+     2, ['municipalities/teststad.yaml:8: brand.logo.file: file "assets/gone.svg" does not exist '
+         "(expected a path to an existing svg/png/jpg/jpeg/webp file)"]),
+    ("unknown key with a hint",
+     lambda p: p.edit(CFG, "panel_name:", "panel_nmae:"),
+     2, ['municipalities/teststad.yaml:1: panel_name: is required (expected text)',
+         'municipalities/teststad.yaml:2: panel_nmae: unknown key (did you mean "panel_name"?)']),
+    ("bad URL",
+     lambda p: p.edit(CFG, "https://panel.teststad.nl/", "panel.teststad.nl"),
+     2, ['municipalities/teststad.yaml:3: base_url: "panel.teststad.nl" is not a valid URL '
+         "(expected an absolute http(s) URL like https://panel.example.nl/)"]),
+    ("duplicate slug", _dup_slug,
+     2, ['municipalities/teststad.yml: duplicate slug "teststad" (also defined in municipalities/teststad.yaml)']),
+    ("wrong type",
+     lambda p: p.write(CFG, p.config.read_text() + "results:\n  min_n: tien\n"),
+     2, ['municipalities/teststad.yaml:33: results.min_n: "tien" is not a whole number '
+         "(expected a whole number from 5 to 100)"]),
+    ("suppression threshold below 5",
+     lambda p: p.write(CFG, p.config.read_text() + "results:\n  min_n: 3\n"),
+     2, ["municipalities/teststad.yaml:33: results.min_n: 3 is out of range (expected a whole number from 5 to 100)"]),
+    ("low contrast without auto_adjust",
+     lambda p: p.edit(CFG, 'primary: "#0b5394"', 'primary: "#f5a800"'),
+     2, ["municipalities/teststad.yaml:5: brand.primary: links (primary colour): #f5a800 on #ffffff has contrast "
+         "2.00:1, needs 4.5:1 (nearest compliant colour: #9f6d00; or set brand.auto_adjust: true)"]),
+    ("invalid YAML syntax",
+     lambda p: p.edit(CFG, "name: Teststad", "name: [Teststad"),
+     2, ["municipalities/teststad.yaml:2: invalid YAML: expected ',' or ']', but got ':'"]),
+    ("duplicate key",
+     lambda p: p.write(CFG, p.config.read_text() + "name: Nogmaals\n"),
+     2, ["municipalities/teststad.yaml:32: name: duplicate key"]),
+    ("bad e-mail address",
+     lambda p: p.edit(CFG, "email: panel@teststad.nl", "email: panel-at-teststad"),
+     2, ['municipalities/teststad.yaml:11: contact.email: "panel-at-teststad" is not valid '
+         "(expected an e-mail address like panel@gemeente.nl)"]),
+    ("unknown accessibility status",
+     lambda p: p.edit(CFG, "status: C", "status: E"),
+     2, ['municipalities/teststad.yaml:18: accessibility.status: "E" is not allowed (expected one of A, B, C, D)']),
+    ("bad date",
+     lambda p: p.edit(CFG, "last_check: 2026-09-01", "last_check: gisteren"),
+     2, ['municipalities/teststad.yaml:19: accessibility.last_check: "gisteren" is not a date '
+         "(expected a date like 2026-03-31)"]),
+    ("negative population count",
+     lambda p: p.edit(CFG, "18-39: 500", "18-39: -5"),
+     2, ["municipalities/teststad.yaml:27: population.leeftijd.18-39: -5 is out of range "
+         "(expected a whole number of at least 0)"]),
+    ("broken internal link in Markdown",
+     lambda p: p.edit("content/_shared/over-het-panel.md", "(/contact/)", "(/kontakt/)"),
+     1, ['content/_shared/over-het-panel.md:19: broken internal link "/kontakt/" (no page at that path)']),
+    ("front matter not closed",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\nTekst zonder einde.\n"),
+     2, ["content/_shared/contact.md:1: missing front matter (expected the file to start with '---', "
+         "a YAML block with at least 'title:', and '---')"]),
+    ("malformed front matter",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: [Contact\n---\nTekst.\n"),
+     2, ["content/_shared/contact.md:3: invalid YAML: expected ',' or ']', but got '<stream end>'"]),
+    ("front matter without title",
+     lambda p: p.write("content/_shared/contact.md", "---\ndescription: Iets\n---\nTekst.\n"),
+     2, ["content/_shared/contact.md:2: title: is required (expected text)"]),
+    ("unknown front matter key",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\nnav_ordr: 3\n---\nTekst.\n"),
+     2, ['content/_shared/contact.md:3: nav_ordr: unknown key (did you mean "nav_order"?)']),
+    ("unknown variable in Markdown",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\n---\nTekst.\n\n{{ site.nmae }}\n"),
+     2, ['content/_shared/contact.md:6: unknown variable "nmae" (did you mean "name"?)']),
+    ("unknown template",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\ntemplate: kontakt.html\n---\nTekst.\n"),
+     1, ['contact/: template "kontakt.html" not found in themes/teststad/templates or themes/default/templates']),
+]
+
+
+@pytest.mark.parametrize("name,breakage,exit_code,messages", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_precisely(project, capsys, name, breakage, exit_code, messages):
+    breakage(project)
+    code, err = project.run("build", capsys=capsys)
+    reported = [line.removeprefix("error: ") for line in err.splitlines() if line.startswith("error: ")]
+    assert reported == messages
+    assert code == exit_code
+    assert not project.out.joinpath("teststad").exists(), "a failed build must write nothing"
+
+
+def test_at_least_fifteen_bad_inputs_are_covered():
+    assert len(CASES) >= 15
+
+
+def test_all_problems_are_reported_in_one_run(project, capsys):
+    project.edit(CFG, 'primary: "#0b5394"', 'primary: "red"')
+    project.edit(CFG, "status: C", "status: Z")
+    project.edit(CFG, "panel_name:", "panelname:")
+    code, err = project.run("build", capsys=capsys)
+    assert code == 2
+    assert err.count("error: ") == 4  # colour, status, unknown key, missing panel_name
+    assert "4 problems found; nothing was written." in err
+
+
+def test_failed_build_leaves_previous_site_untouched(project, capsys):
+    assert project.run("build", capsys=capsys)[0] == 0
+    home = project.out / "teststad" / "index.html"
+    before = home.read_bytes()
+    project.edit("content/_shared/index.md", "Welkom bij", "Hallo {{ site.onbekend }} bij")
+    code, _ = project.run("build", capsys=capsys)
+    assert code == 2
+    assert home.read_bytes() == before
+    project.edit("content/_shared/index.md", "Hallo {{ site.onbekend }} bij", "Hallo bij")
+    project.edit("content/_shared/over-het-panel.md", "(/contact/)", "(/weg/)")
+    code, _ = project.run("build", capsys=capsys)
+    assert code == 1  # a broken link is found after rendering: still nothing replaced
+    assert home.read_bytes() == before
+    leftovers = [p.name for p in project.out.iterdir() if p.name.startswith(".teststad")]
+    assert leftovers == []
+
+
+def test_check_writes_nothing(project, capsys):
+    code = project.run("check", capsys=capsys)[0]
+    assert code == 0
+    assert not project.out.exists() or not (project.out / "teststad").exists()
+
+
+def test_auto_adjust_uses_nearest_compliant_colour_and_warns(project, capsys):
+    project.edit(CFG, 'primary: "#0b5394"', 'primary: "#f5a800"\n  auto_adjust: true')
+    code = project.run("build", capsys=capsys)[0]
+    assert code == 0
+    assert ("municipalities/teststad.yaml:5: brand.primary: warning: links (primary colour): #f5a800 on #ffffff "
+            "has contrast 2.00:1, needs 4.5:1; using nearest compliant colour #9f6d00") in project.stdout
+    css = (project.out / "teststad" / "assets" / "css" / "site.css").read_text()
+    assert "--ps-brand-primary: #9f6d00;" in css
+    assert "#f5a800" not in css

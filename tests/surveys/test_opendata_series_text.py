@@ -1,0 +1,102 @@
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from panelsite.surveys import method_text, series_trends, summary_sentence, to_open_data, to_open_data_csv
+
+from .conftest import SURVEY_YAML
+from .test_estimates import YAML, csv_text
+
+
+@pytest.fixture
+def results(project):
+    project.add(yaml=YAML, csv=csv_text())
+    (r,) = project.results()
+    return r
+
+
+def test_open_data_golden_shape(results):
+    data = to_open_data(results)
+    json.dumps(data)  # serialisable as is (no NaN, no dates)
+    assert list(data) == ["survey", "population", "weighting", "suppression", "questions"]
+    assert data["survey"] == {
+        "id": "y", "title": "Tevredenheid", "theme": "leefbaarheid", "theme_label": "Leefbaarheid", "series": None,
+        "fieldwork_start": "2026-03-02", "fieldwork_end": "2026-03-16", "publish_on": "2026-04-15", "invited": 60,
+    }
+    assert data["weighting"]["n"] == 30 and data["weighting"]["response_rate"] == 50.0
+    assert data["suppression"] == {"min_n": 10, "indicative_n": 30}
+    q1 = data["questions"][0]
+    assert list(q1) == ["id", "text", "type", "filter", "unit", "key_codes", "base_n", "n_eff", "suppressed", "indicative",
+                        "options", "missing", "key", "top2", "breakdowns"]
+    assert q1["options"][4] == {"code": 5, "label": "Zeer tevreden", "n": 6, "pct": pytest.approx(600 / 26),
+                                "ci_low": pytest.approx(results.question("q1").total.options[4].ci_low),
+                                "ci_high": pytest.approx(results.question("q1").total.options[4].ci_high)}
+    assert q1["missing"] == [{"code": 9, "label": "Weet niet", "n": 4, "pct": pytest.approx(400 / 30)}]
+    assert q1["breakdowns"]["wijk"][2] == {"group": "Zuid", "n": 2, "suppressed": True, "indicative": False}
+    assert set(q1["breakdowns"]["wijk"][1]) == {"group", "n", "suppressed", "indicative", "n_eff", "options", "missing", "key", "top2"}
+    q3 = data["questions"][2]
+    assert q3["mean"]["value"] == pytest.approx(6.25) and q3["median"] == 6.0 and q3["share_8plus"]["value"] == 25.0
+    q5, q6 = data["questions"][4], data["questions"][5]
+    assert {k: q5[k] for k in ("base_n", "suppressed")} == {"base_n": 4, "suppressed": True} and "mean" not in q5
+    assert {k: q6[k] for k in ("base_n", "n_eff", "suppressed")} == {"base_n": 2, "n_eff": None, "suppressed": True}
+    # no respondent-level data anywhere
+    assert "r1" not in json.dumps(data) and "Meer groen" not in json.dumps(data)
+
+
+def test_open_data_csv_long_format(results):
+    rows = list(csv.DictReader(io.StringIO(to_open_data_csv(results))))
+    assert list(rows[0]) == ["survey_id", "question_id", "breakdown_variable", "group", "code", "label", "n", "pct", "ci_low", "ci_high", "suppressed"]
+    first = rows[0]
+    assert (first["question_id"], first["breakdown_variable"], first["code"], first["label"], first["n"]) == ("q1", "", "1", "Zeer ontevreden", "2")
+    assert float(first["pct"]) == pytest.approx(200 / 26)
+    zuid = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Zuid"]
+    assert zuid == [{"survey_id": "y", "question_id": "q1", "breakdown_variable": "wijk", "group": "Zuid", "code": "", "label": "",
+                     "n": "2", "pct": "", "ci_low": "", "ci_high": "", "suppressed": "true"}]
+
+
+def test_summary_sentences(results, project):
+    assert summary_sentence(results.question("q1")) == (
+        "58% (± 18 procentpunt) van de inwoners antwoordt ‘(zeer) tevreden’ op de vraag ‘Hoe tevreden bent u over uw buurt?’. "
+        "Let op: dit is een indicatie, want maar 26 inwoners beantwoordden deze vraag."
+    )
+    assert summary_sentence(results.question("q3")).startswith("Het gemiddelde rapportcijfer is 6,3 (± 0,5). 25% geeft een 8 of hoger.")
+    assert summary_sentence(results.question("q5")) == "Te weinig inwoners beantwoordden deze vraag om de uitkomst te laten zien."
+    project.add("z", yaml=SURVEY_YAML, csv="respondent_id;q1\n" + "".join(f"r{i};{4 if i < 62 else 2}\n" for i in range(100)))
+    big = [r for r in project.results() if r.survey.id == "z"][0]
+    assert summary_sentence(big.question("q1")) == "62% (± 9 procentpunt) van de inwoners is (zeer) tevreden over de afvalinzameling."
+
+
+def test_method_text_in_plain_dutch(results):
+    paragraphs = method_text(results)
+    assert paragraphs[0] == (
+        "Het onderzoek liep van 2 maart 2026 tot en met 16 maart 2026. We nodigden 60 leden van het panel uit. "
+        "30 van hen vulden de vragenlijst in. Dat is 50% van de uitgenodigde leden."
+    )
+    assert "hoogstens 22 procentpunt" in paragraphs[1]
+    assert paragraphs[2].startswith("We hebben de antwoorden niet gewogen.")
+    assert paragraphs[3].startswith("Hebben minder dan 10 inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien.")
+
+
+def test_method_text_without_responses(project):
+    project.add(yaml=SURVEY_YAML)
+    (r,) = project.results()
+    assert method_text(r) == ["Het onderzoek liep van 2 maart 2026 tot en met 16 maart 2026. We nodigden 100 leden van het panel uit. De resultaten volgen."]
+
+
+def test_series_trends_compare_rounds_by_question_id(project):
+    def round_yaml(end, publish):
+        return SURVEY_YAML.replace("end: 2026-03-16", f"end: {end}").replace("2026-03-02", "2025-01-01").replace("2026-04-15", publish)
+
+    project.add("afval-2025", yaml=round_yaml("2025-03-16", "2025-04-15"), csv="respondent_id;q1\n" + "".join(f"r{i};{5 if i < 20 else 1}\n" for i in range(40)))
+    project.add("afval-2026", yaml=round_yaml("2026-03-16", "2026-04-15"), csv="respondent_id;q1\n" + "".join(f"r{i};{4 if i < 30 else 2}\n" for i in range(40)))
+    project.add("afval-2027", yaml=round_yaml("2027-03-16", "2027-04-15"), csv="respondent_id;q1\n" + "".join(f"r{i};4\n" for i in range(40)))
+    results = project.results()
+    trends = series_trends(results, today=dt.date(2026, 12, 31))
+    (line,) = trends["afvalmonitor"]
+    assert (line["question_id"], line["key_stat"], line["key_codes"]) == ("q1", "pct", [4, 5])
+    assert [(p.survey_id, p.value, p.n) for p in line["points"]] == [("afval-2025", 50.0, 40), ("afval-2026", 75.0, 40)]
+    assert line["points"][0].fieldwork_end == dt.date(2025, 3, 16)
+    assert len(series_trends(results)["afvalmonitor"][0]["points"]) == 3  # without embargo date: all rounds
