@@ -513,8 +513,9 @@ def main_check_a11y(project_root: Path, dist: Path, slugs: list[str], publish: b
     """
     slugs = slugs or site_slugs(dist)
     out_dir = project_root / "reports" / "a11y"
+    tools_root = project_root if (project_root / "node_modules").is_dir() else PROJECT_ROOT
     with serve_sites(dist, slugs) as base_urls:
-        reports = check_sites(dist, slugs, base_urls, project_root)
+        reports = check_sites(dist, slugs, base_urls, tools_root)
     failed = 0
     for slug, report in reports.items():
         json_path, html_path = write_report(report, out_dir)

@@ -27,7 +27,8 @@ def environment(root: Path, municipality: Record) -> jinja2.Environment:
     search = [str(d / "templates") for d in theme_dirs(root, slug) if (d / "templates").is_dir()]
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(search),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(root / "themes" / "default" / "templates"))}),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(root / "themes" / "default" / "templates"))},
+                           delimiter=":"),
     ])
     env = jinja2.Environment(
         loader=loader,

@@ -18,6 +18,7 @@ rate limit kept in the database, a 64 KB body limit and an Origin check.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hmac
 import json
@@ -111,7 +112,12 @@ def create_app(
         Route("/{slug}/{form}/fout/{draft}", state.error_page, methods=["GET"]),
         Route("/{slug}/{form}", state.form, methods=["GET", "POST", "OPTIONS"]),
     ]
-    app = Starlette(routes=routes, max_body_size=MAX_BODY, on_shutdown=[storage.close])
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        storage.close()
+
+    app = Starlette(routes=routes, max_body_size=MAX_BODY, lifespan=lifespan)
     app.state.collector = state
     return app
 

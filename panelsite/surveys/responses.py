@@ -113,8 +113,13 @@ def read_responses(path: Path, display: str, questions: list[Question], required
             message = f"has {match.group(2)} cells (expected {len(header)}, one per column in the header row)"
             return empty_responses(questions), [Problem(display, message, row=int(match.group(1)))]
         return empty_responses(questions), [Problem(display, f"cannot read as CSV: {exc}")]
+    if len(header) != len(table.columns):
+        header = [str(c).strip() for c in table.columns]
     table.columns = header
     table = table.fillna("")
+    # A trailing delimiter in Excel exports makes an unnamed, empty column: ignore it.
+    keep = [i for i, name in enumerate(header) if name or (table.iloc[:, i] != "").any()]
+    table, header = table.iloc[:, keep], [header[i] for i in keep]
     rows = np.arange(len(table)) + 2
     empty_rows = (table == "").all(axis=1).to_numpy() if len(table.columns) else np.zeros(len(table), bool)
     table, rows = table[~empty_rows].reset_index(drop=True), rows[~empty_rows]

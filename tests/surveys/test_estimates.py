@@ -246,3 +246,29 @@ def test_secondary_suppression_rules():
     assert hidden(_suppress_groups(groups(40, 0, 25), 10, 30)) == ["1"]  # an empty group reveals nothing
     assert hidden(_suppress_groups(groups(40, 12, 25), 10, 30)) == []
     assert [g.indicative for g in _suppress_groups(groups(40, 12, 25), 10, 30)] == [False, True, True]
+
+
+def test_text_codes_and_a_trailing_delimiter(project):
+    yaml = """\
+title: Tekstcodes
+theme: overig
+fieldwork: {start: 2026-03-02, end: 2026-03-16}
+invited: 40
+publish_on: 2026-04-15
+questions:
+  - id: q1
+    text: Vervoer?
+    type: single
+    options: {fiets: Fiets, auto: Auto}
+  - id: q2
+    text: Hoe vaak?
+    type: single
+    options: {1: Vaak, 2: Soms}
+    filter: q1 == 'fiets'
+"""
+    rows = "".join(f"r{i};{'fiets' if i < 12 else 'Auto'};{1 if i < 3 else 2};\n" for i in range(20))
+    project.add(yaml=yaml, csv="respondent_id;q1;q2;\n" + rows)
+    (r,) = project.results()
+    assert [(o.code, o.n) for o in r.question("q1").total.options] == [("fiets", 12), ("auto", 8)]
+    assert r.question("q2").total.n == 12
+    assert r.figure("q2", codes=[1]) == pytest.approx(25.0)

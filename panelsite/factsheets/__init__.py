@@ -1,0 +1,192 @@
+"""Factsheets: one source (``factsheet.md``), three outputs, and the measures overview.
+
+Per published survey with a ``factsheet.md``:
+
+* ``resultaten/<id>/factsheet/`` — web page (``factsheet.html``);
+* ``resultaten/<id>/factsheet.pdf`` — A4 tagged PDF/UA-1 (``pdf/factsheet.html``, see :mod:`.pdf`);
+* ``resultaten/<id>/factsheet-email.html`` and ``.txt`` — the e-mail (``email/factsheet.*``).
+
+Across surveys: ``wat-doen-we-ermee/`` lists every measure by status (``measures.html``).
+
+Hooks called by :mod:`panelsite.results_pages`: :func:`load` (read and check every
+survey's factsheet, published or not, so mistakes show early), :func:`prepare`
+(tell the results pages where the factsheets are), :func:`add_navigation` and
+:func:`add_outputs`. Figures are computed only when an output is really rendered.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .. import i18n
+from ..site import Site, digest
+from . import email as mail
+from .figures import Figures
+from .measures import STATUSES, measure_view, overview
+from .pdf import render_pdf
+from .source import Factsheet, load_factsheets
+
+MEASURES_PATH = "wat-doen-we-ermee/"
+MEASURES_TITLE = "Wat doen we ermee?"
+MEASURES_NAV_ORDER = 30
+
+
+class Factsheets(dict):
+    """Survey id → :class:`Factsheet`, plus where rendered PDFs are cached."""
+
+    pdf_cache: Path | None = None
+
+
+def load(options, m) -> None:
+    """Read and check the factsheet of every survey (``m.factsheets``); raises with all problems."""
+    factsheets = Factsheets(load_factsheets(m.survey_results.all, options.root))
+    factsheets.pdf_cache = Path(options.out) / ".panelsite" / "pdf-cache"
+    m.factsheets = factsheets
+
+
+def published(m) -> list[Factsheet]:
+    sheets = m.get("factsheets") or {}
+    return [sheets[s.id] for s in m.survey_results.published if s.id in sheets]
+
+
+def prepare(site: Site) -> None:
+    """``site.extra["factsheet_paths"]``: survey id → factsheet page, read by the results pages."""
+    site.extra["factsheet_paths"] = {fs.survey.id: fs.path for fs in published(site.municipality)}
+
+
+def add_navigation(site: Site) -> None:
+    from ..site import NavItem
+
+    site.navigation.append(NavItem(MEASURES_PATH, MEASURES_TITLE, MEASURES_NAV_ORDER))
+
+
+def add_outputs(site: Site) -> None:
+    if "factsheet_paths" not in site.extra:
+        prepare(site)
+    sheets = published(site.municipality)
+    for fs in sheets:
+        _add_factsheet(site, fs)
+    _add_measures_page(site, sheets)
+
+
+# --------------------------------------------------------------------------
+# one factsheet
+
+
+def _add_factsheet(site: Site, fs: Factsheet) -> None:
+    m = site.municipality
+    description = f"De belangrijkste uitkomsten van het onderzoek '{fs.survey.title}' en wat de gemeente ermee doet."
+    site.add_page(fs.path, "factsheet.html", fs.key, title=fs.title, description=description,
+                  context=lambda: web_context(site, fs), source=fs.file)
+    site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, source=fs.file)
+    site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), fs.key, source=fs.file)
+    site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), fs.key, source=fs.file)
+    del m  # (the municipality is reached through site)
+
+
+def view(site: Site, fs: Factsheet, url) -> dict:
+    """What every output of a factsheet shows; ``url(path)`` makes links (relative or absolute)."""
+    m = site.municipality
+    results = m.survey_results.of(fs.survey)
+    figures = Figures(fs, results)
+    w = results.weighting
+    survey = fs.survey
+    period = i18n.date_range(survey.fieldwork_start, survey.fieldwork_end)
+    rate = i18n.percent(w.response_rate, 0) if w.response_rate is not None else None
+    if w.n:
+        who = (f"{i18n.number(w.n)} van de {i18n.number(w.invited)} uitgenodigde panelleden vulden de vragenlijst in"
+               + (f" ({rate})" if rate else "") + f". Dat was van {period}.")
+    else:
+        who = f"We hebben {i18n.number(w.invited)} panelleden uitgenodigd. De uitkomsten volgen binnenkort."
+    return {
+        "factsheet": fs, "survey": survey, "results": results, "weighting": w,
+        "fs_title": fs.title, "intro": fs.intro or survey.summary,
+        "who": who, "period": period, "response_rate": rate, "has_responses": results.has_responses,
+        "highlights": figures.highlights() if results.has_responses else [],
+        "body": figures.body_html(m, url),
+        "measures": [measure_view(x) for x in fs.measures],
+        "follow_ups": list(reversed(fs.follow_up)),
+        "statuses": STATUSES,
+        "results_url": url(f"resultaten/{survey.id}/"),
+        "factsheet_url": url(fs.path),
+        "pdf_url": url(fs.pdf_path),
+        "measures_url": url(MEASURES_PATH),
+        "web_url": site.base_url + fs.path,
+        "published": survey.publish_on,
+        "palette": m.palette,
+        "figures": figures,
+    }
+
+
+def web_context(site: Site, fs: Factsheet) -> dict:
+    from ..render import url_functions
+
+    url, _ = url_functions(fs.path)
+    return view(site, fs, url)
+
+
+def _absolute(site: Site):
+    return lambda path: site.base_url + path
+
+
+def pdf_html(site: Site, fs: Factsheet) -> str:
+    """The standalone page WeasyPrint renders: stylesheet inline, logo as data URI, fixed dates."""
+    m = site.municipality
+    context = view(site, fs, _absolute(site))
+    dates = [fs.survey.publish_on] + [f.date for f in fs.follow_up]
+    context.update(created=fs.survey.publish_on.isoformat(), modified=max(dates).isoformat(),
+                   logo=_data_uri(m.config_dir / m.brand.logo.file))
+    return site.env.get_template("pdf/factsheet.html").render(**context)
+
+
+def pdf_bytes(site: Site, fs: Factsheet) -> bytes:
+    return render_pdf(pdf_html(site, fs), cache_dir=site.municipality.factsheets.pdf_cache, source=fs.file)
+
+
+def _data_uri(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def email_context(site: Site, fs: Factsheet) -> dict:
+    m = site.municipality
+    context = view(site, fs, _absolute(site))
+    style = mail.styles(m.palette, m.brand.font)
+    context.update(style=style, body=mail.inline_styles(str(context["body"]), style))
+    return context
+
+
+def email_html(site: Site, fs: Factsheet) -> str:
+    return site.env.get_template("email/factsheet.html").render(**email_context(site, fs))
+
+
+def email_text(site: Site, fs: Factsheet) -> str:
+    context = view(site, fs, _absolute(site))
+    context.update(body_text=mail.markdown_to_text(context["figures"].body_markdown(site.municipality), site.base_url),
+                   wrap=mail.wrap)
+    return site.env.get_template("email/factsheet.txt").render(**context)
+
+
+# --------------------------------------------------------------------------
+# the measures overview
+
+
+def _add_measures_page(site: Site, sheets: list[Factsheet]) -> None:
+    key = digest(*[(fs.key, fs.survey.publish_on) for fs in sheets])
+
+    def context() -> dict:
+        groups = overview(sheets)
+        return {"groups": groups, "total": sum(len(g["measures"]) for g in groups)}
+
+    site.add_page(MEASURES_PATH, "measures.html", key, title=MEASURES_TITLE,
+                  description=f"Wat de gemeente {site.municipality.name} doet met de uitkomsten van "
+                              f"{site.municipality.panel_name}: alle maatregelen en hoe het ermee staat.",
+                  context=context)
+
+
+__all__ = ["Factsheet", "Factsheets", "load", "prepare", "add_navigation", "add_outputs",
+           "pdf_html", "email_html", "email_text", "Markup"]

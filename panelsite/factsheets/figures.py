@@ -1,0 +1,115 @@
+"""Computed figures of one factsheet: highlight values and the Markdown body with inline figures.
+
+Numbers come from :meth:`SurveyResults.figure` and are formatted the Dutch way
+(Babel): shares as whole percentages ("62%"), means with one decimal ("6,8").
+A suppressed figure (too few answers) shows as "–".
+"""
+
+from __future__ import annotations
+
+import math
+
+import jinja2
+from markupsafe import Markup
+
+from .. import content, i18n
+from ..errors import ConfigError, Problem
+from ..surveys import SurveyResults, UnknownFigure
+from .source import FUNCTIONS, SHARES, Factsheet, check_figure, reference
+
+PERCENT_STATS = {"pct", "top2", "share_8plus", "share_below6"}
+ROOT_LINK = content.ROOT_LINK
+
+
+def format_figure(value: float, stat: str) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    if stat in PERCENT_STATS:
+        return i18n.percent(value, 0)
+    if stat == "median":
+        return i18n.number(value, 0 if float(value).is_integer() else 1)
+    return i18n.number(value, 1)
+
+
+class Figures:
+    """The numbers of one factsheet, computed from its survey's results."""
+
+    def __init__(self, factsheet: Factsheet, results: SurveyResults):
+        self.factsheet = factsheet
+        self.results = results
+
+    def value(self, question: str, codes, stat: str) -> float:
+        try:
+            return self.results.figure(question, codes, stat)
+        except UnknownFigure as exc:  # checked at load time; kept as a safety net
+            raise ConfigError(Problem(self.factsheet.file, "; ".join(p.message for p in exc.problems))) from None
+
+    def text(self, question: str, codes, stat: str) -> str:
+        return format_figure(self.value(question, codes, stat), stat)
+
+    def highlights(self) -> list[dict]:
+        """View of each highlight: value as text, label, a bar width (0–100) when it has a scale."""
+        out = []
+        for h in self.factsheet.highlights:
+            f = h.figure
+            question = self.factsheet.survey.question(f.question)
+            value = self.value(f.question, f.codes, f.stat)
+            missing = value is None or math.isnan(value)
+            if f.stat in PERCENT_STATS:
+                bar, scale = value, None
+            elif question.type == "grade" and f.stat in ("mean", "median"):
+                bar, scale = value * 10, "op een schaal van 1 tot 10"
+            else:
+                bar, scale = None, question.unit
+            out.append({
+                "value": "–" if missing else format_figure(value, f.stat), "raw": value, "missing": missing,
+                "label": h.label, "question": question.text, "stat": f.stat,
+                "bar": None if missing or bar is None else round(max(0.0, min(100.0, bar)), 1),
+                "scale": scale,
+                "alt": f"{format_figure(value, f.stat)} {h.label}" if not missing else
+                       f"{h.label}: te weinig antwoorden om een uitkomst te tonen",
+            })
+        return out
+
+    # -- the Markdown body ---------------------------------------------------
+    def functions(self) -> dict:
+        """``pct``, ``mean``, ``share`` … for the body template, plus ``n`` and ``response_rate``."""
+        survey = self.factsheet.survey
+
+        def make(name):
+            def call(*args):
+                ref, message = reference(name, list(args))
+                if ref is not None:
+                    figure, message = check_figure(survey, *ref)
+                if message:
+                    raise ConfigError(Problem(self.factsheet.file, f"{name}(): {message}",
+                                              line=self.factsheet.body_line))
+                return self.text(figure.question, figure.codes, figure.stat)
+            return call
+
+        w = self.results.weighting
+        return {
+            **{name: make(name) for name in FUNCTIONS},
+            "n": i18n.number(w.n),
+            "response_rate": i18n.percent(w.response_rate, 0) if w.response_rate is not None else "–",
+            "survey": survey,
+        }
+
+    def body_markdown(self, municipality) -> str:
+        """The body with every figure filled in (still Markdown)."""
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+        try:
+            return env.from_string(self.factsheet.body).render(site=municipality, **self.functions())
+        except jinja2.TemplateError as exc:
+            raise ConfigError(Problem(self.factsheet.file, f"template error: {exc}",
+                                      line=self.factsheet.body_line)) from None
+
+    def body_html(self, municipality, url) -> Markup:
+        """The body as HTML; site-root links ("/resultaten/x/") go through ``url`` (relative or absolute)."""
+        md = content.markdown_renderer()
+        html = md.convert(self.body_markdown(municipality))
+        # Headings of the body sit under the factsheet's own h2 sections.
+        return Markup(ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html))
+
+
+__all__ = ["Figures", "format_figure", "PERCENT_STATS", "SHARES"]

@@ -1,0 +1,321 @@
+"""factsheet.md: the schema, reading the file and checking every figure it refers to.
+
+A factsheet sits next to its survey (``content/<slug>/surveys/<id>/factsheet.md``).
+The front matter names key figures by question, codes and statistic — never
+typed numbers — and lists the municipality's measures. The Markdown body may
+compute figures inline (``{{ pct("q1", [4, 5]) }}``). Every reference is checked
+here against the survey definition, so a wrong question id or answer code fails
+the build with the file and line, before anything is computed or rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from .. import schema as s
+from ..content import FRONT_MATTER
+from ..errors import ConfigError, Problem, did_you_mean, relpath
+from ..surveys.definition import GRADES, CodeList, Survey
+from ..surveys.estimates import STATS, _available_stats
+from ..yamlfile import Located, parse
+
+STATUSES = ("taken", "planned", "investigating", "not possible")
+QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+@dataclass(frozen=True)
+class When:
+    """A date or a quarter ("2026-Q3") by which a measure is (to be) done."""
+
+    year: int
+    quarter: int | None = None
+    date: _dt.date | None = None
+
+    @property
+    def sort_key(self) -> _dt.date:
+        return self.date or _dt.date(self.year, 3 * self.quarter - 2, 1)
+
+
+class Expected(s.Option):
+    expected = "a date like 2026-09-01 or a quarter like 2026-Q3"
+
+    def convert(self, value, path, ctx):
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        if isinstance(value, _dt.date):
+            return When(value.year, date=value)
+        if isinstance(value, str):
+            text = value.strip()
+            match = QUARTER.fullmatch(text.upper())
+            if match:
+                return When(int(match.group(1)), int(match.group(2)))
+            try:
+                day = _dt.date.fromisoformat(text)
+                return When(day.year, date=day)
+            except ValueError:
+                pass
+        raise s.Invalid(f"{s._show(value)} is not a date or quarter")
+
+
+def _check_highlight(record, path, ctx):
+    if record.get("codes") and record.get("stat") not in (None, "pct"):
+        ctx.report(f"{path}.codes", f'codes only go with stat pct, not {record.stat} (expected no codes, or stat: pct)')
+
+
+def _check_measure(record, path, ctx):
+    if record.get("status") in ("planned", "investigating") and record.get("expected") is None:
+        ctx.report(f"{path}.expected", f"is required for a measure that is {record.status} "
+                                       "(expected a date like 2026-09-01 or a quarter like 2026-Q3)")
+
+
+HIGHLIGHT = s.Mapping(
+    {
+        "question": s.Str(required=True, min_length=1, help="Id of the question in survey.yaml, like q1."),
+        "codes": CodeList(help="Answer codes whose shares are added up, like [4, 5]; only with stat pct."),
+        "stat": s.Choice(STATS, help="Which figure: pct (default for questions with options), top2, mean "
+                                     "(default for grade and number), share_8plus, share_below6 or median."),
+        "label": s.Str(required=True, min_length=1, help="What the figure means, after the number: "
+                                                         '"is (zeer) tevreden over de afvalinzameling".'),
+    },
+    validator=_check_highlight,
+)
+
+MEASURE = s.Mapping(
+    {
+        "title": s.Str(required=True, min_length=1, help="What the municipality does, in a few words."),
+        "status": s.Choice(STATUSES, required=True, help="taken, planned, investigating or not possible."),
+        "explanation": s.Str(required=True, min_length=1, help="Why and how, in plain language (B1)."),
+        "expected": Expected(help="When it was done or is expected: a date or a quarter like 2026-Q3 "
+                                  "(required for planned and investigating)."),
+        "department": s.Str(required=True, min_length=1, help="The team or department responsible."),
+    },
+    validator=_check_measure,
+)
+
+FOLLOW_UP = s.Mapping(
+    {
+        "date": s.Date(required=True, help="Date of this update."),
+        "text": s.Str(required=True, min_length=1, help="What happened since (stand van zaken)."),
+    }
+)
+
+FACTSHEET = s.Mapping(
+    {
+        "title": s.Str(help="Title of the factsheet; default: the survey title."),
+        "intro": s.Str(help="One or two sentences under the title."),
+        "highlights": s.ListOf(HIGHLIGHT, required=True, min_items=1, help="Key figures, computed from the data."),
+        "measures": s.ListOf(MEASURE, help='What the municipality does with the results ("wat doen we ermee").'),
+        "follow_up": s.ListOf(FOLLOW_UP, help="Later updates on the measures (stand van zaken)."),
+    }
+)
+
+# Functions a factsheet body may call, and the statistic each asks for.
+FUNCTIONS = {"pct": "pct", "mean": "mean", "median": "median", "top2": "top2", "share": None}
+SHARES = {"8plus": "share_8plus", "below6": "share_below6", "top2": "top2"}
+VARIABLES = {"n", "response_rate", "survey", "site"}
+
+
+@dataclass
+class Figure:
+    """A reference to one computed number: question, codes (for pct) and statistic."""
+
+    question: str
+    codes: list | None
+    stat: str
+
+
+@dataclass
+class Factsheet:
+    survey: Survey
+    file: str  # display path
+    title: str
+    intro: str | None
+    highlights: list  # Records: question, codes, stat, label, figure (Figure)
+    measures: list  # Records: title, status, explanation, expected (When | None), department
+    follow_up: list  # Records: date, text (oldest first)
+    body: str
+    body_line: int
+    source_hash: str
+    located: Located | None = field(default=None, repr=False)
+
+    @property
+    def path(self) -> str:
+        return f"resultaten/{self.survey.id}/factsheet/"
+
+    @property
+    def pdf_path(self) -> str:
+        return f"resultaten/{self.survey.id}/factsheet.pdf"
+
+    @property
+    def email_path(self) -> str:
+        return f"resultaten/{self.survey.id}/factsheet-email"
+
+    @property
+    def latest_follow_up(self):
+        return self.follow_up[-1] if self.follow_up else None
+
+    @property
+    def key(self) -> str:
+        """Every input of this factsheet's outputs: its own file and its survey's data."""
+        return self.source_hash + self.survey.source_hash
+
+
+def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | None, list[Problem]]:
+    """Read, validate and cross-check one factsheet.md; returns it and every problem."""
+    display = relpath(path, root)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None, [Problem(display, "missing front matter (expected the file to start with '---', "
+                                       "a YAML block with at least 'highlights:', and '---')", line=1)]
+    try:
+        located = parse(match.group(1), display, offset=1)
+    except ConfigError as exc:
+        return None, exc.problems
+    record, problems = s.validate(FACTSHEET, located)
+    highlights = []
+    for i, h in enumerate(record.get("highlights") or []):
+        if not h or not h.get("question"):
+            continue
+        figure, message = check_figure(survey, h.question, h.codes or None, h.stat)
+        if message:
+            key = "question" if message.startswith("unknown question") else \
+                "codes" if message.startswith("unknown option") else "stat"
+            problems.append(located.problem(f"highlights.{i}.{key}", message))
+        else:
+            highlights.append(s.Record(h, figure=figure))
+    body_line = text.count("\n", 0, match.end()) + 1
+    body = text[match.end():]
+    problems += check_body(body, survey, display, body_line)
+    problems.sort(key=lambda p: p.line or 0)
+    if problems:
+        return None, problems
+    return Factsheet(
+        survey=survey, file=display, title=record.title or survey.title, intro=record.intro,
+        highlights=highlights, measures=list(record.measures), follow_up=sorted(record.follow_up, key=lambda f: f.date),
+        body=body, body_line=body_line, source_hash=hashlib.sha256(raw).hexdigest(), located=located,
+    ), []
+
+
+def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None = None) -> tuple[Figure | None, str | None]:
+    """The figure a reference asks for, or the message saying what is wrong with it.
+
+    Mirrors the checks of :meth:`SurveyResults.figure`, on the survey definition
+    alone, so factsheets are checked without computing any results.
+    """
+    ids = [q.id for q in survey.questions]
+    try:
+        q = survey.question(str(question_id))
+    except KeyError:
+        hint = did_you_mean(str(question_id), ids) or f" (expected one of {', '.join(ids)})"
+        return None, f'unknown question "{question_id}" in survey {survey.id}{hint}'
+    if codes is not None and not isinstance(codes, (list, tuple)):
+        codes = [codes]
+    if stat is None:
+        stat = "pct" if codes is not None or q.key_stat == "pct" else q.key_stat
+    available = _available_stats(q)
+    if stat not in available:
+        expected = ", ".join(available) if available else "none: open answers have no figures"
+        return None, f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})'
+    if stat == "pct":
+        if codes is None:
+            if not q.key_codes:
+                return None, (f"statistic \"pct\" of {q.id}, a {q.type} question, needs answer codes "
+                              f"(expected codes like [8, 9, 10])")
+            codes = list(q.key_codes)
+        known = list(q.options) or list(GRADES)
+        for code in codes:
+            if code not in known:
+                return None, (f"unknown option {code!r} of question {q.id} in survey {survey.id} "
+                              f"(expected one of {', '.join(map(str, known))})")
+    return Figure(q.id, list(codes) if stat == "pct" else None, stat), None
+
+
+def reference(name: str, args: list) -> tuple[tuple | None, str | None]:
+    """(question, codes, stat) of a body call like ``pct("q1", [4, 5])``, or what is wrong with it."""
+    usage = {"pct": 'pct("q1", [4, 5])', "share": 'share("q5", "8plus")'}.get(name, f'{name}("q1")')
+    if not args or not isinstance(args[0], str):
+        return None, f"{name}() needs a question id first (expected {usage})"
+    if name == "pct":
+        if len(args) > 2:
+            return None, f"pct() takes a question and a list of codes (expected {usage})"
+        return (args[0], args[1] if len(args) == 2 else None, "pct"), None
+    if name == "share":
+        if len(args) != 2 or args[1] not in SHARES:
+            return None, f'share() needs one of {", ".join(map(repr, SHARES))} (expected {usage})'
+        return (args[0], None, SHARES[args[1]]), None
+    if len(args) != 1:
+        return None, f"{name}() takes only a question id (expected {usage})"
+    return (args[0], None, FUNCTIONS[name]), None
+
+
+def check_body(body: str, survey: Survey, display: str, body_line: int) -> list[Problem]:
+    """Every inline figure of the Markdown body, checked; problems carry the file line."""
+    env = jinja2.Environment()
+    try:
+        tree = env.parse(body)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(display, f"template error: {exc.message}", line=body_line + (exc.lineno or 1) - 1)]
+    problems = []
+
+    def report(node, message):
+        problems.append(Problem(display, message, line=body_line + node.lineno - 1))
+
+    called = set()
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name):
+            continue
+        name = call.node.name
+        called.add(id(call.node))
+        if name not in FUNCTIONS:
+            known = list(FUNCTIONS)
+            report(call, f"unknown function {name}(){did_you_mean(name, known)} (expected one of "
+                         f"{', '.join(f + '()' for f in known)})")
+            continue
+        try:
+            if call.kwargs or call.dyn_args or call.dyn_kwargs:
+                raise nodes.Impossible()
+            args = [a.as_const() for a in call.args]
+        except nodes.Impossible:
+            report(call, f"{name}(): write the question and codes out, like {name}(\"q1\"…) "
+                         "(expected plain values, no variables or named arguments)")
+            continue
+        ref, message = reference(name, args)
+        if ref is not None:
+            _, message = check_figure(survey, *ref)
+        if message:
+            report(call, f"{name}(): {message}")
+    for name in tree.find_all(nodes.Name):
+        if id(name) in called or name.ctx != "load":
+            continue
+        if name.name not in VARIABLES:
+            report(name, f'unknown variable "{name.name}"{did_you_mean(name.name, VARIABLES)} '
+                         f"(expected one of {', '.join(sorted(VARIABLES))} or a function like pct(\"q1\", [4, 5]))")
+    return problems
+
+
+def load_factsheets(surveys: list[Survey], root: Path) -> dict[str, Factsheet]:
+    """The factsheet of every survey that has one, keyed by survey id; raises with all problems."""
+    found, problems = {}, []
+    for survey in surveys:
+        path = survey.source_dir / "factsheet.md"
+        if not path.is_file():
+            continue
+        factsheet, more = read_factsheet(path, survey, root)
+        problems.extend(more)
+        if factsheet is not None:
+            found[survey.id] = factsheet
+    if problems:
+        raise ConfigError(problems)
+    return found
