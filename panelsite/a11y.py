@@ -363,37 +363,31 @@ def check_sites(dist: Path, slugs: list[str], base_urls: dict[str, str],
     ``base_urls`` maps each slug to where its site is served (see :func:`serve_sites`).
     """
     pages = site_pages(dist, slugs)
-    url_of = {page_url(base_urls, page): page.rel for page in pages}
-    pa11y = run_pa11y(list(url_of), project_root)
+    pa11y = run_pa11y([page_url(base_urls, page) for page in pages], project_root)
     vnu = run_vnu([page.file for page in pages], project_root)
     axe_tags = axe_rule_tags(project_root)
 
+    page_of = {page_url(base_urls, page): page for page in pages}
+    page_of.update({page.file.resolve(): page for page in pages})
     findings: dict[str, list[Finding]] = defaultdict(list)
     for url, issues in pa11y.items():
-        rel = url_of.get(url, url)
+        page = page_of[url]
         for issue in issues:
             tool = issue.get("runner", "pa11y")
-            findings[rel.split("/", 1)[0]].append(Finding(
-                page=rel, tool=tool, code=issue["code"], message=issue.get("message", ""),
+            findings[page.slug].append(Finding(
+                page=page.rel, tool=tool, code=issue["code"], message=issue.get("message", ""),
                 selector=issue.get("selector", ""), context=issue.get("context") or "",
                 type=issue.get("type", "error"), criteria=criteria_for(tool, issue["code"], axe_tags),
             ))
     for message in vnu:
-        if not (vnu_is_error(message) or vnu_is_warning(message)):
-            continue
-        file = Path(message["file"])
-        try:
-            rel_file = file.resolve().relative_to(dist.resolve())
-        except ValueError:
-            rel_file = file
-        slug = rel_file.parts[0]
-        rel = f"{slug}/{page_path(dist / slug, dist / rel_file)}"
-        line = message.get("lastLine") or message.get("firstLine")
-        findings[slug].append(Finding(
-            page=rel, tool="vnu", code=f"line {line}" if line else "vnu",
-            message=message.get("message", ""), context=message.get("extract", ""),
-            type="error" if vnu_is_error(message) else "warning",
-        ))
+        if vnu_is_error(message) or vnu_is_warning(message):
+            page = page_of[Path(message["file"]).resolve()]
+            line = message.get("lastLine") or message.get("firstLine")
+            findings[page.slug].append(Finding(
+                page=page.rel, tool="vnu", code=f"line {line}" if line else "vnu",
+                message=message.get("message", ""), context=message.get("extract", ""),
+                type="error" if vnu_is_error(message) else "warning",
+            ))
 
     today = _dt.date.today().isoformat()
     versions = tool_versions(project_root)

@@ -72,7 +72,7 @@ def _hooks():
     """Modules that add page families built on results, in build order."""
     from importlib import import_module
 
-    names = ["panelsite.factsheets", "panelsite.forms", "panelsite.panel", "panelsite.feeds"]
+    names = ["panelsite.factsheets", "panelsite.forms.build", "panelsite.panel", "panelsite.feeds"]
     modules = []
     for name in names:
         try:
@@ -94,6 +94,9 @@ def add_navigation(site: Site) -> None:
 
 def add_outputs(site: Site) -> None:
     results: Results = site.municipality.survey_results
+    for hook in _hooks():  # data the results pages link to (factsheets, forms) comes first
+        if hasattr(hook, "prepare"):
+            hook.prepare(site)
     site.extra["latest_results"] = [_card(results, s) for s in results.published[:3]]
     site.extra["page_keys"] = {"": (results.key,)}
     _add_index(site, results)
@@ -133,7 +136,8 @@ def _add_index(site: Site, results: Results) -> None:
 
 def _add_survey(site: Site, results: Results, survey) -> None:
     base = f"resultaten/{survey.id}/"
-    key = (survey.source_hash, results.series_key(survey), bool(site.extra.get("factsheet_paths", {}).get(survey.id)))
+    key = (survey.source_hash, results.series_key(survey), site.extra.get("factsheet_paths", {}).get(survey.id),
+           site.municipality.get("panel_key", ""))
 
     def context() -> dict:
         return survey_context(site, results, survey)

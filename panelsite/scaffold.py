@@ -60,8 +60,9 @@ def write_new(root: Path, files: dict[Path, str]) -> None:
     existing = [p for p in files if p.exists()]
     if existing:
         shown = ", ".join(p.relative_to(root).as_posix() for p in existing)
-        raise Refused(f"{shown} already exist{'s' if len(existing) == 1 else ''}; nothing was written "
-                      "(remove or rename it first)")
+        one = len(existing) == 1
+        raise Refused(f"{shown} already exist{'s' if one else ''}; nothing was written "
+                      f"(remove or rename {'it' if one else 'them'} first)")
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -74,6 +74,7 @@ def main(args: list[str], project_root: Path | None = None) -> int:
 
 
 def _database(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="project folder (default: current)")
     p.add_argument("--database-url", default=os.environ.get("PANELSITE_DATABASE_URL"),
                    help="sqlite:///file.sqlite3 or postgresql://… (default: var/collector.sqlite3)")
 

@@ -41,7 +41,7 @@ def message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(body)
+    msg.set_content(body, cte="8bit")  # no quoted-printable: the confirmation link stays on one line
     return msg
 
 

@@ -20,8 +20,6 @@ import base64
 import mimetypes
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .. import i18n
 from ..site import Site, digest
 from . import email as mail
@@ -78,14 +76,12 @@ def add_outputs(site: Site) -> None:
 
 
 def _add_factsheet(site: Site, fs: Factsheet) -> None:
-    m = site.municipality
     description = f"De belangrijkste uitkomsten van het onderzoek '{fs.survey.title}' en wat de gemeente ermee doet."
     site.add_page(fs.path, "factsheet.html", fs.key, title=fs.title, description=description,
                   context=lambda: web_context(site, fs), source=fs.file)
     site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, source=fs.file)
     site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), fs.key, source=fs.file)
     site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), fs.key, source=fs.file)
-    del m  # (the municipality is reached through site)
 
 
 def view(site: Site, fs: Factsheet, url) -> dict:
@@ -116,6 +112,7 @@ def view(site: Site, fs: Factsheet, url) -> dict:
         "pdf_url": url(fs.pdf_path),
         "measures_url": url(MEASURES_PATH),
         "web_url": site.base_url + fs.path,
+        "site_url": site.base_url,
         "published": survey.publish_on,
         "palette": m.palette,
         "figures": figures,
@@ -189,4 +186,4 @@ def _add_measures_page(site: Site, sheets: list[Factsheet]) -> None:
 
 
 __all__ = ["Factsheet", "Factsheets", "load", "prepare", "add_navigation", "add_outputs",
-           "pdf_html", "email_html", "email_text", "Markup"]
+           "pdf_html", "email_html", "email_text"]

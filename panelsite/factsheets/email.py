@@ -19,6 +19,7 @@ from .figures import ROOT_LINK
 
 def styles(palette, font: str) -> dict[str, str]:
     """Inline styles per element of the e-mail (also for the Markdown body)."""
+    font = font.replace('"', "'")  # the style sits in a double-quoted attribute
     text = f"color:{palette.text};font-family:{font};"
     return {
         "h1": text + "font-size:26px;line-height:1.25;margin:0 0 12px;",

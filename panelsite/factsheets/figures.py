@@ -59,8 +59,8 @@ class Figures:
                 bar, scale = value, None
             elif question.type == "grade" and f.stat in ("mean", "median"):
                 bar, scale = value * 10, "op een schaal van 1 tot 10"
-            else:
-                bar, scale = None, question.unit
+            else:  # a number question: the label names the unit
+                bar, scale = None, None
             out.append({
                 "value": "–" if missing else format_figure(value, f.stat), "raw": value, "missing": missing,
                 "label": h.label, "question": question.text, "stat": f.stat,

@@ -15,16 +15,18 @@ MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 class Status:
     id: str
     label: str  # badge text
-    heading: str  # group heading on the overview page
+    explain: str  # one sentence under the group heading on the overview page
     icon: str  # a symbol next to the text; never the only carrier of meaning
     anchor: str
 
 
 STATUSES = {
-    "taken": Status("taken", "Gedaan", "Dit hebben we gedaan", "✓", "gedaan"),
-    "planned": Status("planned", "Gepland", "Dit gaan we doen", "→", "gepland"),
-    "investigating": Status("investigating", "Wordt onderzocht", "Dit zoeken we nog uit", "?", "wordt-onderzocht"),
-    "not possible": Status("not possible", "Niet mogelijk", "Dit kan niet", "✕", "niet-mogelijk"),
+    "taken": Status("taken", "Gedaan", "Deze maatregelen zijn klaar.", "✓", "gedaan"),
+    "planned": Status("planned", "Gepland", "Hierover is besloten. We gaan ze nog uitvoeren.", "→", "gepland"),
+    "investigating": Status("investigating", "Wordt onderzocht", "We zoeken nog uit of en hoe dit kan.", "?",
+                            "wordt-onderzocht"),
+    "not possible": Status("not possible", "Niet mogelijk", "Dit kan helaas niet. We leggen uit waarom.", "✕",
+                           "niet-mogelijk"),
 }
 
 
@@ -39,12 +41,12 @@ def when_text(when: When | None) -> str:
 
 
 def when_line(measure) -> str:
-    """"Gedaan op 15 mei 2026" / "Verwacht: juli tot en met september 2026" / ""."""
+    """"Klaar op 15 mei 2026" / "Verwacht: juli tot en met september 2026" / ""."""
     when = measure.expected
     if when is None:
         return ""
     if measure.status == "taken":
-        return ("Gedaan op " if when.date else "Gedaan in ") + when_text(when)
+        return ("Klaar op " if when.date else "Klaar in ") + when_text(when)
     if measure.status == "not possible":
         return ""
     return "Verwacht: " + when_text(when)

@@ -11,6 +11,7 @@ the build with the file and line, before anything is computed or rendered.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ def _check_highlight(record, path, ctx):
 
 
 def _check_measure(record, path, ctx):
-    if record.get("status") in ("planned", "investigating") and record.get("expected") is None:
+    reported = any(p.key == f"{path}.expected" for p in ctx.problems)  # an invalid value: said already
+    if record.get("status") in ("planned", "investigating") and record.get("expected") is None and not reported:
         ctx.report(f"{path}.expected", f"is required for a measure that is {record.status} "
                                        "(expected a date like 2026-09-01 or a quarter like 2026-Q3)")
 
@@ -218,7 +220,8 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
     try:
         q = survey.question(str(question_id))
     except KeyError:
-        hint = did_you_mean(str(question_id), ids) or f" (expected one of {', '.join(ids)})"
+        close = _closest(str(question_id), ids)
+        hint = f' (did you mean "{close}"?)' if close else f" (expected one of {', '.join(ids)})"
         return None, f'unknown question "{question_id}" in survey {survey.id}{hint}'
     if codes is not None and not isinstance(codes, (list, tuple)):
         codes = [codes]
@@ -240,6 +243,13 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
                 return None, (f"unknown option {code!r} of question {q.id} in survey {survey.id} "
                               f"(expected one of {', '.join(map(str, known))})")
     return Figure(q.id, list(codes) if stat == "pct" else None, stat), None
+
+
+def _closest(word: str, ids: list[str]) -> str | None:
+    """The most similar question id (the first on a tie): short ids like q9 → q1 are close too."""
+    scored = [(difflib.SequenceMatcher(None, word, i).ratio(), -n, i) for n, i in enumerate(ids)]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] >= 0.5 else None
 
 
 def reference(name: str, args: list) -> tuple[tuple | None, str | None]:

@@ -45,7 +45,7 @@ def make_collector(tmp_path, database_url):
     started = []
 
     def start(**options):
-        project = make_project(tmp_path / "project", SITE, options.pop("forms_yaml", ""))
+        project = make_project(tmp_path / f"project{len(started)}", SITE, options.pop("forms_yaml", ""))
         mail_dir = tmp_path / "mail"
         options.setdefault("min_seconds", 0)
         options.setdefault("rate_limit", (1000, 60))

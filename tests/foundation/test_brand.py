@@ -4,7 +4,7 @@ from panelsite import brand
 from panelsite.config import load_municipalities
 from panelsite.errors import ConfigError
 
-from conftest import REPO
+from .conftest import REPO
 
 
 @pytest.mark.parametrize("a,b,ratio", [
@@ -64,3 +64,26 @@ def test_tokens_have_three_layers(demo):
     assert "--ps-brand-primary: #0b5394;" in css
     assert "--ps-basis-focus-outline-color:" in css
     assert "--ps-button-primary-background-color: var(--ps-brand-primary);" in css
+
+
+def test_every_config_option_is_documented():
+    """Like Datasette: an option nobody can find is an option nobody can use."""
+    from panelsite.config import SCHEMA
+    from panelsite.schema import ListOf, Mapping
+
+    doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = []
+
+    def walk(option, path):
+        for name, child in option.options.items():
+            key = f"{path}.{name}" if path else name
+            assert child.help, f"{key} has no help text"
+            if f"`{key}`" not in doc:
+                missing.append(key)
+            if isinstance(child, Mapping):
+                walk(child, key)
+            elif isinstance(child, ListOf) and isinstance(child.item, Mapping):
+                walk(child.item, key + "[]")
+
+    walk(SCHEMA, "")
+    assert missing == []

@@ -129,8 +129,9 @@ _COLLECT_FOCUSABLE = """() => {
     if (!el.matches(natural) && el.tabIndex < 0) continue;  // tabindex=-1 targets such as <main>
     if (el.tagName === 'SUMMARY' && el.parentElement.querySelector(':scope > summary') !== el) continue;
     if (el.closest('svg') && !el.matches('a[href], [tabindex]')) continue;
+    // rendered and visible; not inside a closed <details> (its content keeps layout boxes)
+    if (!el.checkVisibility({visibilityProperty: true}) || el.closest('details:not([open]) > :not(summary)')) continue;
     const cs = getComputedStyle(el);
-    if (cs.visibility !== 'visible' || !el.getClientRects().length) continue;
     el.setAttribute('data-gate-i', String(out.length));
     const style = {};
     for (const p of props) style[p] = cs[p];

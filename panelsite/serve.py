@@ -1,0 +1,369 @@
+"""``panelsite serve``: build, serve every site locally, rebuild on change, reload the browser.
+
+    http://HOST:PORT/            an index of the sites
+    http://HOST:PORT/<slug>/     one municipality, built for exactly that URL
+
+The preview is built with ``--base-url http://HOST:PORT/{slug}/`` (so canonical
+links and the 404 page work) into ``.panelsite-cache/serve/`` — never into
+``dist/``, whose files stay built for the real URL. ``content/``, ``themes/`` and
+``municipalities/`` are watched; a change rebuilds incrementally in this process
+(imports stay warm) and every open page reloads (see :mod:`panelsite.livereload`).
+
+A failed build shows an error page instead of the site, listing every problem
+with its file and line, and the same list in the terminal; fixing the file
+rebuilds and the page recovers by itself.
+
+The response collector runs beside it as a subprocess
+(``python -m panelsite collect``) with the preview origin accepted, so the
+forms can be tried out; mails land in ``var/mail/``.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import posixpath
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from dataclasses import replace
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import livereload
+from .errors import PanelsiteError, Problem
+
+WATCHED = ("content", "themes", "municipalities")
+PREVIEW_DIR = Path(".panelsite-cache") / "serve"
+
+
+def serve(options, host: str, port: int, collector_port: int | None) -> int:
+    url_host = "localhost" if host in ("", "0.0.0.0", "::") else host
+    origin = f"http://{url_host}:{port}"
+    preview = Preview(replace(options, out=preview_out(options), base_url=origin + "/{slug}/"))
+    try:
+        server = make_server(preview, host, port)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port} ({exc.strerror}); try another --port", file=sys.stderr)
+        return 1
+    collector = None
+    if collector_port is not None:
+        collector = start_collector(options.root, host, collector_port, preview_origins(url_host, port))
+    if collector:
+        preview.options = replace(preview.options, collector_url=f"http://{url_host}:{collector_port}/")
+    _stop_on_sigterm()
+    preview.rebuild(first=True)
+    watcher = threading.Thread(target=preview.watch, name="panelsite-watch", daemon=True)
+    watcher.start()
+    print(f"Serving {len(preview.sites) or 'the'} site{'s' if len(preview.sites) != 1 else ''} at {origin}/ "
+          f"(watching {', '.join(WATCHED)}; Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+    finally:
+        preview.stop()
+        server.server_close()
+        stop_collector(collector)
+    return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a process manager, a test) stops like Ctrl+C, so the collector stops too."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def preview_out(options) -> Path:
+    """Where the preview is built: an explicit ``--out``, else ``.panelsite-cache/serve``."""
+    if options.out != options.root / "dist":
+        return options.out
+    return options.root / PREVIEW_DIR
+
+
+def preview_origins(url_host: str, port: int) -> list[str]:
+    hosts = {url_host} | ({"localhost", "127.0.0.1"} if url_host in ("localhost", "127.0.0.1") else set())
+    return sorted(f"http://{h}:{port}" for h in hosts)
+
+
+# --------------------------------------------------------------------------
+# building
+
+
+class Preview:
+    """The preview's build state: the last problems, the site list and the reload version."""
+
+    def __init__(self, options, log=print):
+        self.options = options
+        self.log = log
+        self.problems: list[Problem] = []
+        self.traceback: str | None = None
+        self.sites: dict[str, str] = {}  # slug → municipality name
+        self.notifier = livereload.Notifier()
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()  # no request reads a site while it is swapped
+
+    @property
+    def out(self) -> Path:
+        return self.options.out
+
+    def rebuild(self, first: bool = False, changes: str = "") -> bool:
+        """Build (incrementally); afterwards the pages reload. Returns whether it succeeded."""
+        from . import pipeline
+        from .config import load_municipalities
+
+        started = time.perf_counter()
+        # After the first build every rebuild runs in this process: a process
+        # pool would import pandas, plotly and Jinja again for each rebuild.
+        options = self.options if first else replace(self.options, jobs=1, progress=False)
+        with self.lock:
+            try:
+                names = load_municipalities(options.root, options.only, warn=lambda *_: None)
+                self.sites = {slug: m.name for slug, m in names.items()}
+                results = pipeline.build(options, log=self.log if first else (lambda *_: None))
+                self.problems, self.traceback = [], None
+            except PanelsiteError as exc:
+                self.problems, self.traceback = list(exc.problems), None
+            except Exception:  # a bug should show up on the page too, not stop the preview
+                self.problems = [Problem("panelsite", "the build crashed (see the traceback below)")]
+                self.traceback = traceback.format_exc()
+        seconds = time.perf_counter() - started
+        if self.problems:
+            self.log(f"Build failed{changes}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
+            for problem in self.problems:
+                self.log(f"  error: {problem}")
+            if self.traceback:
+                self.log(self.traceback)
+        elif not first:
+            rendered = sum(r.rendered for r in results)
+            self.log(f"Rebuilt{changes} in {seconds:.2f} s ({rendered} file{'s' if rendered != 1 else ''} rendered)")
+        self.notifier.bump()
+        return not self.problems
+
+    def watch(self) -> None:
+        """Rebuild after every batch of changes until :meth:`stop`."""
+        import watchfiles
+
+        root = self.options.root
+        folders = [root / name for name in WATCHED if (root / name).is_dir()]
+        for changes in watchfiles.watch(*folders, stop_event=self.stopping, raise_interrupt=False,
+                                        debounce=100, step=20):
+            paths = {path for _, path in changes}
+            shown_paths = {p for p in paths if os.path.exists(p)} or paths  # not an editor's temporary file
+            changed = sorted(_relative(path, root) for path in shown_paths)
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+            self.rebuild(changes=f" after a change to {shown}")
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.notifier.close()
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+# --------------------------------------------------------------------------
+# the collector
+
+
+def start_collector(root: Path, host: str, port: int, origins: list[str]) -> subprocess.Popen | None:
+    """``python -m panelsite collect`` in the project folder; None (with a warning) when unavailable."""
+    import importlib.util
+
+    try:
+        available = importlib.util.find_spec("panelsite.collector.cli") is not None
+    except ImportError:
+        available = False
+    if not available:
+        print("warning: the response collector (panelsite.collector) is not available; serving without it, "
+              "so the forms cannot be sent", file=sys.stderr)
+        return None
+    (root / "var").mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "panelsite", "collect", "--host", host, "--port", str(port),
+               "--mail-dir", "var/mail", "--database-url", "sqlite:///var/collector.sqlite3"]
+    for origin in origins:
+        command += ["--preview-origin", origin]
+    env = dict(os.environ)
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(command, cwd=root, env=env)
+    time.sleep(0.3)
+    if process.poll() is not None:
+        print(f"warning: the response collector stopped at once (exit {process.returncode}); "
+              "serving without it", file=sys.stderr)
+        return None
+    print(f"Collector at http://{host}:{port}/ (mails go to var/mail/)", flush=True)
+    return process
+
+
+def stop_collector(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --------------------------------------------------------------------------
+# HTTP
+
+
+def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("PreviewHandler", (PreviewHandler,), {"preview": preview})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    preview: Preview
+    server_version = "panelsite-serve"
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass  # the terminal shows builds, not requests
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path == livereload.PATH:
+            seen = parse_qs(parts.query).get("v", [""])[0]
+            return livereload.stream(self, self.preview.notifier, int(seen) if seen.isdigit() else -1)
+        if not path.startswith("/") or "\0" in path:
+            return self._send(400, "text/plain; charset=utf-8", b"bad request", head)
+        if self.preview.problems and (path.endswith((".html", "/")) or "." not in posixpath.basename(path)):
+            return self._send_html(500, error_page(self.preview), head)
+        if path == "/":
+            return self._send_html(200, index_page(self.preview), head)
+        slug, _, rest = path.lstrip("/").partition("/")
+        if slug not in self.preview.sites:
+            return self._send_html(404, not_found_page(self.preview, path), head)
+        if "/" not in path.lstrip("/"):  # /slug → /slug/
+            return self._redirect(f"/{slug}/")
+        with self.preview.lock:
+            self._send_site_file(slug, rest, head)
+
+    def _send_site_file(self, slug: str, rest: str, head: bool) -> None:
+        site = (self.preview.out / slug).resolve()
+        normal = posixpath.normpath(rest) if rest else ""
+        if normal.startswith("..") or normal.startswith("/"):
+            return self._send_html(404, not_found_page(self.preview, self.path), head)
+        file = site / normal if normal not in ("", ".") else site
+        if file.is_dir():
+            if rest and not rest.endswith("/"):
+                return self._redirect(f"/{slug}/{rest}/")
+            file = file / "index.html"
+        if not file.is_file():
+            missing = site / "404.html"
+            if missing.is_file():
+                return self._send_html(404, missing.read_bytes(), head)
+            return self._send_html(404, not_found_page(self.preview, self.path), head)
+        data = file.read_bytes()
+        if file.suffix == ".html":
+            return self._send_html(200, data, head)
+        kind = "application/atom+xml" if file.name == "feed.xml" else (mimetypes.guess_type(file.name)[0]
+                                                                       or "application/octet-stream")
+        if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")):
+            kind += "; charset=utf-8"
+        self._send(200, kind, data, head)
+
+    def _send_html(self, status: int, page: bytes | str, head: bool) -> None:
+        data = page.encode() if isinstance(page, str) else page
+        self._send(status, "text/html; charset=utf-8", livereload.inject(data, self.preview.notifier.script()), head)
+
+    def _send(self, status: int, kind: str, data: bytes, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            try:
+                self.wfile.write(data)
+            except OSError:
+                pass
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+# --------------------------------------------------------------------------
+# pages of the preview server itself
+
+_STYLE = """<style>
+body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.5rem;color:#1a1a1a}
+h1{font-size:1.6rem} a{color:#0b5394} li{margin:.4rem 0}
+.problem{border-left:.3rem solid #b00020;padding:.5rem 1rem;background:#fdf1f2;margin:0 0 1rem;list-style:none}
+.where{font-family:ui-monospace,monospace;font-weight:700} pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;padding:.5rem}
+</style>"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
+            f"{_STYLE}\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+
+
+def index_page(preview: Preview) -> str:
+    items = "".join(f'<li><a href="/{slug}/">{html.escape(name)}</a> <code>/{slug}/</code></li>\n'
+                    for slug, name in sorted(preview.sites.items()))
+    return _page("panelsite preview", "<h1>panelsite preview</h1>\n"
+                 f"<p>Sites built from <code>{html.escape(str(preview.options.root))}</code>; "
+                 "pages reload after every change.</p>\n"
+                 f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>")
+
+
+def not_found_page(preview: Preview, path: str) -> str:
+    return _page("Not found", f"<h1>Not found</h1>\n<p>No page at <code>{html.escape(path)}</code>.</p>\n"
+                 '<p><a href="/">All sites in this preview</a></p>')
+
+
+def error_page(preview: Preview) -> str:
+    """The problems of the failed build, each with its file, line and the line itself."""
+    count = len(preview.problems)
+    items = []
+    for problem in preview.problems:
+        where = problem.file + (f":{problem.line}" if problem.line else "") + (
+            f": row {problem.row}" if problem.row else "")
+        detail = f"{html.escape(problem.key)}: " if problem.key else ""
+        source = _source_line(preview.options.root, problem)
+        items.append(f'<li class="problem"><p><span class="where">{html.escape(where)}</span></p>\n'
+                     f"<p>{detail}{html.escape(problem.message)}</p>"
+                     + (f"\n<pre><code>{problem.line} | {html.escape(source)}</code></pre>" if source else "")
+                     + "</li>\n")
+    trace = f"<h2>Traceback</h2>\n<pre>{html.escape(preview.traceback)}</pre>" if preview.traceback else ""
+    return _page("Build failed – panelsite preview",
+                 f"<h1>The build failed: {count} problem{'s' if count != 1 else ''}</h1>\n"
+                 "<p>Fix the file and save it: the site rebuilds and this page reloads by itself.</p>\n"
+                 f"<ul>\n{''.join(items)}</ul>\n{trace}")
+
+
+def _source_line(root: Path, problem: Problem) -> str | None:
+    if not problem.line:
+        return None
+    try:
+        lines = (root / problem.file).read_text(encoding="utf-8", errors="replace").splitlines()
+        return lines[problem.line - 1] if 0 < problem.line <= len(lines) else None
+    except OSError:
+        return None

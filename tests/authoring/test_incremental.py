@@ -1,0 +1,72 @@
+"""Incremental builds: unchanged outputs are reused (hard-linked), changed inputs re-render only what
+depends on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import build
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def rerendered(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    """Files that were written again (a reused file is a hard link: same inode)."""
+    return {path for path, ino in after.items() if before.get(path) != ino}
+
+
+ALWAYS_WRITTEN = {"sitemap.xml", "robots.txt"}  # cheap, written by every build
+
+
+def test_a_rebuild_without_changes_renders_nothing(small_project):
+    first = build(small_project)["lindenhaven"]
+    assert first.rendered == first.files - len(ALWAYS_WRITTEN)
+    site = small_project / "dist" / "lindenhaven"
+    before = inodes(site)
+    again = build(small_project)["lindenhaven"]
+    assert again.rendered == 0
+    assert rerendered(before, inodes(site)) == ALWAYS_WRITTEN
+
+
+def test_editing_one_page_renders_only_that_page(small_project):
+    build(small_project)
+    site = small_project / "dist" / "lindenhaven"
+    before = inodes(site)
+    page = small_project / "content" / "lindenhaven" / "over-de-gemeente.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("rivier", "brede rivier"), encoding="utf-8")
+    result = build(small_project)["lindenhaven"]
+    assert result.rendered == 1
+    assert rerendered(before, inodes(site)) == {"over-de-gemeente/index.html"} | ALWAYS_WRITTEN
+    assert "brede rivier" in (site / "over-de-gemeente" / "index.html").read_text(encoding="utf-8")
+
+
+def test_editing_a_factsheet_renders_only_that_surveys_factsheet_outputs(small_project):
+    build(small_project)
+    site = small_project / "dist" / "lindenhaven"
+    before = inodes(site)
+    factsheet = small_project / "content" / "lindenhaven" / "surveys" / "afval-2026" / "factsheet.md"
+    factsheet.write_text(factsheet.read_text(encoding="utf-8").replace("Gft bij flats", "Gft bij de flats"),
+                         encoding="utf-8")
+    result = build(small_project)["lindenhaven"]
+    changed = rerendered(before, inodes(site)) - ALWAYS_WRITTEN
+    assert result.rendered == len(changed)
+    assert "resultaten/afval-2026/factsheet/index.html" in changed
+    assert "Gft bij de flats" in (site / "resultaten/afval-2026/factsheet/index.html").read_text(encoding="utf-8")
+    # only the factsheet's own files (the page, its PDF and e-mail versions) and the overview of
+    # measures, which lists every factsheet's measures
+    assert all(path.startswith("resultaten/afval-2026/factsheet") or path == "wat-doen-we-ermee/index.html"
+               for path in changed), sorted(changed)
+
+
+def test_editing_survey_data_leaves_other_surveys_alone(small_project):
+    build(small_project)
+    site = small_project / "dist" / "lindenhaven"
+    before = inodes(site)
+    survey = small_project / "content" / "lindenhaven" / "surveys" / "afval-2025" / "survey.yaml"
+    survey.write_text(survey.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: De "), encoding="utf-8")
+    build(small_project)
+    changed = rerendered(before, inodes(site))
+    assert "resultaten/afval-2025/index.html" in changed
+    assert "privacy/index.html" not in changed and "over-de-gemeente/index.html" not in changed

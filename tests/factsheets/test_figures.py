@@ -1,0 +1,68 @@
+"""Inline figures in the Markdown body and highlight values, computed from the data."""
+
+from __future__ import annotations
+
+import math
+
+from panelsite.factsheets.figures import Figures, format_figure
+from panelsite.factsheets.measures import overview, when_line
+
+from .conftest import FACTSHEET
+
+
+def test_inline_figures_are_computed_and_formatted_the_dutch_way(project):
+    body = ('{{ pct("q1", [4, 5]) }} tevreden, cijfer {{ mean("q2") }}, mediaan {{ median("q2") }}, '
+            '{{ share("q2", "8plus") }} een 8 of hoger, {{ share("q2", "below6") }} onvoldoende, '
+            'top-2 {{ top2("q1") }}, sleutel {{ pct("q1") }}; {{ n }} deelnemers, {{ response_rate }} respons.\n')
+    sheets = project.load(FACTSHEET.split("---\n")[0] + "---\n" + FACTSHEET.split("---\n")[1] + "---\n" + body)
+    figures = Figures(sheets["y"], project.results())
+    assert figures.body_markdown({}).strip() == (
+        "65% tevreden, cijfer 6,8, mediaan 7, 20% een 8 of hoger, 0% onvoldoende, top-2 65%, sleutel 65%; "
+        "20 deelnemers, 50% respons.")
+    html = figures.body_html({}, lambda path: "../../" + path)
+    assert html.startswith("<p>65% tevreden")
+
+
+def test_highlights_equal_the_survey_figures(project):
+    sheets = project.load(FACTSHEET)
+    results = project.results()
+    views = Figures(sheets["y"], results).highlights()
+    assert [(v["value"], v["label"], v["bar"]) for v in views] == [
+        ("65%", "is (zeer) tevreden", 65.0), ("6,8", "gemiddeld rapportcijfer", 68.0)]
+    assert views[1]["scale"] == "op een schaal van 1 tot 10"
+    assert math.isclose(results.figure("q1", [4, 5]), 65.0)
+
+
+def test_root_links_in_the_body_follow_the_page(project):
+    sheets = project.load(FACTSHEET + "\nZie [vorig jaar](/resultaten/x/).\n")
+    figures = Figures(sheets["y"], project.results())
+    assert 'href="../../resultaten/x/"' in figures.body_html({}, lambda path: "../../" + path)
+    assert 'href="https://p.nl/resultaten/x/"' in figures.body_html({}, lambda path: "https://p.nl/" + path)
+
+
+def test_number_formats():
+    assert format_figure(62.4, "pct") == "62%"
+    assert format_figure(6.75, "mean") == "6,8"
+    assert format_figure(19.5, "median") == "19,5"
+    assert format_figure(1234.5, "mean") == "1.234,5"
+    assert format_figure(math.nan, "pct") == "–"
+
+
+def test_measures_are_grouped_by_status_in_a_fixed_order(project):
+    text = FACTSHEET.replace("measures:\n", """measures:
+  - {title: Niet te doen, status: not possible, explanation: Kan niet., department: A}
+  - {title: Uitzoeken, status: investigating, explanation: We kijken., expected: 2027-Q1, department: B}
+  - {title: Straks, status: planned, explanation: Komt eraan., expected: 2026-12-01, department: C}
+""") + ""
+    text = text.replace("---\nTevreden", "follow_up:\n  - {date: 2026-06-01, text: Eerste stand.}\n"
+                                         "  - {date: 2026-09-01, text: Laatste stand.}\n---\nTevreden")
+    sheets = project.load(text)
+    groups = overview([sheets["y"]])
+    assert [(g["status"].label, [m["title"] for m in g["measures"]]) for g in groups] == [
+        ("Gedaan", ["Vaker legen"]), ("Gepland", ["Straks"]), ("Wordt onderzocht", ["Uitzoeken"]),
+        ("Niet mogelijk", ["Niet te doen"])]
+    first = groups[0]["measures"][0]
+    assert first["follow_up"]["text"] == "Laatste stand."
+    assert (first["results_path"], first["factsheet_path"]) == ("resultaten/y/", "resultaten/y/factsheet/")
+    assert [when_line(m) for m in sheets["y"].measures] == [
+        "", "Verwacht: januari tot en met maart 2027", "Verwacht: 1 december 2026", "Klaar op 1 mei 2026"]

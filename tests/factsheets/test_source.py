@@ -1,0 +1,119 @@
+"""Reading factsheet.md: schema errors and unknown questions/options, each with file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from panelsite.errors import ConfigError
+
+from .conftest import FACTSHEET
+
+FILE = "content/x/surveys/y/factsheet.md"
+
+
+def problems(project, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        project.load(text)
+    assert info.value.exit_code == 2
+    return [str(p) for p in info.value.problems]
+
+
+def test_valid_factsheet_is_loaded(project):
+    sheets = project.load(FACTSHEET)
+    fs = sheets["y"]
+    assert fs.title == "Wat u vond van het afval"
+    assert [(h.figure.question, h.figure.codes, h.figure.stat) for h in fs.highlights] == [
+        ("q1", [4, 5], "pct"), ("q2", None, "mean")]
+    assert fs.measures[0].expected.date.isoformat() == "2026-05-01"
+    assert fs.path == "resultaten/y/factsheet/"
+    assert sheets.pdf_cache == project.root / "dist" / ".panelsite" / "pdf-cache"
+
+
+def test_unknown_question_in_highlights_names_file_and_line(project):
+    text = FACTSHEET.replace("{question: q2, stat: mean", "{question: q9, stat: mean")
+    assert problems(project, text) == [
+        f'{FILE}:5: highlights.1.question: unknown question "q9" in survey y (did you mean "q1"?)']
+
+
+def test_unknown_question_without_a_close_match_lists_the_questions(project):
+    text = FACTSHEET.replace("{question: q2, stat: mean", "{question: tevredenheid, stat: mean")
+    assert problems(project, text) == [
+        f'{FILE}:5: highlights.1.question: unknown question "tevredenheid" in survey y (expected one of q1, q2, q3)']
+
+
+def test_unknown_option_in_highlights(project):
+    text = FACTSHEET.replace("codes: [4, 5]", "codes: [4, 7]")
+    assert problems(project, text) == [
+        f"{FILE}:4: highlights.0.codes: unknown option 7 of question q1 in survey y (expected one of 1, 2, 3, 4, 5)"]
+
+
+def test_statistic_that_does_not_fit_the_question(project):
+    text = FACTSHEET.replace("{question: q2, stat: mean", "{question: q1, stat: mean")
+    assert problems(project, text) == [
+        f'{FILE}:5: highlights.1.stat: statistic "mean" is not available for q1, a scale question (expected pct, top2)']
+
+
+def test_unknown_question_in_the_body_names_its_line(project):
+    text = FACTSHEET + "\nEn nog iets: {{ pct(\"q8\", [1]) }}.\n"
+    assert problems(project, text) == [
+        f'{FILE}:15: pct(): unknown question "q8" in survey y (did you mean "q1"?)']
+
+
+def test_unknown_option_and_function_and_variable_in_the_body(project):
+    text = FACTSHEET + "\n{{ pct(\"q1\", [6]) }}\n\n{{ gemiddeld(\"q2\") }} en {{ respons }}\n"
+    assert problems(project, text) == [
+        f"{FILE}:15: pct(): unknown option 6 of question q1 in survey y (expected one of 1, 2, 3, 4, 5)",
+        f"{FILE}:17: unknown function gemiddeld() (expected one of pct(), mean(), median(), top2(), share())",
+        f'{FILE}:17: unknown variable "respons" (did you mean "response_rate"?) '
+        f'(expected one of n, response_rate, site, survey or a function like pct("q1", [4, 5]))',
+    ]
+
+
+def test_schema_problems_are_all_reported_at_once(project):
+    text = """\
+    ---
+    highlight:
+      - {question: q1, label: tevreden}
+    highlights:
+      - {question: q1, codes: [4], stat: top2, label: tevreden}
+      - {question: q2}
+    measures:
+      - title: Vaker legen
+        status: done
+        explanation: We legen vaker.
+        department: Afval
+      - title: Nieuwe bakken
+        status: planned
+        explanation: Er komen nieuwe bakken.
+        expected: volgend jaar
+        department: Afval
+      - title: Minder legen
+        status: investigating
+        explanation: We kijken of het minder kan.
+    follow_up:
+      - {date: 15-10-2026, text: Stand van zaken}
+    ---
+    Tekst.
+    """
+    assert problems(project, text) == [
+        f'{FILE}:2: highlight: unknown key (did you mean "highlights"?)',
+        f"{FILE}:5: highlights.0.codes: codes only go with stat pct, not top2 (expected no codes, or stat: pct)",
+        f"{FILE}:6: highlights.1.label: is required (expected text)",
+        f'{FILE}:9: measures.0.status: "done" is not allowed '
+        f"(expected one of taken, planned, investigating, not possible)",
+        f'{FILE}:15: measures.1.expected: "volgend jaar" is not a date or quarter '
+        f"(expected a date like 2026-09-01 or a quarter like 2026-Q3)",
+        f"{FILE}:17: measures.2.department: is required (expected text)",
+        f"{FILE}:17: measures.2.expected: is required for a measure that is investigating "
+        f"(expected a date like 2026-09-01 or a quarter like 2026-Q3)",
+        f'{FILE}:21: follow_up.0.date: "15-10-2026" is not a date (expected a date like 2026-03-31)',
+    ]
+
+
+def test_quarters_and_missing_front_matter(project):
+    sheets = project.load(FACTSHEET.replace("expected: 2026-05-01", "expected: 2026-q3"))
+    when = sheets["y"].measures[0].expected
+    assert (when.year, when.quarter, when.date) == (2026, 3, None)
+    assert problems(project, "Alleen tekst\n") == [
+        f"{FILE}:1: missing front matter (expected the file to start with '---', "
+        "a YAML block with at least 'highlights:', and '---')"]

@@ -1,0 +1,92 @@
+"""Golden checks of a demo results page and its open data against the computed statistics."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from panelsite import i18n
+from panelsite.config import load_municipalities
+from panelsite.surveys import analyse, load_surveys
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def lindenhaven_results():
+    m = load_municipalities(ROOT, ["lindenhaven"], warn=lambda *_: None)["lindenhaven"]
+    surveys = {s.id: s for s in load_surveys(ROOT / "content" / "lindenhaven" / "surveys", m, ROOT)}
+    return m, {sid: analyse(s, m) for sid, s in surveys.items()}
+
+
+def test_results_page_shows_the_computed_figures_in_dutch(built_demo, lindenhaven_results):
+    _, results = lindenhaven_results
+    r = results["afval-2026"]
+    page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
+    q1 = r.questions[0]
+    for option in q1.total.options:
+        assert f"<td class=\"num\">{i18n.percent(option.pct, 1)}</td>" in page  # e.g. 41,3%
+    assert "procentpunt" in page  # the summary sentence with its margin
+    assert f"{r.weighting.n:,}".replace(",", ".") in page  # 1.537 deelnemers
+    assert "Hoe is dit onderzocht?" in page and "Open data" in page
+    assert "te weinig antwoorden" in page or "Te weinig" in page or all(
+        not g.suppressed for q in r.questions for gs in q.breakdowns.values() for g in gs)
+
+
+def test_open_data_equals_the_computed_figures(built_demo, lindenhaven_results):
+    _, results = lindenhaven_results
+    for survey_id, r in results.items():
+        data_file = built_demo / "lindenhaven" / "resultaten" / survey_id / "data.json"
+        if not data_file.exists():
+            assert r.survey.publish_on > __import__("datetime").date.today()
+            continue
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+        by_id = {q["id"]: q for q in data["questions"]}
+        for q in r.questions:
+            entry = by_id[q.id]
+            assert entry["base_n"] == q.total.n
+            for mine, theirs in zip(q.total.options, entry.get("options", [])):
+                assert theirs["pct"] == pytest.approx(mine.pct, abs=1e-9)
+                assert 0 <= theirs["ci_low"] <= theirs["pct"] <= theirs["ci_high"] <= 100
+
+
+def test_suppressed_groups_are_present_without_figures(built_demo):
+    found = False
+    for data_file in built_demo.glob("*/resultaten/*/data.json"):
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+        for q in data["questions"]:
+            for groups in (q.get("breakdowns") or {}).values():
+                for g in groups:
+                    if g.get("suppressed"):
+                        found = True
+                        assert "options" not in g or not g["options"]
+                        assert "mean" not in g or g["mean"] is None
+    assert found, "the demo must trigger suppression somewhere"
+
+
+def test_no_respondent_level_data_in_dist(built_demo):
+    assert not list(built_demo.rglob("responses.csv"))
+    assert not list(built_demo.rglob("members.csv"))
+    for data_file in built_demo.rglob("data.csv"):
+        assert "respondent_id" not in data_file.read_text(encoding="utf-8")
+
+
+def test_embargoed_survey_is_not_published(built_demo):
+    assert not (built_demo / "heidebeek" / "resultaten" / "eenzaamheid-2026").exists()
+    assert "eenzaamheid-2026" not in (built_demo / "heidebeek" / "sitemap.xml").read_text()
+
+
+def test_plotly_only_where_used_and_only_on_request(built_demo):
+    import re
+
+    with_charts = 0
+    for page in built_demo.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'<script[^>]+src="[^"]*plotly', text), page  # never loaded up front
+        if "plotly-chart" in text:
+            with_charts += 1
+            assert re.search(r'<script src="[^"]*js/charts\.js" data-plotly="[^"]*js/plotly\.min\.js" defer>', text)
+        else:
+            assert "plotly" not in text, page
+    assert with_charts > 0
