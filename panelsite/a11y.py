@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections import defaultdict
@@ -142,6 +143,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
     """One built site under its base path; a missing path gets the site's ``404.html``."""
 
     prefix = "/"
+    protocol_version = "HTTP/1.1"  # keep-alive: a browser loads a page's files over one connection
 
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
@@ -167,6 +169,14 @@ class _SiteHandler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a page early is fine
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
     """Serve one site on 127.0.0.1 (a free port) under its base path; yields its base URL.
@@ -175,8 +185,7 @@ def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
     """
     prefix = prefix or site_base_path(site_dir)
     handler = functools.partial(type("Handler", (_SiteHandler,), {"prefix": prefix}), directory=str(site_dir))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name=f"panelsite-serve-{site_dir.name}", daemon=True)
     thread.start()
     try:

@@ -68,7 +68,12 @@ def _build(loader, node, path: str, lines: dict[str, int], problems: list, file:
             child = f"{path}.{i}" if path else str(i)
             items.append(_build(loader, item, child, lines, problems, file, offset))
         return items
-    return _scalar(loader, node)
+    try:
+        return _scalar(loader, node)
+    except ValueError as exc:  # e.g. "2026-13-01": looks like a date, is none
+        problems.append(Problem(file, f'"{node.value}" is not a valid value ({exc})',
+                                line=node.start_mark.line + 1 + offset, key=path or None))
+        return None
 
 
 def parse(text: str, file: str, offset: int = 0) -> Located:

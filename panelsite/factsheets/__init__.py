@@ -79,7 +79,8 @@ def _add_factsheet(site: Site, fs: Factsheet) -> None:
     description = f"De belangrijkste uitkomsten van het onderzoek '{fs.survey.title}' en wat de gemeente ermee doet."
     site.add_page(fs.path, "factsheet.html", fs.key, title=fs.title, description=description,
                   context=lambda: web_context(site, fs), source=fs.file)
-    site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, source=fs.file)
+    logo = (site.municipality.config_dir / site.municipality.brand.logo.file).read_bytes()  # inside the PDF
+    site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, logo, source=fs.file)
     site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), fs.key, source=fs.file)
     site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), fs.key, source=fs.file)
 

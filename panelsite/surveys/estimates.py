@@ -206,7 +206,9 @@ def wilson(p: float, n: float, z: float = Z) -> tuple[float, float]:
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z / denominator * math.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Mathematically low <= p <= high; clamp so rounding noise (p = 0 giving
+    # 4e-17) never puts the estimate outside its own interval.
+    return (min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))
 
 
 def share(weight_chosen: float, weight_total: float, n_eff: float) -> Estimate:

@@ -65,7 +65,8 @@ def test_editing_survey_data_leaves_other_surveys_alone(small_project):
     site = small_project / "dist" / "lindenhaven"
     before = inodes(site)
     survey = small_project / "content" / "lindenhaven" / "surveys" / "afval-2025" / "survey.yaml"
-    survey.write_text(survey.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: De "), encoding="utf-8")
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text.replace("title: Afvalinzameling 2025", "title: De afvalinzameling 2025"), encoding="utf-8")
     build(small_project)
     changed = rerendered(before, inodes(site))
     assert "resultaten/afval-2025/index.html" in changed

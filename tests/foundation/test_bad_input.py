@@ -57,6 +57,10 @@ CASES = [
      lambda p: p.edit(CFG, "last_check: 2026-09-01", "last_check: gisteren"),
      2, ['municipalities/teststad.yaml:19: accessibility.last_check: "gisteren" is not a date '
          "(expected a date like 2026-03-31)"]),
+    ("impossible date",
+     lambda p: p.edit(CFG, "last_check: 2026-09-01", "last_check: 2026-13-01"),
+     2, ['municipalities/teststad.yaml:19: accessibility.last_check: "2026-13-01" is not a valid value '
+         "(month must be in 1..12)"]),
     ("negative population count",
      lambda p: p.edit(CFG, "18-39: 500", "18-39: -5"),
      2, ["municipalities/teststad.yaml:27: population.leeftijd.18-39: -5 is out of range "

@@ -43,7 +43,7 @@ class PageWeight:
     external: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     scripts: list[Script] = field(default_factory=list)
-    loads_plotly: bool = False
+    loads_plotly: bool = False  # by <script src>, or on demand by a loader script or inline code
     has_plotly_chart: bool = False
 
     @property
@@ -63,6 +63,7 @@ class _Refs(HTMLParser):
         self.inline_js: list[str] = []
         self.has_icon = False
         self.plotly_container = False
+        self.lazy_plotly = False
         self._in_head = True
         self._in_script = False
 
@@ -71,8 +72,10 @@ class _Refs(HTMLParser):
         if tag == "body":
             self._in_head = False
         classes = a.get("class", "").split()
-        if any(k.startswith("data-plotly") for k in a) or any("plotly" in c for c in classes):
+        if tag != "script" and (any(k.startswith("data-plotly") for k in a) or any("plotly" in c for c in classes)):
             self.plotly_container = True
+        if tag == "script" and any(_PLOTLY.search(v) for k, v in a.items() if k != "src"):
+            self.lazy_plotly = True  # a loader that fetches plotly.js on demand (data-plotly="…/plotly.min.js")
         rel = a.get("rel", "").lower().split()
         if tag == "link" and a.get("href") and ({"stylesheet", "icon", "apple-touch-icon", "manifest"} & set(rel)
                                                 or ("preload" in rel and a.get("as") in ("font", "style", "script", "image"))):
@@ -166,7 +169,8 @@ def measure(dist: Path, page: Page) -> PageWeight:
                 css = file.read_text(encoding="utf-8", errors="replace")
                 queue.extend((f"http://site{path}", ref) for ref in _css_refs(css))
     inline = "\n".join(parser.inline_js)
-    weight.loads_plotly = any(_PLOTLY.search(s.src) for s in parser.scripts) or bool(_PLOTLY.search(inline))
+    weight.loads_plotly = (any(_PLOTLY.search(s.src) for s in parser.scripts) or parser.lazy_plotly
+                           or bool(_PLOTLY.search(inline)))
     weight.has_plotly_chart = parser.plotly_container
     return weight
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Scale benchmark: a generated corpus, built by panelsite and (side by side) by MkDocs.
+
+    python bench/bench_scale.py [--municipalities 50] [--surveys 12] [--respondents 5000] [--pages 10]
+                                [--factsheets] [--profile N] [--no-mkdocs] [--keep DIR]
+
+Generates municipalities × surveys (survey.yaml + responses.csv, written with numpy) × content
+pages into a temporary folder, runs the full build (``python build.py``, all cores) and reports
+the time, pages per second and peak memory (getrusage of self and children). Then it builds the
+same number of plain Markdown pages with MkDocs, installed in the benchmark's own venv
+(/tmp/panelsite-bench-mkdocs, from bench/requirements-mkdocs.txt), and prints the ratio.
+Targets: the full corpus under 60 s on 2 cores, and faster per page than MkDocs.
+
+``--profile N`` also profiles an in-process build of N municipalities (jobs=1) and prints the
+functions that dominate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = Path("/tmp/panelsite-bench-mkdocs")
+FRONT_MATTER = re.compile(r"\A---\n.*?^---\n", re.S | re.M)
+
+AGE = {"18-34": 9800, "35-49": 8700, "50-64": 9900, "65+": 9100}
+SEX = {"man": 18500, "vrouw": 19000}
+DISTRICT = {"Centrum": 7400, "Havenkwartier": 6100, "Lindenhof": 9800, "Noordveld": 8900, "Buitengebied": 5300}
+THEMES = ["afval", "openbare-ruimte", "leefbaarheid", "mobiliteit", "veiligheid", "duurzaamheid",
+          "dienstverlening", "overig"]
+
+SURVEY = """title: Onderzoek {n} van {name}
+theme: {theme}
+fieldwork: {{start: 2025-{month:02d}-01, end: 2025-{month:02d}-15}}
+invited: {invited}
+publish_on: 2025-{month:02d}-28
+summary: Onderzoek {n} van het panel, over {theme}.
+weighting: {{by: [leeftijd, geslacht, wijk], cap: 5}}
+breakdowns: [leeftijd, wijk]
+questions:
+  - {{id: q1, text: "Hoe tevreden bent u over {theme}?", type: scale, subject: "{theme}",
+     options: {{1: Zeer ontevreden, 2: Ontevreden, 3: Neutraal, 4: Tevreden, 5: Zeer tevreden}}, missing: {{9: Weet niet}}}}
+  - {{id: q2, text: "Welk rapportcijfer geeft u {theme}?", type: grade, subject: "{theme}"}}
+  - {{id: q3, text: "Wat vindt u belangrijk?", type: multi, subject: prioriteiten,
+     options: {{1: Schoon, 2: Heel, 3: Veilig, 4: Groen, 5: Geen van deze}}}}
+  - {{id: q4, text: "Heeft u hier ervaring mee?", type: single, subject: ervaring, options: {{1: Ja, 2: Nee}}}}
+  - {{id: q5, text: "Hoe tevreden was u daarover?", type: scale, subject: de ervaring, filter: q4 == 1,
+     options: {{1: Zeer ontevreden, 2: Ontevreden, 3: Neutraal, 4: Tevreden, 5: Zeer tevreden}}}}
+"""
+
+FACTSHEET = """---
+title: Wat u vond, onderzoek {n}
+highlights:
+  - {{question: q1, codes: [4, 5], label: "is (zeer) tevreden"}}
+  - {{question: q2, stat: mean, label: "gemiddeld rapportcijfer"}}
+measures: []
+follow_up: []
+---
+{{{{ pct("q1", [4, 5]) }}}} van de inwoners is tevreden. Het rapportcijfer is een {{{{ mean("q2") }}}}.
+"""
+
+
+def page_body(i: int) -> str:
+    return (f"Dit is pagina {i}. " + "Inwoners praten mee over hun buurt en de gemeente. " * 12 + "\n\n"
+            "## Wat we doen\n\n" + "".join(f"- Punt {j}: we maken de buurt beter.\n" for j in range(8)) + "\n"
+            "## Cijfers\n\n| Jaar | Leden |\n| --- | --- |\n| 2024 | 1200 |\n| 2025 | 1350 |\n\n"
+            + "Meer tekst in gewone woorden, met *nadruk* en **vet**. " * 20 + "\n")
+
+
+def responses_csv(rng: np.random.Generator, n: int) -> str:
+    def pick(mapping):
+        keys = np.array(list(mapping))
+        p = np.array(list(mapping.values()), dtype=float)
+        return keys[rng.choice(len(keys), n, p=p / p.sum())]
+
+    cols = {"respondent_id": np.arange(1, n + 1).astype(str), "leeftijd": pick(AGE), "geslacht": pick(SEX),
+            "wijk": pick(DISTRICT)}
+    cols["q1"] = rng.choice([1, 2, 3, 4, 5, 9], n, p=[.05, .1, .2, .4, .2, .05]).astype(str)
+    cols["q2"] = rng.integers(1, 11, n).astype(str)
+    for j in range(1, 6):
+        cols[f"q3_{j}"] = (rng.random(n) < 0.4).astype(int).astype(str)
+    q4 = rng.choice([1, 2], n)
+    cols["q4"] = q4.astype(str)
+    cols["q5"] = np.where(q4 == 1, rng.integers(1, 6, n).astype(str), "")
+    header = ",".join(cols)
+    rows = np.column_stack(list(cols.values()))
+    return header + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+
+
+def generate(root: Path, municipalities: int, surveys: int, respondents: int, pages: int, factsheets: bool) -> None:
+    rng = np.random.default_rng(7)
+    (root / "municipalities" / "assets").mkdir(parents=True)
+    shutil.copytree(REPO / "themes" / "default", root / "themes" / "default")
+    for logo in ("lindenhaven-logo.svg", "lindenhaven-favicon.svg"):
+        shutil.copy(REPO / "municipalities" / "assets" / logo, root / "municipalities" / "assets")
+    shared = root / "content" / "_shared"
+    shared.mkdir(parents=True)
+    for page in sorted((REPO / "content" / "_shared").glob("*.md")):
+        front = FRONT_MATTER.match(page.read_text(encoding="utf-8")).group(0)
+        (shared / page.name).write_text(front + page_body(0), encoding="utf-8")
+    config = (REPO / "municipalities" / "lindenhaven.yaml").read_text(encoding="utf-8")
+    csvs = [responses_csv(rng, respondents) for _ in range(min(surveys, 4))]  # reused: generation is not timed
+    for m in range(1, municipalities + 1):
+        slug, name = f"gemeente-{m:02d}", f"Gemeente {m:02d}"
+        (root / "municipalities" / f"{slug}.yaml").write_text(
+            config.replace("name: Lindenhaven", f"name: {name}").replace("Lindenhaven Spreekt", f"{name} Spreekt")
+            .replace("https://panel.lindenhaven.nl/", f"https://panel.{slug}.example/"), encoding="utf-8")
+        content = root / "content" / slug
+        for p in range(1, pages + 1):
+            (content / f"pagina-{p:02d}.md").parent.mkdir(parents=True, exist_ok=True)
+            (content / f"pagina-{p:02d}.md").write_text(
+                f"---\ntitle: Pagina {p} van {name}\ndescription: Een pagina om te meten.\n---\n{page_body(p)}",
+                encoding="utf-8")
+        for s in range(1, surveys + 1):
+            folder = content / "surveys" / f"onderzoek-{s:02d}"
+            folder.mkdir(parents=True)
+            (folder / "survey.yaml").write_text(SURVEY.format(n=s, name=name, theme=THEMES[s % len(THEMES)],
+                                                              month=(s - 1) % 12 + 1, invited=respondents * 2),
+                                                encoding="utf-8")
+            (folder / "responses.csv").write_text(csvs[s % len(csvs)], encoding="utf-8")
+            if factsheets:
+                (folder / "factsheet.md").write_text(FACTSHEET.format(n=s), encoding="utf-8")
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_panelsite(root: Path, jobs: int) -> dict:
+    cpu = children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(root / "dist"),
+                           "--jobs", str(jobs)], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        sys.exit(f"panelsite build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("Built ")][-1]
+    pages = int(re.search(r"(\d+) pages", summary).group(1))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall": wall, "cpu": children_cpu() - cpu, "pages": pages, "summary": summary, "peak_mb": peak}
+
+
+def ensure_mkdocs() -> Path:
+    mkdocs = VENV / "bin" / "mkdocs"
+    if not mkdocs.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "-r", str(REPO / "bench" / "requirements-mkdocs.txt")],
+                       check=True)
+    return mkdocs
+
+
+def run_mkdocs(folder: Path, pages: int) -> dict:
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    for p in range(pages):
+        (docs / f"pagina-{p:05d}.md").write_text(f"# Pagina {p}\n\n{page_body(p)}", encoding="utf-8")
+    (docs / "index.md").write_text("# Start\n\nDe startpagina.\n", encoding="utf-8")
+    # A navigation of a dozen entries, like a panel site's menu (all pages in the nav would make
+    # MkDocs render an 8,000-entry menu into every page).
+    nav = "".join(f"  - pagina-{p:05d}.md\n" for p in range(min(pages, 12)))
+    (folder / "mkdocs.yml").write_text(f"site_name: Bench\nnav:\n  - index.md\n{nav}", encoding="utf-8")
+    mkdocs = ensure_mkdocs()
+    cpu = children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run([str(mkdocs), "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d", str(folder / "site")],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        sys.exit(f"mkdocs build failed:\n{proc.stderr[-3000:]}")
+    return {"wall": wall, "cpu": children_cpu() - cpu, "pages": pages + 1}
+
+
+def profile(root: Path, count: int) -> str:
+    sys.path.insert(0, str(REPO))
+    from panelsite import pipeline
+
+    only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
+    options = pipeline.Options(root=root, out=root / "dist-profile", only=only, jobs=1, progress=False)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    pipeline.build(options, log=lambda *_: None)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(35)
+    stats.sort_stats("tottime").print_stats(20)
+    return out.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--municipalities", type=int, default=50)
+    parser.add_argument("--surveys", type=int, default=12)
+    parser.add_argument("--respondents", type=int, default=5000)
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--factsheets", action="store_true", help="a factsheet.md (web page, PDF, e-mail) per survey")
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile a build of N municipalities")
+    parser.add_argument("--no-mkdocs", action="store_true")
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1798761600")
+    tmp = None
+    if args.keep:
+        root = args.keep
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="panelsite-scale-")
+        root = Path(tmp.name)
+    try:
+        started = time.perf_counter()
+        generate(root / "corpus", args.municipalities, args.surveys, args.respondents, args.pages, args.factsheets)
+        print(f"corpus: {args.municipalities} municipalities × {args.surveys} surveys × {args.respondents} "
+              f"respondents, {args.pages} own pages each{' + factsheets' if args.factsheets else ''} "
+              f"(generated in {time.perf_counter() - started:.1f} s; {os.cpu_count()} cores)")
+        ps = run_panelsite(root / "corpus", args.jobs)
+        print(f"panelsite: {ps['summary']}")
+        print(f"  full build {ps['wall']:.1f} s wall, {ps['cpu']:.1f} s cpu; {ps['pages'] / ps['wall']:.0f} pages/s; "
+              f"peak memory {ps['peak_mb']:.0f} MB (largest process), "
+              f"benchmark itself {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+              f"  [target < 60 s: {'ok' if ps['wall'] < 60 else 'MISSED'}]")
+        if not args.no_mkdocs:
+            md = run_mkdocs(root / "mkdocs", ps["pages"] - 1)
+            print(f"mkdocs {md['pages']} pages: {md['wall']:.1f} s wall, {md['cpu']:.1f} s cpu; "
+                  f"{md['pages'] / md['wall']:.0f} pages/s")
+            ratio = (ps["wall"] / ps["pages"]) / (md["wall"] / md["pages"])
+            cpu_ratio = (ps["cpu"] / ps["pages"]) / (md["cpu"] / md["pages"])
+            print(f"  time per page panelsite/mkdocs: {ratio:.2f} wall, {cpu_ratio:.2f} cpu "
+                  f"[target < 1: {'ok' if ratio < 1 else 'MISSED'}]")
+        if args.profile:
+            print(f"\nProfile of an in-process build of {args.profile} municipalities (jobs=1):")
+            print(profile(root / "corpus", args.profile))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
