@@ -59,7 +59,7 @@ def options_from(args) -> "Options":
     from .pipeline import Options
 
     root = args.root.resolve()
-    return Options(root=root, out=(args.out or root / "dist").resolve(), only=args.only, base_url=args.base_url,
+    return Options(root=root, out=(args.out or root / "dist").resolve(), out_given=args.out is not None, only=args.only, base_url=args.base_url,
                    collector_url=args.collector_url, drafts=args.drafts, jobs=args.jobs)
 
 

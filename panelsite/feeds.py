@@ -18,6 +18,11 @@ from xml.sax.saxutils import escape, quoteattr
 FEED_PATH = "resultaten/feed.xml"
 
 
+def prepare(site) -> None:
+    """Decide before any page is planned, so every page's key covers the feed link."""
+    site.assets.feed = bool(site.municipality.survey_results.published)
+
+
 def add_outputs(site) -> None:
     results = site.municipality.survey_results
     if not results.published:

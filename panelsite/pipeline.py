@@ -31,6 +31,7 @@ MANIFEST_DIR = ".panelsite"
 class Options:
     root: Path
     out: Path
+    out_given: bool = True  # False when --out was not passed (serve then uses its own folder)
     only: list[str] | None = None
     base_url: str | None = None  # may contain {slug}
     collector_url: str | None = None
@@ -105,6 +106,7 @@ def load_site_data(options: Options, m: Record) -> None:
 
 def plan_site(options: Options, m: Record, base_url: str) -> Site:
     site = Site(options.root, m, base_url, options.collector_url, options.today, options.drafts)
+    site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
     from . import results_pages
 
     for page in m.pages:

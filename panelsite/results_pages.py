@@ -147,7 +147,7 @@ def _add_survey(site: Site, results: Results, survey) -> None:
                               f"grafieken, tabellen en de methode.",
                   context=context)
     site.add_file(base + "data.json", lambda: (json.dumps(to_open_data(results.of(survey)), ensure_ascii=False,
-                                                          indent=1, default=str) + "\n").encode(), survey.source_hash)
+                                                          separators=(",", ":"), default=str) + "\n").encode(), survey.source_hash)
     site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
 
 
@@ -173,7 +173,7 @@ def survey_context(site: Site, results: Results, survey) -> dict:
         "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
         "interactive": interactive,
         "factsheet_path": site.extra.get("factsheet_paths", {}).get(survey.id),
-        "response_by_group": site.extra.get("response_by_group", {}).get(survey.id),
+        "response_by_group": site.extra["response_by_group"](survey.id) if "response_by_group" in site.extra else None,
     }
 
 

@@ -85,7 +85,7 @@ def _stop_on_sigterm() -> None:
 
 def preview_out(options) -> Path:
     """Where the preview is built: an explicit ``--out``, else ``.panelsite-cache/serve``."""
-    if options.out != options.root / "dist":
+    if options.out_given:
         return options.out
     return options.root / PREVIEW_DIR
 

@@ -81,6 +81,7 @@ class Site:
     outputs: list[Output] = field(default_factory=list)
     navigation: list[NavItem] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # shared data for templates (forms, results…)
+    pdf_cache: Path | None = None  # <out>/.panelsite/pdf-cache: PDFs by content hash
 
     def __post_init__(self):
         self.env = render.environment(self.root, self.municipality)
@@ -114,7 +115,8 @@ class Site:
             return self.render_template(template, path, title=title, description=description,
                                         noindex=noindex, **extra)
 
-        self.outputs.append(Output(file, digest(self.base_key, self.nav_key(), file, template, *key_parts),
+        key = digest(self.base_key, self.nav_key(), self.assets.feed, self.drafts, file, template, *key_parts)
+        self.outputs.append(Output(file, key,
                                    render_page, page_path=path if sitemap else None,
                                    source=source, source_page=source_page))
 

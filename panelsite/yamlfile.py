@@ -38,8 +38,9 @@ class Located:
         return Problem(self.file, message, line=self.line(path), key=path or None)
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+# libyaml's composer keeps node marks (so line numbers) and is several times
+# faster than the pure-Python one; fall back to it where libyaml is missing.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node):

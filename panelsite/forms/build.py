@@ -31,7 +31,8 @@ def add_outputs(site: Site) -> None:
     @lru_cache(maxsize=1)
     def pdfs() -> dict[str, bytes]:
         # One WeasyPrint pass for all paper forms, only when one of them must be rendered.
-        return form_pdfs(m, surveys, lambda template, ctx: site.env.get_template(template).render(**ctx))
+        return form_pdfs(m, surveys, lambda template, ctx: site.env.get_template(template).render(**ctx),
+                         cache_dir=site.pdf_cache)
 
     for path in _pdf_paths(site, surveys):
         site.add_file(path, lambda path=path: pdfs()[path], key)

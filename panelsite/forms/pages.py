@@ -8,6 +8,8 @@ printable versions into tagged PDFs (PDF/UA-1) with WeasyPrint.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .model import Form
 
 CONFIRMED_PATH = "bedankt/bevestigd/"
@@ -65,14 +67,13 @@ def _page(path, template, title, description, noindex=False, **context) -> dict:
             "noindex": noindex, "context": context}
 
 
-def form_pdfs(municipality, surveys, render_html=None) -> dict[str, bytes]:
+def form_pdfs(municipality, surveys, render_html=None, cache_dir=None) -> dict[str, bytes]:
     """``{"vragenlijst/<id>/papier/vragenlijst-<id>.pdf": bytes, …}``: tagged PDFs of the paper versions.
 
     ``render_html(template_name, context) -> str`` renders with the site's Jinja
     environment; without it the theme environment of panelsite.render is used.
     """
-    from weasyprint import HTML
-
+    from ..pdf import render_pdf
     from . import site_forms
 
     if render_html is None:
@@ -82,8 +83,11 @@ def form_pdfs(municipality, surveys, render_html=None) -> dict[str, bytes]:
         if form.kind != "vragenlijst" and form.id not in PAPER_FORMS:
             continue
         html = render_html("forms/paper_pdf.html", {"form": form, "site": municipality})
-        document = HTML(string=html, base_url=str(municipality.get("config_dir") or "."))
-        out[form.paper_path + pdf_name(form)] = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        config_dir = Path(municipality.get("config_dir") or ".")
+        logo = config_dir / municipality.brand.logo.file
+        out[form.paper_path + pdf_name(form)] = render_pdf(
+            html, cache_dir=cache_dir, base_url=str(config_dir) + "/",
+            inputs=(logo.read_bytes() if logo.is_file() else b"",))
     return out
 
 

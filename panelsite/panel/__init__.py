@@ -52,10 +52,14 @@ def add_outputs(site) -> None:
                               f"{m.name}, naar {_listing(list(m.population.variables))}.",
                   context=lambda: composition_context(compose(register, m)), source=register.file)
     results = m.get("survey_results")
-    surveys = results.published if results is not None else []
-    site.extra["response_by_group"] = {
-        s.id: response_table(response_by_group(register, s, m), min_n_of(m)) for s in surveys if s.has_responses
-    }
+    surveys = {s.id: s for s in (results.published if results is not None else []) if s.has_responses}
+
+    def table(survey_id: str):
+        # Computed only when a results page is really rendered (incremental builds skip it).
+        survey = surveys.get(survey_id)
+        return response_table(response_by_group(register, survey, m), min_n_of(m)) if survey else None
+
+    site.extra["response_by_group"] = table
 
 
 def _listing(words: list[str]) -> str:

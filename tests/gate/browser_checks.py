@@ -127,6 +127,10 @@ _COLLECT_FOCUSABLE = """() => {
   for (const el of document.querySelectorAll(sel)) {
     if (el.matches(':disabled') || el.matches('input[type=hidden]') || el.closest('[inert]')) continue;
     if (!el.matches(natural) && el.tabIndex < 0) continue;  // tabindex=-1 targets such as <main>
+    if (el.tabIndex < 0 && el.closest('[aria-hidden="true"]')) continue;  // hidden from everyone, e.g. a honeypot
+    // a radio group is one Tab stop (arrow keys move inside it): expect only its first radio
+    if (el.matches('input[type=radio][name]') && el.form
+        && [...el.form.querySelectorAll('input[type=radio]')].find(r => r.name === el.name) !== el) continue;
     if (el.tagName === 'SUMMARY' && el.parentElement.querySelector(':scope > summary') !== el) continue;
     if (el.closest('svg') && !el.matches('a[href], [tabindex]')) continue;
     // rendered and visible; not inside a closed <details> (its content keeps layout boxes)
@@ -142,11 +146,15 @@ _COLLECT_FOCUSABLE = """() => {
 
 _FOCUSED = """(props) => {
   const el = document.activeElement;
-  if (!el || el === document.body || !el.hasAttribute('data-gate-i')) return el && el !== document.body ? {i: null, desc: __gateDescribe(el)} : null;
+  if (!el || el === document.body) return null;
+  let marked = el;
+  if (!el.hasAttribute('data-gate-i') && el.matches('input[type=radio][name]') && el.form)  // checked radio of a group
+    marked = [...el.form.querySelectorAll('input[type=radio]')].find(r => r.name === el.name);
+  if (!marked || !marked.hasAttribute('data-gate-i')) return {i: null, desc: __gateDescribe(el)};
   const cs = getComputedStyle(el);
   const style = {};
   for (const p of props) style[p] = cs[p];
-  return {i: Number(el.getAttribute('data-gate-i')), style};
+  return {i: Number(marked.getAttribute('data-gate-i')), style};
 }"""
 
 
@@ -173,7 +181,7 @@ def check_keyboard(browser, url: str) -> list[str]:
                 continue
             if state["i"] in reached:
                 break
-            reached.add(state["i"])
+            reached.add(state["i"])  # for a radio group: its first radio stands for the group
             before = elements[state["i"]]["style"]
             if not _has_indicator(before, state["style"]):
                 findings.append(f"no visible focus indicator on {elements[state['i']]['desc']}")

@@ -96,7 +96,7 @@ def test_response_table_for_the_method_section(lindenhaven, tmp_path):
     survey = SimpleNamespace(id="afval-2026", has_responses=True, fieldwork_start=dt.date(2026, 1, 1),
                              responses=responses)
     site = build(lindenhaven, tmp_path, REGISTER, [survey])
-    html = str(site.extra["response_by_group"]["afval-2026"])
+    html = str(site.extra["response_by_group"]("afval-2026"))
     text = text_of(html)
     assert "<caption>Respons naar leeftijd</caption>" in html
     # invited on 1 January 2026: 20 aged 18-34, 15 aged 65+, 2 aged 50-64 and nobody aged 35-49: two groups
