@@ -462,6 +462,8 @@ def report_summary(report: dict) -> dict:
         "warnings": len(report["findings"]) - len(errs),
         "passed": not errs,
         "errors_by_criterion": {c: len(fs) for c, fs in by_criterion(errs).items()},
+        "findings_by_criterion": {c: len(fs) for c, fs in by_criterion(report["findings"]).items()},
+        "pages": list(report["pages"]),
     }
 
 

@@ -34,6 +34,9 @@ def make_parser() -> argparse.ArgumentParser:
     _common(check)
     check.add_argument("--a11y", action="store_true",
                        help="run pa11y-ci and the Nu HTML Checker over the built site and write a report")
+    check.add_argument("--publish", action="store_true",
+                       help="with --a11y: also write content/<slug>/a11y-report.json, which the accessibility "
+                            "statement shows and links to after the next build")
     serve = sub.add_parser("serve", help="build, serve locally, rebuild on change and reload the browser")
     _common(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -95,7 +98,7 @@ def run(args) -> int:
         if args.a11y:
             from .a11y import main_check_a11y
 
-            return main_check_a11y(options.root, options.out, args.only or [])
+            return main_check_a11y(options.root, options.out, args.only or [], publish=args.publish)
         count = pipeline.check(options)
         print(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: no problems found.")
         return 0

@@ -72,7 +72,8 @@ def _hooks():
     """Modules that add page families built on results, in build order."""
     from importlib import import_module
 
-    names = ["panelsite.factsheets", "panelsite.forms.build", "panelsite.panel", "panelsite.feeds"]
+    names = ["panelsite.factsheets", "panelsite.forms.build", "panelsite.panel", "panelsite.feeds",
+             "panelsite.a11y_report_page"]
     modules = []
     for name in names:
         try:
@@ -98,7 +99,8 @@ def add_outputs(site: Site) -> None:
         if hasattr(hook, "prepare"):
             hook.prepare(site)
     site.extra["latest_results"] = [_card(results, s) for s in results.published[:3]]
-    site.extra["page_keys"] = {"": (results.key,)}
+    keys = site.extra.setdefault("page_keys", {})  # extra inputs of content pages, by path
+    keys[""] = (*keys.get("", ()), results.key)  # the home page lists the latest results
     _add_index(site, results)
     for survey in results.published:
         _add_survey(site, results, survey)
