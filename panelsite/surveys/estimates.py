@@ -259,7 +259,7 @@ def _prepare(q: Question, data: pd.DataFrame, filter_mask: np.ndarray) -> _Prepa
     lookup = {code: i for i, code in enumerate(codes)}
     if q.type == "number":  # every real number is "option" 0
         lookup = {code: i + 1 for i, code in enumerate(q.missing)}
-        idx = column.map(lookup).fillna(0).to_numpy(dtype=np.intp)
+        idx = column.map(lookup).fillna(0).to_numpy(dtype=np.intp, copy=True)  # pandas 3 may hand out read-only views
         idx[column.isna().to_numpy()] = len(lookup) + 1
     else:
         idx = column.map(lookup).fillna(len(codes)).to_numpy(dtype=np.intp)

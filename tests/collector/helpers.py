@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import threading
@@ -60,6 +61,8 @@ def make_project(tmp: Path, base_url: str, forms_yaml: str = "") -> Path:
     shutil.copytree(ROOT / "municipalities" / "assets", tmp / "municipalities" / "assets")
     text = (ROOT / "municipalities" / "lindenhaven.yaml").read_text(encoding="utf-8")
     text = text.replace("base_url: https://panel.lindenhaven.nl/", f"base_url: {base_url}")
+    # This collector runs on loopback: links in its mails point at itself, not at the demo's public URL.
+    text = re.sub(r"\ncollector:\n(?:[ \t]+.*\n|[ \t]*#.*\n)*", "\n", text)
     (tmp / "municipalities" / "lindenhaven.yaml").write_text(text + forms_yaml, encoding="utf-8")
     (tmp / "themes").symlink_to(ROOT / "themes")
     survey = tmp / "content" / "lindenhaven" / "surveys" / "proef-2026"

@@ -1,7 +1,8 @@
-"""A real browser (Chromium) signs up, with and without JavaScript, and confirms by the e-mailed link.
+"""A real browser (Chromium) signs up on the built site, with and without JavaScript, and confirms by the e-mailed link.
 
-The site is rendered here from the form templates and served on loopback; the
-collector runs in the same process on another port.
+The site is built by the real pipeline (``build.py --collector-url …``) from the
+shared content and served on loopback; the collector runs in the same process
+on another port, as in the local preview.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from panelsite.cli import main as build_main
 from panelsite.collector import create_app
-from panelsite.config import load_municipalities
-from panelsite.forms import form_pages, site_forms
-from panelsite.forms.templating import chrome, environment
 
 from .helpers import ROOT, SECRET, free_port, make_project, serve_app
 
@@ -26,22 +25,12 @@ playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def render_site(project: Path, out: Path, collector_url: str) -> None:
-    m = load_municipalities(project, ["lindenhaven"], warn=lambda w: None)["lindenhaven"]
-    env = environment(project, m)
-    forms = site_forms(m, [])
-    pages = form_pages(m, [], collector_url) + [
-        {"path": "doe-mee/", "template": "forms/form_page.html", "title": "Doe mee",
-         "context": {"form": forms["aanmelden"], "action": f"{collector_url}lindenhaven/aanmelden", "paper_path": None}},
-    ]
-    for page in pages:
-        ctx = chrome(m, m.base_url, page["path"])
-        ctx["page"].title = page["title"]
-        ctx.update(page["context"])
-        target = out / page["path"] / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(env.get_template(page["template"]).render(**ctx), encoding="utf-8")
-    shutil.copytree(ROOT / "themes" / "default" / "static", out / "assets", dirs_exist_ok=True)
+def build_site(project: Path, out: Path, collector_url: str) -> Path:
+    shutil.copytree(ROOT / "content" / "_shared", project / "content" / "_shared")
+    code = build_main(["build", "--root", str(project), "--out", str(out), "--only", "lindenhaven",
+                       "--collector-url", collector_url, "--jobs", "1"])
+    assert code == 0
+    return out / "lindenhaven"
 
 
 @pytest.fixture
@@ -53,8 +42,7 @@ def site(tmp_path):
     app = create_app(project, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", secret=SECRET, mail_dir=mail_dir,
                      min_seconds=0, rate_limit=(1000, 60))
     with serve_app(app, collector_port) as collector_url:
-        out = tmp_path / "site"
-        render_site(project, out, collector_url + "/")
+        out = build_site(project, tmp_path / "dist", collector_url + "/")
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
         handler.log_message = lambda *a: None
         server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)

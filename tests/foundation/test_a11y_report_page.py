@@ -4,7 +4,7 @@ import json
 
 
 def _summary(**over):
-    data = {"date": "2026-11-20", "standard": "WCAG 2.1 AA", "tools": ["pa11y-ci (axe, htmlcs)", "Nu HTML Checker"],
+    data = {"date": "2026-11-20", "standard": "WCAG 2.1 AA", "tools": {"pa11y-ci": "4.1.1", "vnu-jar": "26.9.27"},
             "pages_checked": 42, "errors": 0, "warnings": 3, "passed": True,
             "errors_by_criterion": {}, "findings_by_criterion": {"1.4.3": 2, "overig": 1},
             "pages": ["index.html", "contact/index.html"]}
@@ -18,7 +18,7 @@ def test_report_page_is_published_and_linked_from_the_statement(project, capsys)
     assert code == 0, err
     site = project.out / "teststad"
     report = (site / "toegankelijkheid" / "rapport" / "index.html").read_text(encoding="utf-8")
-    assert "20 november 2026" in report and "WCAG 1.4.3" in report and "<td class=\"num\">2</td>" in report
+    assert "pa11y-ci 4.1.1, vnu-jar 26.9.27" in report and "20 november 2026" in report and "WCAG 1.4.3" in report and "<td class=\"num\">2</td>" in report
     statement = (site / "toegankelijkheid" / "index.html").read_text(encoding="utf-8")
     assert "42 pagina's gecontroleerd, 0 fouten gevonden" in statement
     assert 'href="rapport/"' in statement or 'href="../toegankelijkheid/rapport/"' in statement

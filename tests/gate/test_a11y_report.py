@@ -51,6 +51,8 @@ def test_summary_for_the_accessibility_statement():
         "date": "2026-11-28", "standard": "WCAG2AA", "tools": {"pa11y-ci": "4.1.1"}, "pages_checked": 2,
         "errors": 4, "warnings": 1, "passed": False,
         "errors_by_criterion": {"1.4.3": 1, "1.4.10": 1, "4.1.2": 1, "overig": 1},
+        "findings_by_criterion": {"1.4.3": 1, "1.4.10": 1, "4.1.2": 1, "overig": 2},
+        "pages": ["proefstad/", "proefstad/doe-mee/"],
     }
 
 

@@ -8,7 +8,8 @@ from panelsite.surveys import UnknownFigure, analyse, wilson
 from panelsite.surveys.estimates import Z, Figures, _suppress_groups, weighted_median
 from panelsite.surveys.weighting import weigh
 
-from .conftest import municipality
+from .conftest import SURVEY_YAML, municipality
+from panelsite.surveys import load_surveys
 
 YAML = """\
 title: Tevredenheid
@@ -272,3 +273,18 @@ questions:
     assert [(o.code, o.n) for o in r.question("q1").total.options] == [("fiets", 12), ("auto", 8)]
     assert r.question("q2").total.n == 12
     assert r.figure("q2", codes=[1]) == pytest.approx(25.0)
+
+
+def test_a_survey_without_responses_yet_has_empty_results_for_every_type(project):
+    """A round being collected online has no responses.csv yet: no figures, no crash."""
+    project.add(yaml=SURVEY_YAML + """\
+  - {id: q2, text: Hoeveel kilometer?, type: number, missing: {99: Weet niet}}
+  - {id: q3, text: Rapportcijfer, type: grade}
+  - {id: q4, text: Wat doet u?, type: multi, options: {1: Fietsen, 2: Lopen}}
+  - {id: q5, text: Opmerkingen, type: open}
+""")
+    survey = load_surveys(project.surveys, municipality(), project.root)[0]
+    results = analyse(survey, municipality())
+    assert not results.has_responses
+    assert [q.total.n for q in results.questions] == [0, 0, 0, 0, 0]
+    assert all(q.total.suppressed for q in results.questions)
