@@ -193,18 +193,25 @@ class _Bad(ValueError):
 
 
 def _convert(values: pd.Series, convert, rows, column: str, problems: _Problems) -> np.ndarray:
-    """Apply ``convert`` once per distinct cell (answers repeat a lot), then map every row."""
-    table, errors = {}, {}
-    for raw in values.unique():
+    """Apply ``convert`` once per distinct cell (answers repeat a lot), then index every row.
+
+    ``pd.factorize`` gives each row the number of its distinct value, so the
+    per-row work is one numpy take instead of a Python-level mapping.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    converted, errors = [], {}
+    for i, raw in enumerate(uniques):
         try:
-            table[raw] = convert(raw.strip())
+            converted.append(convert(raw.strip()))
         except _Bad as exc:
-            table[raw], errors[raw] = np.nan, str(exc)
+            converted.append(np.nan)
+            errors[i] = str(exc)
     if errors:
-        bad = values.isin(list(errors)).to_numpy()
-        problems.add_rows(rows, bad, column, lambda i: errors[values.iat[i]])
-    mapped = values.map(table)
-    return mapped.to_numpy(dtype=float if pd.api.types.is_numeric_dtype(mapped) else object)
+        bad = np.isin(codes, list(errors))
+        problems.add_rows(rows, bad, column, lambda i: errors[codes[i]])
+    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in converted)
+    lookup = np.array(converted, dtype=float if numeric else object)
+    return lookup[codes] if len(codes) else np.array([], dtype=lookup.dtype)
 
 
 def _numeric(q: Question) -> bool:
