@@ -11,22 +11,10 @@ from ..schema import Record
 
 
 def environment(project_root: Path, municipality) -> jinja2.Environment:
-    try:
-        from ..render import environment as site_environment
-    except ImportError:  # the site renderer is optional for the collector
-        return _minimal(project_root, municipality)
+    """The site's own environment, so collector pages use the same templates and theme overrides."""
+    from ..render import environment as site_environment
+
     return site_environment(project_root, municipality)
-
-
-def _minimal(project_root: Path, municipality) -> jinja2.Environment:
-    search = [project_root / "themes" / municipality.slug / "templates", project_root / "themes" / "default" / "templates"]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
-        autoescape=jinja2.select_autoescape(["html", "xml"]),
-        trim_blocks=True, lstrip_blocks=True,
-    )
-    env.globals.update(site=municipality, lang=municipality.get("language", "nl"), t=lambda key: key)
-    return env
 
 
 def chrome(municipality, base_url: str, path: str) -> dict:
