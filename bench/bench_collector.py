@@ -4,8 +4,14 @@
 
 Runs the collector (one uvicorn process) with SQLite, with PostgreSQL (when a URL
 is given or PANELSITE_TEST_PG_URL is set) and, as the ceiling, a bare Starlette app
-that does nothing, under the same load: an async httpx client posting the contact
-form with JSON answers. Prints figures; asserts nothing.
+that does nothing, under the same load: the demo's questionnaire
+(Lindenhaven, mobiliteit-2026, every question type) answered with a fresh
+submission key each time, asking for a JSON answer — the collector's busiest
+path during a panel round. Prints figures; asserts nothing.
+
+The load comes from wrk (Debian package ``wrk``) when it is installed: a client
+written in C leaves the two cores to the server, where a Python client would
+take half of them and measure itself. Without wrk an async httpx client is used.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from urllib.parse import urlencode
 from pathlib import Path
 
 import httpx
@@ -27,6 +34,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-0123456789abcdef"
 ORIGIN = "https://panel.lindenhaven.nl"
+FORM = "/lindenhaven/vragenlijst-mobiliteit-2026"
+ANSWERS = [("geboortejaar", "1968"), ("geslacht", "vrouw"), ("wijk", "Havenkwartier"), ("q1", "2"), ("q2", "4"),
+           ("q3", "1"), ("q3", "3"), ("q4", "1"), ("q5", "7"), ("q6", "85,5"),
+           ("q7", "Meer fietsenstallingen bij het station.")]
 
 
 def serve(kind: str, port: int, root: Path, database_url: str | None) -> None:
@@ -82,11 +93,11 @@ async def load(url: str, seconds: float, concurrency: int) -> tuple[int, int, li
         async def worker():
             nonlocal failures
             while time.perf_counter() < end:
-                data = {"naam": "Bench", "email": "bench@example.nl", "bericht": "Een bericht van de benchmark.",
-                        "_key": str(uuid.uuid4())}
+                data = [*ANSWERS, ("_key", str(uuid.uuid4()))]
                 t0 = time.perf_counter()
                 try:
-                    r = await client.post("/lindenhaven/contact", data=data)
+                    r = await client.post(FORM, content=urlencode(data),
+                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -99,6 +110,58 @@ async def load(url: str, seconds: float, concurrency: int) -> tuple[int, int, li
     return int(len(latencies) / elapsed), failures, latencies
 
 
+WRK_SCRIPT = """
+counter = 0
+math.randomseed(os.time())
+RATE_DELAY
+request = function()
+  counter = counter + 1
+  local key = string.format("%08x-%d-%d", math.random(0, 0x7fffffff), os.time(), counter)
+  local body = "BODY&_key=" .. key
+  return wrk.format("POST", "/lindenhaven/vragenlijst-mobiliteit-2026", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Origin"] = "ORIGIN", ["Accept"] = "application/json"}, body)
+end
+"""
+
+
+def load_wrk(url: str, seconds: float, concurrency: int, rate: int | None = None,
+             pause_ms: float | None = None) -> tuple[int, int, float, float, int]:
+    """(requests/s, failed, p50 ms, p99 ms, requests) measured by wrk.
+
+    Without ``rate`` every connection sends its next request as soon as the answer
+    is in (the most the server can take); with ``rate`` each connection waits so
+    the total is about ``rate`` per second (latency at a steady load).
+    """
+    import re
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        if rate and pause_ms is None:
+            # wrk waits ``pause`` after each answer, so a cycle is pause + latency:
+            # a short first run measures the latency and the pause is set to match.
+            first = concurrency * 1000 / rate
+            got = load_wrk(url, 3, concurrency, rate, first)[0]
+            pause_ms = max(0.0, first - (concurrency * 1000 / max(got, 1) - first))
+        pause = f"delay = function() return {pause_ms:.1f} end" if rate else ""
+        f.write(WRK_SCRIPT.replace("ORIGIN", ORIGIN).replace("BODY", urlencode(ANSWERS)).replace("RATE_DELAY", pause))
+    try:
+        out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:.0f}s", "--latency", "-s", f.name, url],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(f.name)
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    return int(rate), failed, ms("50"), ms("99"), requests
+
+
 def report(name: str, rate: int, failures: int, latencies: list[float]) -> None:
     q = statistics.quantiles(latencies, n=100)
     print(f"{name:<28} {rate:>7}/s   p50 {q[49] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms   "
@@ -108,7 +171,9 @@ def report(name: str, rate: int, failures: int, latencies: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=int, default=500, help="the steady load for the latency run (wrk)")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
     parser.add_argument("--pg-url", default=os.environ.get("PANELSITE_TEST_PG_URL"))
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -130,13 +195,21 @@ def main() -> None:
                 conn.execute(f"CREATE SCHEMA {schema}")
             sep = "&" if "?" in opts.pg_url else "?"
             runs.append(("collector, PostgreSQL", "collector", f"{opts.pg_url}{sep}options=-csearch_path%3D{schema}"))
-        print(f"{opts.seconds:.0f} s per run, {opts.concurrency} concurrent clients, 1 uvicorn worker, "
-              f"{os.cpu_count()} CPUs", flush=True)
+        print(f"{opts.seconds:.0f} s per run, {opts.concurrency} concurrent clients ({opts.client}), "
+              f"1 uvicorn worker, {os.cpu_count()} CPUs", flush=True)
         for name, kind, url in runs:
             proc, base = start(kind, ROOT, url)
             try:
                 asyncio.run(load(base, 1.0, opts.concurrency))  # warm-up
-                report(name, *asyncio.run(load(base, opts.seconds, opts.concurrency)))
+                if opts.client == "wrk":
+                    for label, target in ((name, None), (f"{name} at {opts.rate}/s", opts.rate)):
+                        if target and kind == "bare":
+                            continue
+                        rate, failed, p50, p99, count = load_wrk(base, opts.seconds, opts.concurrency, target)
+                        print(f"{label:<36} {rate:>7}/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   "
+                              f"({count} requests, {failed} failed)", flush=True)
+                else:
+                    report(name, *asyncio.run(load(base, opts.seconds, opts.concurrency)))
             finally:
                 proc.terminate()
                 proc.wait()

@@ -17,6 +17,14 @@ def prepare(site: Site) -> None:
     collector = site.collector_url or (m.collector.url if m.collector else None)
     site.extra["forms"] = site_forms(m, m.survey_results.all)
     site.extra["form_action"] = lambda name: form_action(m, name, collector)
+    # Questionnaires in fieldwork today, for the home page ("Nu bezig").
+    site.extra["open_questionnaires"] = [
+        {"title": s.title, "path": site.extra["forms"][f"vragenlijst-{s.id}"].path, "end": s.fieldwork_end}
+        for s in m.survey_results.all
+        if s.collect and s.fieldwork_start <= site.today <= s.fieldwork_end and f"vragenlijst-{s.id}" in site.extra["forms"]
+    ]
+    keys = site.extra.setdefault("page_keys", {})
+    keys[""] = (*keys.get("", ()), tuple((q["path"], q["end"]) for q in site.extra["open_questionnaires"]))
 
 
 def add_outputs(site: Site) -> None:
