@@ -70,6 +70,11 @@ def page_path(site_dir: Path, file: Path) -> str:
 PAGE_TYPES = [
     ("404", r"404\.html"),
     ("factsheet-email", r"(.*/)?factsheet-email\.html"),
+    ("paper-form", r"(.*/)?papier/"),
+    ("questionnaire", r"(.*/)?vragenlijst/[^/]+/"),
+    ("unsubscribe", r"(.*/)?afmelden/"),
+    ("thanks", r"(.*/)?bedankt/.+"),
+    ("a11y-report", r"(.*/)?toegankelijkheid/rapport/"),
     ("factsheet", r"(.*/)?resultaten/[^/]+/factsheet/"),
     ("results-index", r"(.*/)?resultaten/"),
     ("results", r"(.*/)?resultaten/[^/]+/"),

@@ -22,7 +22,8 @@ BUDGET = 100 * 1024  # gzipped bytes for every page without an interactive chart
 EMAIL_CLIP = 102 * 1024  # Gmail clips an e-mail whose HTML is larger (raw bytes)
 COMPRESSED = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".woff", ".woff2", ".ico", ".pdf", ".gz"}
 # Page types that never load plotly.js, chart or no chart.
-NO_PLOTLY_TYPES = {"home", "content", "privacy", "accessibility", "contact", "404", "join", "factsheet-email"}
+NO_PLOTLY_TYPES = {"home", "content", "privacy", "accessibility", "contact", "404", "join", "factsheet-email",
+                   "questionnaire", "paper-form", "unsubscribe", "thanks", "a11y-report"}
 _PLOTLY = re.compile(r"plotly[\w.-]*\.js", re.I)
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*}", re.I | re.S)

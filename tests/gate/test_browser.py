@@ -11,7 +11,7 @@ from panelsite import a11y
 from .browser_checks import BROWSER_CHECKS, launch
 
 PAGE_TYPES = ["home", "content", "privacy", "accessibility", "contact", "404", "results-index", "results",
-              "factsheet", "follow-up", "join", "composition"]
+              "factsheet", "follow-up", "join", "composition", "questionnaire", "paper-form", "unsubscribe", "thanks"]
 
 
 def representatives(pages: list[a11y.Page]) -> list[a11y.Page]:
