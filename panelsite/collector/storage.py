@@ -18,6 +18,7 @@ are stored: rate-limit buckets are keyed hashes of the client address.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 import queue
 import sqlite3
 import threading
@@ -87,11 +88,12 @@ class Tx:
         return self.execute(sql, params).cursor.fetchall()
 
 
-class Storage:
+class Storage(ABC):
     """The operations the collector needs; backends only provide ``transaction``."""
 
-    def transaction(self) -> Iterator[Tx]:  # pragma: no cover - implemented by backends
-        raise NotImplementedError
+    @abstractmethod
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction (a context manager yielding a :class:`Tx`), committed on exit."""
 
     def close(self) -> None:
         pass

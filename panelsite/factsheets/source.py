@@ -24,7 +24,7 @@ from .. import schema as s
 from ..content import FRONT_MATTER
 from ..errors import ConfigError, Problem, did_you_mean, relpath
 from ..surveys.definition import GRADES, CodeList, Survey
-from ..surveys.estimates import STATS, _available_stats
+from ..surveys.estimates import STATS, available_stats
 from ..yamlfile import Located, parse
 
 STATUSES = ("taken", "planned", "investigating", "not possible")
@@ -227,7 +227,7 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
         codes = [codes]
     if stat is None:
         stat = "pct" if codes is not None or q.key_stat == "pct" else q.key_stat
-    available = _available_stats(q)
+    available = available_stats(q)
     if stat not in available:
         expected = ", ".join(available) if available else "none: open answers have no figures"
         return None, f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})'

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..disclosure import hidden
 from ..surveys.weighting import NotConverged, rake
 from .register import Register
 
@@ -47,20 +48,6 @@ UNKNOWN = "onbekend"
 def min_n_of(municipality) -> int:
     """``results.min_n`` as the results pages use it (default 10, never below 5)."""
     return max(5, int((municipality.get("results") or {}).get("min_n") or 10))
-
-
-def hidden(counts: list[int], min_n: int, present: list[bool] | None = None) -> list[bool]:
-    """Which groups to hide: fewer than ``min_n``, plus one complementary group.
-
-    ``present[i]`` says whether group i has people in it (default: count > 0);
-    hiding one empty group reveals nothing, so it needs no second one.
-    """
-    present = [c > 0 for c in counts] if present is None else present
-    out = [c < min_n for c in counts]
-    shown = [i for i, h in enumerate(out) if not h]
-    if sum(out) == 1 and present[out.index(True)] and shown:
-        out[min(shown, key=lambda i: counts[i])] = True
-    return out
 
 
 # --------------------------------------------------------------------------

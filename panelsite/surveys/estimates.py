@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..disclosure import hidden
 from ..errors import ConfigError, Problem, did_you_mean
 from .definition import GRADES, Question, Survey
 from .weighting import WeightingSummary, weigh
@@ -168,7 +169,7 @@ class SurveyResults:
         q, total = result.question, result.total
         if stat is None:
             stat = "pct" if codes is not None or q.key_stat == "pct" else q.key_stat
-        available = _available_stats(q)
+        available = available_stats(q)
         if stat not in available:
             expected = ", ".join(available) if available else "none: open answers have no figures"
             raise self._unknown(f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})')
@@ -188,7 +189,7 @@ class SurveyResults:
         return UnknownFigure(Problem(self.survey.yaml_file, message))
 
 
-def _available_stats(q: Question) -> list[str]:
+def available_stats(q: Question) -> list[str]:
     return {
         "single": ["pct"],
         "multi": ["pct"],
@@ -347,15 +348,10 @@ def _suppress(figures: Figures, min_n: int, indicative_n: int) -> Figures:
 
 
 def _suppress_groups(groups: list[Figures], min_n: int, indicative_n: int) -> list[Figures]:
-    groups = [_suppress(g, min_n, indicative_n) for g in groups]
-    hidden = [g for g in groups if g.suppressed]
-    shown = [g for g in groups if not g.suppressed]
-    # One hidden group with respondents could be derived from the total and the others:
-    # hide the next smallest too. A hidden empty group reveals nothing.
-    if len(hidden) == 1 and hidden[0].n > 0 and shown:
-        smallest = min(shown, key=lambda g: g.n)
-        groups = [Figures(g.group, g.n, suppressed=True) if g is smallest else g for g in groups]
-    return groups
+    # The shared rule (panelsite.disclosure): small groups, plus one complementary group.
+    hide = hidden([g.n for g in groups], min_n)
+    return [Figures(g.group, g.n, suppressed=True) if h else _suppress(g, min_n, indicative_n)
+            for g, h in zip(groups, hide)]
 
 
 def analyse(survey: Survey, municipality) -> SurveyResults:

@@ -5,8 +5,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from panelsite.disclosure import hidden
 from panelsite.panel.composition import (
-    compose, growth, hidden, panel_weights, recruitment, response_by_group, variable_composition,
+    compose, growth, panel_weights, recruitment, response_by_group, variable_composition,
 )
 from panelsite.surveys.estimates import Figures, _suppress_groups
 
