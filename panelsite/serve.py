@@ -52,7 +52,8 @@ def serve(options, host: str, port: int, collector_port: int | None) -> int:
         return 1
     collector = None
     if collector_port is not None:
-        collector = start_collector(options.root, host, collector_port, preview_origins(url_host, port))
+        collector = start_collector(options.root, host, collector_port, preview_origins(url_host, port),
+                                    f"http://{url_host}:{port}/{{slug}}/")
     if collector:
         preview.options = replace(preview.options, collector_url=f"http://{url_host}:{collector_port}/")
     _stop_on_sigterm()
@@ -179,7 +180,12 @@ def _relative(path: str, root: Path) -> str:
 # the collector
 
 
-def start_collector(root: Path, host: str, port: int, origins: list[str]) -> subprocess.Popen | None:
+def host_for_url(host: str) -> str:
+    return "localhost" if host in ("", "0.0.0.0", "::") else host
+
+
+def start_collector(root: Path, host: str, port: int, origins: list[str],
+                    site_url: str | None = None) -> subprocess.Popen | None:
     """``python -m panelsite collect`` in the project folder; None (with a warning) when unavailable."""
     import importlib.util
 
@@ -196,6 +202,10 @@ def start_collector(root: Path, host: str, port: int, origins: list[str]) -> sub
                "--mail-dir", "var/mail", "--database-url", "sqlite:///var/collector.sqlite3"]
     for origin in origins:
         command += ["--preview-origin", origin]
+    if site_url:
+        # Thank-you pages, confirmation links and the collector's own pages point at
+        # the preview, not at the municipality's public URLs.
+        command += ["--preview-site-url", site_url, "--public-url", f"http://{host_for_url(host)}:{port}/"]
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)

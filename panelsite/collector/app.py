@@ -88,6 +88,7 @@ def create_app(
     smtp: SMTPSettings | None = None,
     preview_origins: list[str] = (),
     public_url: str | None = None,
+    preview_site_url: str | None = None,
     rate_limit: tuple[int, int] = (30, 600),
     min_seconds: float = 3.0,
     export_token: str | None = None,
@@ -105,7 +106,7 @@ def create_app(
     if isinstance(mailer, NoMailer):
         log.warning(json.dumps({"event": "no_mailer", "detail": "no SMTP host and no mail folder: e-mails are dropped"}))
     state = Collector(sites, storage, Tokens(secret), mailer, [o for o in map(origin_of, preview_origins) if o],
-                      public_url, rate_limit, min_seconds, export_token)
+                      public_url, rate_limit, min_seconds, export_token, preview_site_url)
     routes = [
         Route("/healthz", state.healthz, methods=["GET"]),
         Route("/{slug}/token", state.token, methods=["GET", "OPTIONS"]),
@@ -129,7 +130,10 @@ def create_app(
 
 
 class Collector:
-    def __init__(self, sites, storage, tokens, mailer, preview_origins, public_url, rate_limit, min_seconds, export_token):
+    def __init__(self, sites, storage, tokens, mailer, preview_origins, public_url, rate_limit, min_seconds, export_token,
+                 preview_site_url: str | None = None):
+        # Local preview only: the sites are served at this URL ({slug}) instead of their base_url.
+        self.preview_site_url = preview_site_url
         self.sites = sites
         self.storage = storage
         self.tokens = tokens
@@ -162,8 +166,14 @@ class Collector:
     def _site_base(self, site: Site, origin: str | None) -> str:
         """Where the thank-you page lives: the site, or a preview origin the form came from."""
         if origin and origin in self.preview_origins:
+            if self.preview_site_url:
+                return self.preview_site_url.format(slug=site.slug)
             return origin + urlparse(site.base_url).path
         return site.base_url
+
+    def _site_url(self, site: Site) -> str:
+        """The site as residents reach it: its base_url, or the local preview's URL."""
+        return self.preview_site_url.format(slug=site.slug) if self.preview_site_url else site.base_url
 
     def _cors(self, response: Response, origin: str | None) -> Response:
         if origin:
@@ -181,7 +191,7 @@ class Collector:
         return Rate(self.tokens.client_bucket(client, site.slug), now - now % seconds, limit)
 
     def _page(self, site: Site, template: str, status: int = 200, path: str = "", **context) -> HTMLResponse:
-        ctx = chrome(site.municipality, site.base_url, path)
+        ctx = chrome(site.municipality, self._site_url(site), path)
         ctx["page"].title = context.pop("title", "")
         ctx.update(context)
         html = site.env.get_template(template).render(**ctx)
@@ -438,7 +448,7 @@ class Collector:
         draft = await run_in_threadpool(self.storage.draft, request.path_params["draft"], site.slug, form.id,
                                         time.time(), DRAFT_MAX_AGE)
         if draft is None:
-            return RedirectResponse(site.base_url + form.path, status_code=303)
+            return RedirectResponse(self._site_url(site) + form.path, status_code=303)
         values = draft["values"]
         hidden = {"_key": values.pop("_key", [""])[0], "_ts": self.tokens.form_loaded(site.slug)}
         if values.get("_lid"):
@@ -469,7 +479,8 @@ class Collector:
         member_id = self.tokens.confirmed_member(token, site.slug)
         ok = member_id is not None and await run_in_threadpool(self.storage.confirm, site.slug, member_id, time.time())
         self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, time.perf_counter())
-        return RedirectResponse(site.base_url + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH), status_code=303)
+        return RedirectResponse(self._site_url(site) + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH),
+                                status_code=303)
 
     async def export(self, request: Request) -> Response:
         site = self._site(request)

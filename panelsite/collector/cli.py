@@ -43,6 +43,9 @@ def main(args: list[str], project_root: Path | None = None) -> int:
     collect.add_argument("--smtp-no-starttls", action="store_true")
     collect.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
                          help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
+    collect.add_argument("--preview-site-url", default=os.environ.get("PANELSITE_PREVIEW_SITE_URL"),
+                         help="local preview only: where the sites are served, with {slug}, e.g. "
+                              "http://127.0.0.1:8000/{slug}/ (thank-you pages and links go there)")
     collect.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
                          help="the collector's public URL, for links in e-mails")
     collect.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
@@ -117,7 +120,8 @@ def _collect(opts) -> int:
                             sender=opts.smtp_from)
     count, seconds = (int(x) for x in opts.rate_limit.split("/"))
     app = create_app(root, database_url=opts.database_url, secret=secret_for(root), mail_dir=opts.mail_dir, smtp=smtp,
-                     preview_origins=opts.preview_origin, public_url=opts.public_url, rate_limit=(count, seconds),
+                     preview_origins=opts.preview_origin, preview_site_url=opts.preview_site_url,
+                     public_url=opts.public_url, rate_limit=(count, seconds),
                      min_seconds=opts.min_seconds, export_token=os.environ.get("PANELSITE_EXPORT_TOKEN"))
     kwargs = {"forwarded_allow_ips": opts.forwarded_allow_ips} if opts.forwarded_allow_ips else {}
     uvicorn.run(app, host=opts.host, port=opts.port, access_log=False, log_config=None, **kwargs)
