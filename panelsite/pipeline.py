@@ -249,6 +249,18 @@ def _read_manifest(path: Path) -> dict:
         return {}
 
 
+def _preload() -> None:
+    """Import the heavy modules once, before the pool forks its workers.
+
+    Forked workers inherit them, so each worker starts at once instead of
+    importing pandas, plotly and WeasyPrint itself (a second each).
+    """
+    from . import results_pages
+
+    results_pages._hooks()
+    import weasyprint  # noqa: F401  (imported lazily by panelsite.pdf)
+
+
 def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
     """Load, compute and render one municipality (runs in a worker process)."""
     municipalities = load_all(Options(**{**options.__dict__, "only": [slug]}), warn=lambda *_: None)
@@ -273,6 +285,7 @@ def build(options: Options, log=print) -> list[SiteResult]:
     staged: list[Staged] = []
     errors: list[PanelsiteError] = []
     if jobs > 1 and len(tasks) > 1:
+        _preload()
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
             futures = [pool.submit(_stage_one, options, slug, url) for slug, url in tasks]
             for future in futures:
