@@ -16,6 +16,8 @@ import pytest
 from panelsite import a11y
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_BUILD_DATE = "2026-11-28"
+DEMO_BUILD_EPOCH = 1795824000  # 2026-11-28T00:00:00Z
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +28,10 @@ def built_demo(tmp_path_factory) -> Path:
     if not (ROOT / "build.py").exists():
         pytest.skip("build.py does not exist yet")
     out = tmp_path_factory.mktemp("demo") / "dist"
-    proc = subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    # A fixed build date: the demo's embargo and fieldwork dates mean the same thing on any day.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(DEMO_BUILD_EPOCH)}
+    proc = subprocess.run([sys.executable, "build.py", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          env=env)
     if proc.returncode != 0:
         pytest.fail(f"python build.py --out {out} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return out
