@@ -31,3 +31,9 @@ def test_preview_redirects_and_links_point_at_the_preview(tmp_path):
         token = link.split("t=", 1)[1]
         r = client.post("/lindenhaven/bevestigen", data={"t": token})
         assert r.headers["location"] == PREVIEW + "/lindenhaven/bedankt/bevestigd/"
+        # an invalid post without JavaScript: the error page in house style leads back to the preview
+        r = client.post("/lindenhaven/aanmelden", data={"naam": "Anna", "_key": "preview-key-0002"})
+        assert r.status_code == 303
+        page = client.get(r.headers["location"]).text
+        assert f'<a href="{PREVIEW}/lindenhaven/">Home</a>' in page
+        assert f'href="{PREVIEW}/lindenhaven/assets/css/site.css' in page
