@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -58,20 +59,25 @@ def _symbols(language: str) -> tuple[str, str]:
 
 
 def number(value: float | int | None, decimals: int = 0, language: str = "nl") -> str:
-    """A number with the locale's separators: 1.234,5 in Dutch.
+    """A number with the locale's separators, rounded half up as readers do: 1.234,5; 62,5 → 63.
 
-    The symbols come from Babel (CLDR); the digits from Python's own formatting.
+    The symbols come from Babel (CLDR); the digits from Python's decimal module.
     A results page formats thousands of numbers and babel.numbers.format_decimal
     costs ~50 µs a call, so we only ask Babel for the symbols (tests compare the
-    two on many values).
+    two on many values). Half up, not Python's half-to-even, so a table and the
+    sentence under it never show 62% and 63% for the same 62,5%.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     decimal, group = _symbols(language)
-    text = f"{round(value, decimals):,.{decimals}f}"
-    if text in ("-0", "-0." + "0" * decimals):  # no "minus zero" after rounding
+    rounded = Decimal(repr(float(value))).quantize(_STEPS[decimals], rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):  # no "minus zero" after rounding
         text = text[1:]
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+_STEPS = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
 
 
 def percent(value: float | None, decimals: int = 0, language: str = "nl") -> str:

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
-
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
+from .. import i18n
 from .estimates import Estimate, QuestionResult, SurveyResults
 
 LOCALE = "nl_NL"
 
 
 def _whole(x: float) -> str:
-    return format_decimal(math.floor(x + 0.5), locale=LOCALE)
+    return i18n.number(x, 0)  # half up, like every figure on the page
 
 
 def _one_decimal(x: float) -> str:
-    # Half up, as readers round (6,25 → 6,3); round() would give 6,2.
-    rounded = Decimal(repr(float(x))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return format_decimal(rounded, format="#,##0.#", locale=LOCALE)
+    return i18n.number(x, 1)  # "gemiddeld 6,6", also "7,0"
 
 
 def _margin_pp(e: Estimate) -> str:

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from babel.numbers import format_decimal
@@ -11,10 +12,19 @@ from panelsite import i18n
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_number_matches_babel(value, decimals, language):
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    expected = format_decimal(round(value, decimals), format=pattern, locale=i18n.LOCALES[language])
+    half_up = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    expected = format_decimal(half_up, format=pattern, locale=i18n.LOCALES[language])
     if expected.startswith("-") and not expected.strip("-0,."):
         expected = expected[1:]  # we write no "minus zero" after rounding
     assert i18n.number(value, decimals, language) == expected
+
+
+def test_rounding_is_half_up_everywhere():
+    """A table and the sentence under it must agree: 62,5% is "63%", 6,25 is "6,3"."""
+    assert i18n.number(62.5) == "63" and i18n.percent(62.5) == "63%"
+    assert i18n.number(6.25, 1) == "6,3"
+    assert i18n.number(0.5) == "1" and i18n.number(2.5) == "3"
+    assert i18n.number(7, 1) == "7,0"
 
 
 def test_dutch_formats():
