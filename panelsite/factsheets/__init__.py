@@ -33,17 +33,9 @@ MEASURES_TITLE = "Wat doen we ermee?"
 MEASURES_NAV_ORDER = 30
 
 
-class Factsheets(dict):
-    """Survey id → :class:`Factsheet`, plus where rendered PDFs are cached."""
-
-    pdf_cache: Path | None = None
-
-
 def load(options, m) -> None:
     """Read and check the factsheet of every survey (``m.factsheets``); raises with all problems."""
-    factsheets = Factsheets(load_factsheets(m.survey_results.all, options.root))
-    factsheets.pdf_cache = Path(options.out) / ".panelsite" / "pdf-cache"
-    m.factsheets = factsheets
+    m.factsheets = load_factsheets(m.survey_results.all, options.root)
 
 
 def published(m) -> list[Factsheet]:
@@ -142,7 +134,7 @@ def pdf_html(site: Site, fs: Factsheet) -> str:
 
 
 def pdf_bytes(site: Site, fs: Factsheet) -> bytes:
-    return render_pdf(pdf_html(site, fs), cache_dir=site.municipality.factsheets.pdf_cache, source=fs.file)
+    return render_pdf(pdf_html(site, fs), cache_dir=site.pdf_cache, source=fs.file)
 
 
 def _data_uri(path: Path) -> str:
@@ -186,5 +178,5 @@ def _add_measures_page(site: Site, sheets: list[Factsheet]) -> None:
                   context=context)
 
 
-__all__ = ["Factsheet", "Factsheets", "load", "prepare", "add_navigation", "add_outputs",
+__all__ = ["Factsheet", "load", "prepare", "add_navigation", "add_outputs",
            "pdf_html", "email_html", "email_text"]

@@ -26,7 +26,6 @@ def test_valid_factsheet_is_loaded(project):
         ("q1", [4, 5], "pct"), ("q2", None, "mean")]
     assert fs.measures[0].expected.date.isoformat() == "2026-05-01"
     assert fs.path == "resultaten/y/factsheet/"
-    assert sheets.pdf_cache == project.root / "dist" / ".panelsite" / "pdf-cache"
 
 
 def test_unknown_question_in_highlights_names_file_and_line(project):
