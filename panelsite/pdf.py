@@ -8,14 +8,25 @@ when the rest of the site changed or the output folder is new to the page.
 Reproducible bytes: dates come from the page's ``dcterms.created`` /
 ``dcterms.modified`` meta tags, the file identifier is a hash of the content
 (``pdf_identifier=True``), and WeasyPrint names font subsets by a hash too.
+
+Pruning: the pipeline records with each output which cached PDFs it used
+(:func:`keys_used`) and, after a successful build, keeps only the PDFs some
+municipality's manifest still names (:func:`prune_cache`).
+
+Speed: one WeasyPrint ``FontConfiguration`` serves every PDF a process renders
+(see :func:`_font_config`); most of the rest is WeasyPrint's own layout.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from .site import digest
 
@@ -23,6 +34,12 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
 
 # How many PDFs this process rendered and took from the cache (for tests and benchmarks).
 stats = {"rendered": 0, "cached": 0}
+
+# Key sets of the open keys_used() blocks.
+_recorders: list[set[str]] = []
+
+# A temporary file this old was left by a killed process, not one still writing it.
+STALE_TEMP_SECONDS = 3600
 
 
 def cache_key(html: str, *inputs: object) -> str:
@@ -41,12 +58,15 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
     """
     key = cache_key(html, base_url is not None, *inputs)
     cached = cache_dir / f"{key}.pdf" if cache_dir is not None else None
-    if cached is not None and cached.is_file():
-        stats["cached"] += 1
-        return cached.read_bytes()
+    if cached is not None:
+        for keys in _recorders:
+            keys.add(key)
+        if cached.is_file():
+            stats["cached"] += 1
+            return cached.read_bytes()
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=base_url).render()
+    document = HTML(string=html, base_url=base_url).render(font_config=_font_config())
     if check is not None:
         check(document)
     data = document.write_pdf(**PDF_OPTIONS)
@@ -54,6 +74,86 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
     if cached is not None:
         _write_atomic(cached, data)
     return data
+
+
+@contextmanager
+def keys_used() -> Iterator[set[str]]:
+    """The cache keys of the PDFs made inside the block, rendered or taken from the cache.
+
+    The pipeline keeps them with the output in the manifest, so they stay
+    known while a later build reuses the output without rendering it.
+    """
+    keys: set[str] = set()
+    _recorders.append(keys)
+    try:
+        yield keys
+    finally:
+        _recorders.remove(keys)
+
+
+def prune_cache(cache_dir: Path, keep: Iterable[str]) -> int:
+    """Remove the cached PDFs whose key is not in ``keep``; returns how many.
+
+    ``keep`` is every key the manifests of all municipalities name, not only
+    those built now: an ``--only`` build must not throw away the PDFs of the
+    other sites. Call it when no build process is writing to the cache any
+    more; a temporary file is only removed once it is clearly abandoned.
+    """
+    keep = set(keep)
+    removed = 0
+    try:
+        entries = list(os.scandir(cache_dir))
+    except FileNotFoundError:
+        return 0
+    stale = time.time() - STALE_TEMP_SECONDS
+    for entry in entries:
+        try:
+            if entry.name.startswith(".pdf-"):  # see _write_atomic
+                unused = entry.stat().st_mtime < stale
+            else:
+                unused = entry.name.endswith(".pdf") and entry.name.removesuffix(".pdf") not in keep
+            if unused:
+                os.unlink(entry.path)
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    return removed
+
+
+_fonts = threading.local()  # .pid and .config of this thread's FontConfiguration
+
+
+def _font_config():
+    """The FontConfiguration this process renders with, created once.
+
+    A new one per PDF (WeasyPrint's default) loads fontconfig's configuration
+    and a fresh Pango font map that has to open and measure the fonts again:
+    a fifth of a paper form's render time. The shared one only caches what
+    the system fonts look like, so the bytes stay the same. A page with
+    ``@font-face`` adds its fonts to the configuration, though, so after such
+    a page the next one gets a fresh configuration and never sees them.
+    Kept per process (a forked worker must not use its parent's Pango
+    objects) and per thread (a Pango font map is not thread-safe).
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None or config.added_font_faces or _fonts.pid != os.getpid():
+        _fonts.config, _fonts.pid = _system_fonts_class()(), os.getpid()
+    return _fonts.config
+
+
+@functools.cache
+def _system_fonts_class():
+    """A FontConfiguration that notes ``@font-face`` (defined late: WeasyPrint is imported lazily)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    class SystemFonts(FontConfiguration):
+        added_font_faces = False
+
+        def add_font_face(self, rule_descriptors, url_fetcher):
+            self.added_font_faces = True
+            return super().add_font_face(rule_descriptors, url_fetcher)
+
+    return SystemFonts
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

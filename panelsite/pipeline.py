@@ -17,12 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, render
+from . import content, pdf, render
 from .config import load_municipalities
 from .errors import BuildError, ConfigError, PanelsiteError, Problem
 from .schema import Record
 from .site import Site, digest
-from .writer import StagedSite, broken_links, internal_links, robots, sitemap
+from .writer import StagedSite, broken_links, internal_links, prune_blobs, robots, sitemap
 
 MANIFEST_DIR = ".panelsite"
 
@@ -109,10 +109,7 @@ def plan_site(options: Options, m: Record, base_url: str) -> Site:
     site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
     from . import results_pages
 
-    for page in m.pages:
-        if page.meta.nav_order is not None:
-            site.navigation.append(render_nav(page))
-    results_pages.add_navigation(site)
+    site.navigation = main_navigation(m.pages)
     site.add_assets()
     results_pages.add_outputs(site)  # results, factsheets, forms, feeds: they add site.extra too
     content_env = render.content_environment(m)
@@ -123,10 +120,20 @@ def plan_site(options: Options, m: Record, base_url: str) -> Site:
     return site
 
 
-def render_nav(page) -> "Record":
+def main_navigation(pages) -> list:
+    """The menu: content pages with a ``nav_order`` plus what the page families add.
+
+    The collector shows the same menu on the pages it serves itself.
+    """
+    from types import SimpleNamespace
+
+    from . import results_pages
     from .site import NavItem
 
-    return NavItem(page.path, page.meta.nav_title or page.title, page.meta.nav_order)
+    holder = SimpleNamespace(navigation=[NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order)
+                                         for p in pages if p.meta.nav_order is not None])
+    results_pages.add_navigation(holder)  # the hooks only append to .navigation
+    return holder.navigation
 
 
 def add_content_page(site: Site, page, content_env) -> None:
@@ -173,7 +180,7 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
     target = options.out / m.slug
     manifest_path = options.out / MANIFEST_DIR / f"{m.slug}.json"
     previous = _read_manifest(manifest_path)
-    staged = StagedSite(target)
+    staged = StagedSite(target, options.out / MANIFEST_DIR / "blobs")
     manifest: dict[str, dict] = {}
     rendered = 0
     try:
@@ -186,11 +193,14 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
             if old and old.get("key") == output.key and staged.reuse(output.path):
                 manifest[output.path] = old
                 continue
-            data = output.render()
+            with pdf.keys_used() as pdf_keys:
+                data = output.render()
             rendered += 1
-            staged.write(output.path, data)
+            staged.write(output.path, data, output.shared)
             links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
             manifest[output.path] = {"key": output.key, "links": links}
+            if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
+                manifest[output.path]["pdfs"] = sorted(pdf_keys)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         staged.write("sitemap.xml", sitemap(base_url, pages))
         staged.write("robots.txt", robots(base_url))
@@ -240,6 +250,12 @@ def _authored_form(page, target: str, source_file: str) -> str:
         if candidate and candidate in page.body:
             return candidate
     return guess
+
+
+def pdfs_in_manifests(folder: Path) -> set[str]:
+    """The cached PDFs the sites use: named by any municipality's manifest, built now or earlier."""
+    return {key for path in folder.glob("*.json") for entry in _read_manifest(path).values()
+            for key in entry.get("pdfs", ())}
 
 
 def _read_manifest(path: Path) -> dict:
@@ -309,6 +325,8 @@ def build(options: Options, log=print) -> list[SiteResult]:
         raise type(kind)(list(dict.fromkeys(p for e in errors for p in e.problems)))
     for s in staged:
         commit(s)
+    prune_blobs(options.out / MANIFEST_DIR / "blobs")
+    pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
     results = [s.result for s in staged]
     seconds = time.perf_counter() - started
     pages = sum(r.pages for r in results)

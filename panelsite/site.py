@@ -61,6 +61,7 @@ class Output:
     page_path: str | None = None  # site path when this is a page (for the sitemap)
     source: str | None = None  # the user's file that produced it, for error messages
     source_page: object = None  # the content Page, to find a link's line
+    shared: bool = False  # the same bytes in many sites: stored once and hard-linked (writer.py)
 
 
 @dataclass
@@ -97,8 +98,10 @@ class Site:
                              css_version=self.theme_key[:8], feed=False)
 
     # -- adding outputs -------------------------------------------------
-    def add_file(self, path: str, render_fn: Callable[[], bytes], *key_parts, source: str | None = None) -> None:
-        self.outputs.append(Output(path, digest(self.base_key, path, *key_parts), render_fn, source=source))
+    def add_file(self, path: str, render_fn: Callable[[], bytes], *key_parts, source: str | None = None,
+                 shared: bool = False) -> None:
+        self.outputs.append(Output(path, digest(self.base_key, path, *key_parts), render_fn, source=source,
+                                   shared=shared))
 
     def add_page(self, path: str, template: str, *key_parts, title: str, description: str | None = None,
                  context: dict | Callable[[], dict] | None = None, sitemap: bool = True,
@@ -173,8 +176,9 @@ class Site:
 
         self.add_file("assets/css/site.css", site_css)
         for rel, file in static.items():
-            self.add_file("assets/" + rel, file.read_bytes)  # theme_key covers the bytes
+            self.add_file("assets/" + rel, file.read_bytes, shared=True)  # theme_key covers the bytes
         logo = m.config_dir / m.brand.logo.file
-        self.add_file("assets/logo" + self.assets.logo_suffix, logo.read_bytes, logo.read_bytes())
+        self.add_file("assets/logo" + self.assets.logo_suffix, logo.read_bytes, logo.read_bytes(), shared=True)
         favicon = m.config_dir / (m.brand.favicon or m.brand.logo.file)
-        self.add_file("assets/favicon" + self.assets.favicon_suffix, favicon.read_bytes, favicon.read_bytes())
+        self.add_file("assets/favicon" + self.assets.favicon_suffix, favicon.read_bytes, favicon.read_bytes(),
+                      shared=True)

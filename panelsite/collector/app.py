@@ -63,8 +63,22 @@ class Site:
         self.base_url = municipality.base_url
         self.origin = origin_of(municipality.base_url)
         self.env = environment(project_root, municipality)
+        self.navigation = _navigation(project_root, municipality)
         self.extra_profile = [f.name for f in self.forms["aanmelden"].fields
                               if f.store == "profile" and not f.variable]
+
+
+def _navigation(project_root: Path, municipality) -> list:
+    """The site's main menu, so a page the collector serves looks like the rest of the site."""
+    from ..content import load_pages
+    from ..errors import PanelsiteError
+    from ..pipeline import main_navigation
+
+    try:
+        pages = load_pages(project_root, municipality.slug)
+    except PanelsiteError:  # the build reports broken pages; the collector keeps accepting responses
+        return []
+    return sorted(main_navigation(pages), key=lambda n: n.order)
 
 
 def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, Site]:
@@ -192,6 +206,7 @@ class Collector:
 
     def _page(self, site: Site, template: str, status: int = 200, path: str = "", **context) -> HTMLResponse:
         ctx = chrome(site.municipality, self._site_url(site), path)
+        ctx["navigation"] = site.navigation
         ctx["page"].title = context.pop("title", "")
         ctx.update(context)
         html = site.env.get_template(template).render(**ctx)

@@ -31,5 +31,6 @@ def chrome(municipality, base_url: str, path: str) -> dict:
         "asset": lambda to: base + "assets/" + to,
         "site_assets": Record(logo_suffix=logo, favicon_suffix=favicon, css_version="", feed=False),
         "navigation": [],
-        "page": Record(title="", path=path, section="", description="", canonical=None, noindex=True, updated=None),
+        # No section: none of the menu's items is the current page.
+        "page": Record(title="", path=path, section=None, description="", canonical=None, noindex=True, updated=None),
     }

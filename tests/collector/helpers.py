@@ -67,6 +67,7 @@ def make_project(tmp: Path, base_url: str, forms_yaml: str = "") -> Path:
     (tmp / "themes").symlink_to(ROOT / "themes")
     survey = tmp / "content" / "lindenhaven" / "surveys" / "proef-2026"
     survey.mkdir(parents=True)
+    (tmp / "content" / "_shared").symlink_to(ROOT / "content" / "_shared")  # the site's menu
     (survey / "survey.yaml").write_text(SURVEY, encoding="utf-8")
     return tmp
 

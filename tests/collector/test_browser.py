@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,14 +18,13 @@ import pytest
 from panelsite.cli import main as build_main
 from panelsite.collector import create_app
 
-from .helpers import ROOT, SECRET, free_port, make_project, serve_app
+from .helpers import SECRET, free_port, make_project, serve_app
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
 def build_site(project: Path, out: Path, collector_url: str) -> Path:
-    shutil.copytree(ROOT / "content" / "_shared", project / "content" / "_shared")
     code = build_main(["build", "--root", str(project), "--out", str(out), "--only", "lindenhaven",
                        "--collector-url", collector_url, "--jobs", "1"])
     assert code == 0

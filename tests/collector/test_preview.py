@@ -35,5 +35,12 @@ def test_preview_redirects_and_links_point_at_the_preview(tmp_path):
         r = client.post("/lindenhaven/aanmelden", data={"naam": "Anna", "_key": "preview-key-0002"})
         assert r.status_code == 303
         page = client.get(r.headers["location"]).text
-        assert f'<a href="{PREVIEW}/lindenhaven/">Home</a>' in page
+        # the site's own menu, pointing at the preview, with no item marked as the current page
+        menu = re.search(r'<ul class="container main-nav__list">(.*?)</ul>', page, re.S).group(1)
+        assert re.findall(r'<a href="([^"]*)">([^<]*)</a>', menu) == [
+            (f"{PREVIEW}/lindenhaven/", "Home"), (f"{PREVIEW}/lindenhaven/over-het-panel/", "Over het panel"),
+            (f"{PREVIEW}/lindenhaven/resultaten/", "Resultaten"),
+            (f"{PREVIEW}/lindenhaven/wat-doen-we-ermee/", "Wat doen we ermee?"),
+            (f"{PREVIEW}/lindenhaven/doe-mee/", "Doe mee"), (f"{PREVIEW}/lindenhaven/contact/", "Contact")]
+        assert "aria-current" not in menu
         assert f'href="{PREVIEW}/lindenhaven/assets/css/site.css' in page
