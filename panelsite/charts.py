@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 
 from markupsafe import Markup, escape
 
@@ -32,18 +34,29 @@ class Bar:
 
 def bars_html(bars: list[Bar], *, maximum: float = 100.0, series: int = 1, label: str = "") -> Markup:
     """A horizontal bar chart as a description list: label, bar, value."""
+    bar_class = f"barchart__bar barchart__bar--s{series}"
     rows = []
     for bar in bars:
-        width = 0.0 if bar.value is None or math.isnan(bar.value) else max(0.0, min(100.0, bar.value / maximum * 100))
-        cls = "barchart__bar barchart__bar--muted" if bar.muted else f"barchart__bar barchart__bar--s{series}"
-        note = f' <span class="barchart__note">{escape(bar.note)}</span>' if bar.note else ""
+        value = bar.value
+        width = 0.0 if value is None or math.isnan(value) else max(0.0, min(100.0, value / maximum * 100))
+        cls = "barchart__bar barchart__bar--muted" if bar.muted else bar_class
+        note = f' <span class="barchart__note">{_escape(bar.note)}</span>' if bar.note else ""
         rows.append(
-            f'<div class="barchart__row"><dt class="barchart__label">{escape(bar.label)}</dt>'
+            f'<div class="barchart__row"><dt class="barchart__label">{_escape(bar.label)}</dt>'
             f'<dd class="barchart__value"><span class="{cls}" style="width:{width:.1f}%"></span>'
-            f'<span class="barchart__text">{escape(bar.text)}{note}</span></dd></div>'
+            f'<span class="barchart__text">{_escape(bar.text)}{note}</span></dd></div>'
         )
-    aria = f' aria-label="{escape(label)}"' if label else ""
+    aria = f' aria-label="{_escape(label)}"' if label else ""
     return Markup(f'<dl class="barchart"{aria}>' + "".join(rows) + "</dl>")
+
+
+def _escape(text) -> str:
+    """markupsafe.escape as a plain str; a results page escapes thousands of
+    short labels, and for a plain str these replaces are three times faster."""
+    if type(text) is not str:
+        return escape(text)  # Markup stays as it is; numbers and objects go through str()
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
 
 
 def plotly_template(palette) -> dict:
@@ -66,35 +79,53 @@ def breakdown_figure(title: str, groups: list[tuple[str, float | None, float | N
                      language: str = "nl", axis_title: str = "%") -> str:
     """Plotly JSON: the key figure per group with its interval (suppressed groups left out)."""
     shown = [(g, v, lo, hi) for g, v, lo, hi in groups if v is not None and not math.isnan(v)]
-    figure = {
-        "data": [{
-            "type": "bar", "orientation": "h",
-            "y": [g for g, *_ in shown], "x": [round(v, 1) for _, v, _, _ in shown],
-            "text": [i18n.number(v, 0, language) for _, v, _, _ in shown], "textposition": "outside",
-            "error_x": {"type": "data", "symmetric": False, "array": [round(hi - v, 2) for _, v, _, hi in shown],
-                        "arrayminus": [round(v - lo, 2) for _, v, lo, _ in shown], "color": palette.text},
-            "marker": {"color": palette.chart[0]},
-            "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
-        }],
-        "layout": {"template": plotly_template(palette), "title": {"text": title},
-                   "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero"},
-                   "yaxis": {"autorange": "reversed"}, "height": 120 + 36 * len(shown)},
-    }
-    return json.dumps(figure, separators=(",", ":"), ensure_ascii=False)
+    data = [{
+        "type": "bar", "orientation": "h",
+        "y": [g for g, *_ in shown], "x": [round(v, 1) for _, v, _, _ in shown],
+        "text": [i18n.number(v, 0, language) for _, v, _, _ in shown], "textposition": "outside",
+        "error_x": {"type": "data", "symmetric": False, "array": [round(hi - v, 2) for _, v, _, hi in shown],
+                    "arrayminus": [round(v - lo, 2) for _, v, lo, _ in shown], "color": palette.text},
+        "marker": {"color": palette.chart[0]},
+        "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+    }]
+    layout = {"title": {"text": title}, "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero"},
+              "yaxis": {"autorange": "reversed"}, "height": 120 + 36 * len(shown)}
+    return _figure_json(data, palette, layout)
 
 
 def trend_figure(title: str, points, palette, axis_title: str = "%") -> str:
     """Plotly JSON: a line with interval band over the rounds of a series."""
     labels = [p.title for p in points]
-    figure = {
-        "data": [{
-            "type": "scatter", "mode": "lines+markers+text", "x": labels, "y": [round(p.value, 1) for p in points],
-            "text": [i18n.number(p.value, 0) for p in points], "textposition": "top center",
-            "error_y": {"type": "data", "symmetric": False, "array": [round(p.ci_high - p.value, 2) for p in points],
-                        "arrayminus": [round(p.value - p.ci_low, 2) for p in points], "color": palette.text},
-            "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
-        }],
-        "layout": {"template": plotly_template(palette), "title": {"text": title},
-                   "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "height": 360},
-    }
-    return json.dumps(figure, separators=(",", ":"), ensure_ascii=False)
+    data = [{
+        "type": "scatter", "mode": "lines+markers+text", "x": labels, "y": [round(p.value, 1) for p in points],
+        "text": [i18n.number(p.value, 0) for p in points], "textposition": "top center",
+        "error_y": {"type": "data", "symmetric": False, "array": [round(p.ci_high - p.value, 2) for p in points],
+                    "arrayminus": [round(p.value - p.ci_low, 2) for p in points], "color": palette.text},
+        "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
+    }]
+    layout = {"title": {"text": title}, "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "height": 360}
+    return _figure_json(data, palette, layout)
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def _figure_json(data: list, palette, layout: dict) -> str:
+    """``{"data": data, "layout": {"template": plotly_template(palette), **layout}}`` as compact JSON.
+
+    A site has one palette and a hundred figures, so the house-style template
+    is serialised once per palette and spliced in; the text is the same as
+    json.dumps of the whole figure.
+    """
+    rest = _JSON.encode(layout)  # '{"title":...}': its keys follow the template's
+    return '{"data":' + _JSON.encode(data) + ',"layout":{"template":' + _template_json(palette) + "," + rest[1:] + "}"
+
+
+def _template_json(palette) -> str:
+    return _template_json_of(tuple(palette.chart), palette.text, palette.background, palette.border)
+
+
+@lru_cache(maxsize=16)
+def _template_json_of(chart: tuple, text: str, background: str, border: str) -> str:
+    palette = SimpleNamespace(chart=chart, text=text, background=background, border=border)
+    return _JSON.encode(plotly_template(palette))

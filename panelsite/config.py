@@ -13,7 +13,7 @@ from pathlib import Path
 from . import brand as brand_mod
 from .errors import ConfigError, Problem, relpath
 from .schema import (
-    Bool, Choice, Color, Context, Date, DictOf, Email, FilePath, Float, Int, Invalid, ListOf,
+    Bool, Choice, Color, Context, Date, DictOf, Email, FilePath, Int, Invalid, ListOf,
     Mapping, Option, Record, Str, Url, validate,
 )
 from .yamlfile import load as load_yaml

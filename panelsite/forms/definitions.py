@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..schema import Bool, Choice, DictOf, Float, Int, ListOf, Mapping, Option, Record, Str, validate
+from ..schema import Bool, Choice, DictOf, Float, Int, ListOf, Mapping, Record, Str, validate
 from ..yamlfile import load as load_yaml
 from .model import CHOICE_TYPES, FIELD_TYPES, STORES, Field, Form
 

@@ -59,7 +59,7 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
     raw = yaml_path.read_bytes()
     if csv_path.is_file():
         raw_csv = csv_path.read_bytes()
-        responses, problems = read_responses(csv_path, csv_file, questions, required, population)
+        responses, problems = read_responses(raw_csv, csv_file, questions, required, population)
     else:
         raw_csv, responses = b"", empty_responses(questions)
     survey = Survey(

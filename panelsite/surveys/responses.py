@@ -2,7 +2,8 @@
 
 Accepted files: `;`, `,` or tab as delimiter (taken from the header row),
 UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode text"), and
-Windows-1252 as a fallback (older Dutch Excel). Row numbers in problems are the
+Windows-1252 as a fallback (older Dutch Excel); lines may end in LF, CR LF or
+(older Excel for Mac) CR alone. Row numbers in problems are the
 ones a spreadsheet shows: the header is row 1, the first respondent row 2.
 Fully empty rows (``;;;;`` at the end of an export) are skipped silently.
 Cells spanning several lines (quoted newlines) would shift row numbers; survey
@@ -27,7 +28,6 @@ import codecs
 import csv
 import io
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -86,27 +86,52 @@ def decode(raw: bytes) -> str | None:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter used most in the header row (`;` wins ties: Dutch Excel)."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: header.count(d) for d in DELIMITERS}
+    counts = {d: _header_line(text).count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def read_responses(path: Path, display: str, questions: list[Question], required_background: dict[str, str], population: dict) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read and normalise responses.csv; returns the data and every problem (capped).
+# Every character str.splitlines() breaks at; all of them are whitespace too.
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _header_line(text: str) -> str:
+    """The first line that is not blank, without splitting the whole file into lines.
+
+    Line breaks are whitespace, so that line is the one holding the first
+    non-whitespace character; splitting up to the end of it is enough.
+    """
+    first = len(text) - len(text.lstrip())
+    end = _LINE_BREAK.search(text, first)
+    return next((line for line in text[: end.start() if end else len(text)].splitlines() if line.strip()), "")
+
+
+def read_responses(raw: bytes, display: str, questions: list[Question], required_background: dict[str, str], population: dict) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read and normalise the bytes of responses.csv; returns the data and every problem (capped).
 
     ``required_background`` maps a variable to why it is needed ("weighting" or
     "breakdowns"); other population variables may be present.
     """
-    text = decode(path.read_bytes())
+    text = decode(raw)
     if text is None:
         return empty_responses(questions), [Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a CSV export from a spreadsheet or survey tool)")]
-    if not text.strip():
+    if not text or text.isspace():
         return empty_responses(questions), [Problem(display, "the file is empty (expected a header row with respondent_id and a column per question)")]
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # "CSV (Macintosh)" from older Excel ends lines with CR alone
     delimiter = sniff_delimiter(text)
-    header = [c.strip() for c in next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))]
     try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False, skipinitialspace=True)
+        header = [c.strip() for c in next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))]
+    except csv.Error as exc:
+        return empty_responses(questions), [Problem(display, f"cannot read the header row as CSV: {exc} "
+                                                             "(expected one line per row, ending in LF or CR LF)", row=1)]
+    try:
+        # For speed: UTF-8 bytes spare the parser re-encoding the text; pandas
+        # resolves the dtype per column, quickest for a numpy dtype; skipping
+        # initial spaces (only " ", not tabs) costs time even when there are
+        # none. With na_filter off every cell, even a missing one at the end
+        # of a short row, is a str.
+        table = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, dtype=np.dtype(object), na_filter=False, skip_blank_lines=False, skipinitialspace=" " in text, low_memory=False)
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         if match:
@@ -115,38 +140,48 @@ def read_responses(path: Path, display: str, questions: list[Question], required
         return empty_responses(questions), [Problem(display, f"cannot read as CSV: {exc}")]
     if len(header) != len(table.columns):
         header = [str(c).strip() for c in table.columns]
-    table.columns = header
-    table = table.fillna("")
+    cells = [column.to_numpy() for _, column in table.items()]
     # A trailing delimiter in Excel exports makes an unnamed, empty column: ignore it.
-    keep = [i for i, name in enumerate(header) if name or (table.iloc[:, i] != "").any()]
-    table, header = table.iloc[:, keep], [header[i] for i in keep]
+    keep = [i for i, name in enumerate(header) if name or (cells[i] != "").any()]
+    cells, header = [cells[i] for i in keep], [header[i] for i in keep]
     rows = np.arange(len(table)) + 2
-    empty_rows = (table == "").all(axis=1).to_numpy() if len(table.columns) else np.zeros(len(table), bool)
-    table, rows = table[~empty_rows].reset_index(drop=True), rows[~empty_rows]
+    empty_rows = _empty_rows(cells, len(table))
+    if empty_rows.any():
+        cells, rows = [column[~empty_rows] for column in cells], rows[~empty_rows]
 
     problems = _Problems(display, header)
     present = _check_header(header, questions, required_background, population, problems)
     out: dict[str, object] = {}
     if "respondent_id" in present:
-        out["respondent_id"] = _respondent_ids(table.iloc[:, present["respondent_id"]], rows, problems)
+        out["respondent_id"] = _respondent_ids(cells[present["respondent_id"]], rows, problems)
     for name, categories in population.items():
         if name in present:
             required = required_background.get(name) == "weighting"
             convert = _background(name, list(categories), required)
-            out[name] = pd.Categorical(_convert(table.iloc[:, present[name]], convert, rows, name, problems), categories=list(categories))
+            out[name] = _categorical(*_convert(cells[present[name]], convert, rows, name, problems), list(categories))
     for q in questions:
         for column in q.columns:
             if column in present:
-                values = _convert(table.iloc[:, present[column]], _converter(q, column), rows, column, problems)
+                values = _take(*_convert(cells[present[column]], _converter(q, column), rows, column, problems))
                 # codes as numbers where they all are; text codes stay objects
-                out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float)
-    frame = pd.DataFrame(out, index=pd.RangeIndex(len(table)))
+                out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float, copy=False)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
     return frame, problems.result()
 
 
 def empty_responses(questions: list[Question]) -> pd.DataFrame:
     """A response table with the question columns and no rows."""
     return pd.DataFrame({c: pd.Series(dtype=float) for q in questions for c in q.columns})
+
+
+def _empty_rows(cells: list[np.ndarray], count: int) -> np.ndarray:
+    """Rows in which every cell is empty; stops at the first column without empty cells."""
+    empty = np.zeros(count, bool) if not cells else np.ones(count, bool)
+    for column in cells:
+        empty &= column == ""
+        if not empty.any():
+            break
+    return empty
 
 
 def _check_header(header, questions, required_background, population, problems: _Problems) -> dict[str, int]:
@@ -173,8 +208,15 @@ def _check_header(header, questions, required_background, population, problems: 
     return present
 
 
-def _respondent_ids(values: pd.Series, rows, problems: _Problems) -> pd.Series:
-    values = values.str.strip()
+def _respondent_ids(cells: np.ndarray, rows, problems: _Problems) -> pd.Series:
+    # Checking the joined ids for whitespace is cheaper than stripping each one.
+    joined = "\0".join(cells)
+    if joined.split() != [joined]:
+        cells = np.array([cell.strip() for cell in cells], dtype=object)
+    values = pd.Series(cells, dtype=object)
+    distinct = set(cells)
+    if len(distinct) == len(cells) and "" not in distinct:
+        return values  # the usual case: nothing to report
     problems.add_rows(rows, (values == "").to_numpy(), "respondent_id", lambda i: "empty respondent_id (expected a unique id for each respondent)")
     nonempty = values[values != ""]
     duplicated = nonempty.duplicated(keep="first")
@@ -185,20 +227,22 @@ def _respondent_ids(values: pd.Series, rows, problems: _Problems) -> pd.Series:
         mask = np.zeros(len(values), bool)
         mask[nonempty.index[duplicated.to_numpy()]] = True
         problems.add_rows(rows, mask, "respondent_id", lambda i: f'duplicate respondent_id "{values.iat[i]}" (also on row {first_row[values.iat[i]]})')
-    return values.astype(object)
+    return values
 
 
 class _Bad(ValueError):
     """A cell that cannot be converted; the message says why and what was expected."""
 
 
-def _convert(values: pd.Series, convert, rows, column: str, problems: _Problems) -> np.ndarray:
-    """Apply ``convert`` once per distinct cell (answers repeat a lot), then index every row.
+def _convert(cells: np.ndarray, convert, rows, column: str, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``convert`` once per distinct cell (answers repeat a lot).
 
-    ``pd.factorize`` gives each row the number of its distinct value, so the
-    per-row work is one numpy take instead of a Python-level mapping.
+    Returns the converted distinct values and, per row, the number of its
+    value (from ``pd.factorize``), so the per-row work is one numpy take
+    instead of a Python-level mapping. Cells are never NaN (read with
+    na_filter off), so no code is the -1 of a missing value.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = pd.factorize(cells)
     converted, errors = [], {}
     for i, raw in enumerate(uniques):
         try:
@@ -210,8 +254,23 @@ def _convert(values: pd.Series, convert, rows, column: str, problems: _Problems)
         bad = np.isin(codes, list(errors))
         problems.add_rows(rows, bad, column, lambda i: errors[codes[i]])
     numeric = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in converted)
-    lookup = np.array(converted, dtype=float if numeric else object)
-    return lookup[codes] if len(codes) else np.array([], dtype=lookup.dtype)
+    return np.array(converted, dtype=float if numeric else object), codes
+
+
+def _take(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Every row's value from the distinct values and the rows' numbers of them."""
+    return distinct[codes] if len(codes) else np.array([], dtype=distinct.dtype)
+
+
+def _categorical(distinct: np.ndarray, codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """``pd.Categorical(_take(distinct, codes), categories)``, matching only the distinct values to categories.
+
+    Each distinct value is one of the categories (the str keys of the
+    population figures) or missing (None or NaN), which matches none.
+    """
+    position = {category: i for i, category in enumerate(categories)}
+    matched = np.array([position.get(value, -1) for value in distinct], dtype=np.intp)
+    return pd.Categorical.from_codes(_take(matched, codes), dtype=pd.CategoricalDtype(categories))
 
 
 def _numeric(q: Question) -> bool:

@@ -14,8 +14,6 @@ from babel.dates import format_date
 from .. import i18n
 from .estimates import Estimate, QuestionResult, SurveyResults
 
-LOCALE = "nl_NL"
-
 
 def _whole(x: float) -> str:
     return i18n.number(x, 0)  # half up, like every figure on the page
@@ -31,7 +29,7 @@ def _margin_pp(e: Estimate) -> str:
 
 
 def _date(d) -> str:
-    return format_date(d, format="d MMMM y", locale=LOCALE) if isinstance(d, _dt.date) else str(d)
+    return format_date(d, format="d MMMM y", locale=i18n.babel_locale("nl")) if isinstance(d, _dt.date) else str(d)
 
 
 def _join(words: list[str]) -> str:

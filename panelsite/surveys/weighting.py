@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..errors import DataError, Problem
 
@@ -88,15 +89,19 @@ def rake(categories: list[np.ndarray], targets: list[np.ndarray], cap: float | N
     n = len(categories[0])
     w = np.ones(n)
     change = np.inf
+    difference = np.empty(n)
     for iteration in range(1, max_iterations + 1):
         previous = w
         for idx, target in zip(categories, targets):
             sums = np.bincount(idx, weights=w, minlength=len(target))
             factor = np.divide(target, sums, out=np.zeros(len(target)), where=sums > 0)
-            w = w * factor[idx]
+            w = w * factor.take(idx)
         if cap is not None:
             w = cap_weights(w, cap)
-        change = float(np.max(np.abs(w - previous) / np.maximum(previous, 1e-300)))
+        np.subtract(w, previous, out=difference)
+        np.abs(difference, out=difference)
+        difference /= np.maximum(previous, 1e-300)
+        change = float(difference.max())
         if change < tolerance:
             return w, iteration
     raise NotConverged(change)
@@ -108,7 +113,7 @@ def check_margins(survey, municipality) -> list[Problem]:
         return []
     problems = []
     for i, var in enumerate(survey.weighting.by):
-        counts = survey.responses[var].value_counts()
+        counts = _category_counts(survey.responses[var])
         for category, population in municipality.population.variables[var].items():
             if population > 0 and counts.get(category, 0) == 0:
                 problems.append(survey.problem(
@@ -117,6 +122,20 @@ def check_margins(survey, municipality) -> list[Problem]:
                     f"(expected at least one; merge the category with a neighbouring one in the population figures, or stop weighting by {var})",
                 ))
     return problems
+
+
+def category_codes(column: pd.Series) -> np.ndarray:
+    """``column.cat.codes`` as a numpy array, without the Series pandas builds around it."""
+    return column.array.codes if isinstance(column.dtype, pd.CategoricalDtype) else column.cat.codes.to_numpy()
+
+
+def _category_counts(column: pd.Series):
+    """Respondents per category, like ``column.value_counts()``, from a Categorical's codes."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.value_counts()
+    categories = column.array.categories.tolist()
+    counts = np.bincount(column.array.codes.astype(np.intp) + 1, minlength=len(categories) + 1)  # bin 0: no category
+    return dict(zip(categories, counts[1:].tolist()))
 
 
 def weigh(survey, municipality) -> tuple[np.ndarray, WeightingSummary]:
@@ -131,7 +150,7 @@ def weigh(survey, municipality) -> tuple[np.ndarray, WeightingSummary]:
     categories, targets = [], []
     for var in by:
         population = np.array(list(municipality.population.variables[var].values()), dtype=float)
-        categories.append(survey.responses[var].cat.codes.to_numpy().astype(np.intp))
+        categories.append(category_codes(survey.responses[var]).astype(np.intp))
         targets.append(population / population.sum() * n)
     try:
         weights, iterations = rake(categories, targets, cap, max_iterations=MAX_ITERATIONS)

@@ -2,7 +2,6 @@ import pytest
 
 from panelsite import brand
 from panelsite.config import load_municipalities
-from panelsite.errors import ConfigError
 
 from .conftest import REPO
 

@@ -40,3 +40,39 @@ def test_dutch_formats():
 def test_every_ui_string_has_dutch_and_english():
     for key, texts in i18n.STRINGS.items():
         assert texts.get("nl") and texts.get("en"), key
+
+
+@pytest.mark.parametrize("value", [0, 7, -7, 999, 1000, -1234, 1234567, 2**53 - 1, -(2**53 - 1), 2**53 + 1, 10**17 + 3])
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_whole_numbers_read_like_the_same_float(value, decimals):
+    """Counts skip the rounding, but must come out as the float route writes them: above 2**53
+    a float cannot hold every whole number, and the figure shown has always been the float's."""
+    half_up = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    expected = format_decimal(half_up, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale="nl_NL")
+    assert i18n.number(value, decimals) == expected
+
+
+def _half_up_reference(value: float, decimals: int) -> str:
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def test_rounding_half_up_holds_near_every_kind_of_boundary():
+    """number() lets Python format most floats and keeps decimal for the cases where binary and
+    decimal rounding part: exact halves, exponents, and figures of more than 15 digits."""
+    import math
+    import random
+
+    rng = random.Random(20260415)
+    values = [62.5, 0.125, 2.675, 1.005, -2.5, -0.05, 5e-07, 1e16, 1.5e16, 123456789012.1, 99999999999999.99]
+    for _ in range(3000):
+        decimals = rng.randint(0, 3)
+        half = (rng.randint(-10 ** rng.randint(1, 14), 10 ** 6) + 0.5) / 10 ** decimals
+        values += [half, math.nextafter(half, math.inf), math.nextafter(half, -math.inf),
+                   rng.randint(1, 10**6) / rng.randint(1, 10**6) * 100, 10 ** rng.uniform(-8, 17)]
+    for value in values:
+        for decimals in range(4):
+            assert i18n.number(value, decimals) == _half_up_reference(value, decimals), (value, decimals)

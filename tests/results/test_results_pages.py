@@ -1,7 +1,6 @@
 """Golden checks of a demo results page and its open data against the computed statistics."""
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 

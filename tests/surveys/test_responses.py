@@ -37,6 +37,7 @@ def load_values(project, csv):
         ("comma, UTF-8 with BOM", "\ufeffrespondent_id,q1,q2\nr1,CAFÉ,12.5\nr2,1,1234.5\n".encode("utf-8")),
         ("tab, UTF-8", "respondent_id\tq1\tq2\nr1\t2\t12,5\nr2\tthuis\t1234,5\n".encode("utf-8")),
         ("semicolon, quoted cells, CRLF", '"respondent_id";"q1";"q2"\r\n"r1";"2";"12,5"\r\n"r2";"1";"1234,5"\r\n'.encode("utf-8")),
+        ("semicolon, CR line endings (older Excel for Mac)", "respondent_id;q1;q2\rr1;2;12,5\rr2;1;1234,5\r".encode("cp1252")),
     ],
 )
 def test_csv_dialects(project, name, data):
@@ -58,6 +59,16 @@ def test_open_answers_are_not_kept(project):
     (survey,) = project.load()
     assert survey.responses.q3.tolist()[0] == 1.0 and np.isnan(survey.responses.q3.tolist()[1])
     assert "Jan" not in survey.responses.to_csv()
+
+
+def test_respondent_ids_are_trimmed_before_the_duplicate_check(project):
+    # whitespace on the first and the last id, where a check over all ids at once slips most easily
+    responses = load_values(project, "respondent_id;q1;q2\n\tr1;1;2\nr2;1;2\nr3 ;1;2\n")
+    assert list(responses.respondent_id) == ["r1", "r2", "r3"]
+    project.add(yaml=YAML, csv="respondent_id;q1;q2\nr1;1;2\nr2;1;2\nr1\t;1;2\n")
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert str(exc.value) == 'content/x/surveys/y/responses.csv: row 4: respondent_id: duplicate respondent_id "r1" (also on row 2)'
 
 
 ERRORS_YAML = """\
@@ -150,6 +161,14 @@ def test_row_with_too_many_cells(project):
     with pytest.raises(DataError) as exc:
         project.load()
     assert str(exc.value) == "content/x/surveys/y/responses.csv: row 3: has 4 cells (expected 3, one per column in the header row)"
+
+
+def test_header_row_that_is_no_csv(project):
+    project.add(yaml=YAML, csv="respondent_id;q1\r;q2\nr1;1;2\n")
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert str(exc.value).startswith("content/x/surveys/y/responses.csv: row 1: cannot read the header row as CSV: ")
+    assert str(exc.value).endswith("(expected one line per row, ending in LF or CR LF)")
 
 
 def test_empty_file(project):
