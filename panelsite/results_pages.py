@@ -103,7 +103,7 @@ def add_outputs(site: Site) -> None:
     for survey in results.published:
         _add_survey(site, results, survey)
     if any(s.breakdowns or s.series for s in results.published):
-        site.add_file("assets/js/plotly.min.js", _plotly_js)
+        site.add_file("assets/js/plotly.min.js", _plotly_js, shared=True)
     for hook in _hooks():
         if hasattr(hook, "add_outputs"):
             hook.add_outputs(site)

@@ -131,11 +131,17 @@ def _link_blob(blobs: Path, data: bytes, dest: Path) -> bool:
     try:
         if not blob.is_file():
             blobs.mkdir(parents=True, exist_ok=True)
-            # Several build processes share the store: write beside it, then rename.
+            # Several build processes share the store: write beside it, then link it in
+            # place, which (unlike a rename) keeps a blob another process stored meanwhile.
             fd, tmp = tempfile.mkstemp(prefix=".blob-", dir=blobs)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, blob)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.link(tmp, blob)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         os.link(blob, dest)
         return True
     except OSError:  # another filesystem, no hard links, or pruned meanwhile: write a copy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .conftest import build, make_project
@@ -14,6 +15,7 @@ def two_municipalities(root: Path) -> Path:
         config.replace("name: Lindenhaven", "name: Eikendaal").replace("https://panel.lindenhaven.nl/",
                                                                        "https://panel.eikendaal.nl/"),
         encoding="utf-8")
+    shutil.copytree(project / "content/lindenhaven/surveys", project / "content/eikendaal/surveys")
     return project
 
 
@@ -29,6 +31,8 @@ def test_theme_files_are_one_file_linked_into_every_site(tmp_path):
     assert script_a.read_bytes() == (project / "themes/default/static/js/forms.js").read_bytes()
     assert script_a.stat().st_ino == script_b.stat().st_ino
     assert script_a.stat().st_nlink == 3  # two sites and the store
+    plotly_a, plotly_b = dist / "lindenhaven/assets/js/plotly.min.js", dist / "eikendaal/assets/js/plotly.min.js"
+    assert plotly_a.stat().st_ino == plotly_b.stat().st_ino and plotly_a.stat().st_size > 1_000_000
     # Per-site files are never shared: the stylesheet holds each municipality's own tokens.
     css_a, css_b = dist / "lindenhaven/assets/css/site.css", dist / "eikendaal/assets/css/site.css"
     assert css_a.stat().st_ino != css_b.stat().st_ino and css_a.stat().st_nlink == 1
