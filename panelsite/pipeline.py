@@ -125,15 +125,11 @@ def main_navigation(pages) -> list:
 
     The collector shows the same menu on the pages it serves itself.
     """
-    from types import SimpleNamespace
-
     from . import results_pages
     from .site import NavItem
 
-    holder = SimpleNamespace(navigation=[NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order)
-                                         for p in pages if p.meta.nav_order is not None])
-    results_pages.add_navigation(holder)  # the hooks only append to .navigation
-    return holder.navigation
+    own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order) for p in pages if p.meta.nav_order is not None]
+    return own + results_pages.navigation()
 
 
 def add_content_page(site: Site, page, content_env) -> None:

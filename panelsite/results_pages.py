@@ -82,13 +82,15 @@ def _hooks():
     return modules
 
 
-def add_navigation(site: Site) -> None:
+def navigation() -> list:
+    """The menu items of the results and the page families built on them."""
     from .site import NavItem
 
-    site.navigation.append(NavItem("resultaten/", "Resultaten", RESULTS_NAV_ORDER))
+    items = [NavItem("resultaten/", "Resultaten", RESULTS_NAV_ORDER)]
     for hook in _hooks():
-        if hasattr(hook, "add_navigation"):
-            hook.add_navigation(site)
+        if hasattr(hook, "navigation"):
+            items += hook.navigation()
+    return items
 
 
 def add_outputs(site: Site) -> None:

@@ -10,7 +10,7 @@ Across surveys: ``wat-doen-we-ermee/`` lists every measure by status (``measures
 
 Hooks called by :mod:`panelsite.results_pages`: :func:`load` (read and check every
 survey's factsheet, published or not, so mistakes show early), :func:`prepare`
-(tell the results pages where the factsheets are), :func:`add_navigation` and
+(tell the results pages where the factsheets are), :func:`navigation` and
 :func:`add_outputs`. Figures are computed only when an output is really rendered.
 """
 
@@ -48,10 +48,10 @@ def prepare(site: Site) -> None:
     site.extra["factsheet_paths"] = {fs.survey.id: fs.path for fs in published(site.municipality)}
 
 
-def add_navigation(site: Site) -> None:
+def navigation() -> list:
     from ..site import NavItem
 
-    site.navigation.append(NavItem(MEASURES_PATH, MEASURES_TITLE, MEASURES_NAV_ORDER))
+    return [NavItem(MEASURES_PATH, MEASURES_TITLE, MEASURES_NAV_ORDER)]
 
 
 def add_outputs(site: Site) -> None:
@@ -178,5 +178,5 @@ def _add_measures_page(site: Site, sheets: list[Factsheet]) -> None:
                   context=context)
 
 
-__all__ = ["Factsheet", "load", "prepare", "add_navigation", "add_outputs",
+__all__ = ["Factsheet", "load", "prepare", "navigation", "add_outputs",
            "pdf_html", "email_html", "email_text"]

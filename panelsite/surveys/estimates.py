@@ -495,15 +495,13 @@ def _question_figures(q: Question, prep: _Prepared, bases: _Bases, w: np.ndarray
         sizes, build = _coded_figures(q, prep, bases, w, min_n, shares)
 
     def figures() -> list[Figures]:
+        # Only the bases `bases.shown` lets through were computed; the disclosure rule
+        # itself is applied here, by the same functions as for any list of groups.
         shown = build()
-        out = []
-        for r, group in enumerate(bases.groups):
-            f = shown.get(r)
-            if f is None:
-                out.append(Figures(group, sizes[r], suppressed=True))
-            else:
-                f.indicative = f.n < indicative_n
-                out.append(f)
+        computed = [shown.get(r) or Figures(group, sizes[r]) for r, group in enumerate(bases.groups)]
+        out = [_suppress(computed[0], min_n, indicative_n)]
+        for _, rows in bases.partitions[1:]:
+            out += _suppress_groups(computed[rows.start:rows.stop], min_n, indicative_n)
         return out
 
     return figures

@@ -110,59 +110,21 @@ def to_open_data(results: SurveyResults) -> dict:
 
 
 def to_open_data_csv(results: SurveyResults) -> str:
-    """Long-format CSV of the distributions (see module docstring).
-
-    The text is what csv.writer writes. A survey has thousands of rows but few
-    distinct texts (ids, groups, labels), so the csv module encodes (quotes)
-    each text once and the rows are joined as strings, faster than a writerow
-    per row.
-    """
-    text = _CsvTexts()
-    lines = [",".join(text(c) for c in CSV_COLUMNS)]
-    sid = text(results.survey.id)
+    """Long-format CSV of the distributions (see module docstring)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    sid = results.survey.id
     for r in results.questions:
-        qid = text(r.id)
-        options: dict = {}  # (code, label) -> "code,label"
         bases = [("", r.total)] + [(var, g) for var, groups in r.breakdowns.items() for g in groups]
         for var, f in bases:
-            start = f"{sid},{qid},{text(var)},{text(f.group or '')}"
+            group = f.group or ""
             if f.suppressed or not f.options:
-                lines.append(f"{start},,,{text.field(f.n)},,,,{_bool(f.suppressed)}")
+                writer.writerow([sid, r.id, var, group, "", "", f.n, "", "", "", _bool(f.suppressed)])
                 continue
             for o in f.options:
-                key = (type(o.code), o.code, o.label)
-                option = options.get(key) or options.setdefault(key, f"{text(o.code)},{text(o.label)}")
-                n, pct, low, high = o.n, o.pct, o.ci_low, o.ci_high
-                if type(n) is int and type(pct) is type(low) is type(high) is float:  # a float's repr needs no quotes
-                    lines.append(f"{start},{option},{n},{pct!r},{low!r},{high!r},false")
-                else:
-                    lines.append(f"{start},{option},{text.field(n)},{text.field(repr(pct))},"
-                                 f"{text.field(repr(low))},{text.field(repr(high))},false")
-    lines.append("")
-    return "\n".join(lines)
-
-
-class _CsvTexts:
-    """CSV fields exactly as csv.writer writes them; each distinct text encoded once per file."""
-
-    def __init__(self):
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
-        self._known: dict = {}
-
-    def __call__(self, value) -> str:
-        key = (type(value), value)
-        known = self._known.get(key)
-        if known is None:
-            known = self._known[key] = self.field(value)
-        return known
-
-    def field(self, value) -> str:
-        # with a second, empty field: csv.writer writes a row of one empty field as '""'
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow((value, None))
-        return self._buffer.getvalue()[:-2]
+                writer.writerow([sid, r.id, var, group, o.code, o.label, o.n, repr(o.pct), repr(o.ci_low), repr(o.ci_high), "false"])
+    return buffer.getvalue()
 
 
 def _bool(value: bool) -> str:

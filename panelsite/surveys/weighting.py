@@ -126,7 +126,7 @@ def check_margins(survey, municipality) -> list[Problem]:
 
 def category_codes(column: pd.Series) -> np.ndarray:
     """``column.cat.codes`` as a numpy array, without the Series pandas builds around it."""
-    return column.array.codes if isinstance(column.dtype, pd.CategoricalDtype) else column.cat.codes.to_numpy()
+    return column.array.codes
 
 
 def _category_counts(column: pd.Series):

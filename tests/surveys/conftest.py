@@ -69,3 +69,13 @@ class Project:
 @pytest.fixture
 def project(tmp_path) -> Project:
     return Project(tmp_path)
+
+
+@pytest.fixture
+def results(project):
+    """The analysed 30-respondent survey of test_estimates.py (every question type, one breakdown)."""
+    from .test_estimates import YAML, csv_text
+
+    project.add(yaml=YAML, csv=csv_text())
+    (r,) = project.results()
+    return r

@@ -63,13 +63,6 @@ def csv_text() -> str:
     return "\n".join(rows) + "\n"
 
 
-@pytest.fixture
-def results(project):
-    project.add(yaml=YAML, csv=csv_text())
-    (r,) = project.results()
-    return r
-
-
 def test_wilson_matches_hand_computed_values():
     low, high = wilson(0.5, 100)
     assert (round(low, 4), round(high, 4)) == (0.4038, 0.5962)

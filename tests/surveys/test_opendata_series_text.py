@@ -8,14 +8,6 @@ import pytest
 from panelsite.surveys import method_text, series_trends, summary_sentence, to_open_data, to_open_data_csv
 
 from .conftest import SURVEY_YAML
-from .test_estimates import YAML, csv_text
-
-
-@pytest.fixture
-def results(project):
-    project.add(yaml=YAML, csv=csv_text())
-    (r,) = project.results()
-    return r
 
 
 def test_open_data_golden_shape(results):
