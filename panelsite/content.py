@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from .errors import ConfigError, Problem, relpath
+from .errors import ConfigError, Problem, not_utf8, relpath
 from .schema import Bool, Choice, Int, Mapping, Str, validate
 from .yamlfile import parse
 
@@ -73,7 +73,7 @@ def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[P
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return None, [not_utf8(display, raw, exc)]
     text = text.replace("\r\n", "\n")
     match = FRONT_MATTER.match(text)
     if not match:

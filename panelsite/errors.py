@@ -82,6 +82,12 @@ def relpath(path: Path | str, root: Path | None = None) -> str:
         return path.as_posix()
 
 
+def not_utf8(display: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    """The problem of a text file that is not UTF-8, at the line of the first bad byte."""
+    return Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start}; expected the file saved as UTF-8)",
+                   line=raw[:exc.start].count(b"\n") + 1)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean "x"?)' hint, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

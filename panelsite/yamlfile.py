@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, Problem, not_utf8
 
 
 @dataclass
@@ -101,9 +101,13 @@ def parse(text: str, file: str, offset: int = 0) -> Located:
 
 def load(path: Path, display: str | None = None) -> Located:
     """Read and parse a YAML file (UTF-8, BOM tolerated)."""
-    display = display or path.as_posix()
+    return parse_bytes(path.read_bytes(), display or path.as_posix())
+
+
+def parse_bytes(raw: bytes, display: str) -> Located:
+    """Parse the bytes of a YAML file (for a caller that also hashes them)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+        raise ConfigError(not_utf8(display, raw, exc)) from None
     return parse(text, display)

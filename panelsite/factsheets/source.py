@@ -22,9 +22,9 @@ from jinja2 import nodes
 
 from .. import schema as s
 from ..content import FRONT_MATTER
-from ..errors import ConfigError, Problem, did_you_mean, relpath
+from ..errors import ConfigError, Problem, did_you_mean, not_utf8, relpath
 from ..surveys.definition import GRADES, CodeList, Survey
-from ..surveys.estimates import STATS, available_stats
+from ..surveys.figures import STATS, available_stats
 from ..yamlfile import Located, parse
 
 STATUSES = ("taken", "planned", "investigating", "not possible")
@@ -176,7 +176,7 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return None, [not_utf8(display, raw, exc)]
     match = FRONT_MATTER.match(text)
     if not match:
         return None, [Problem(display, "missing front matter (expected the file to start with '---', "

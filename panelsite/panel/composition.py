@@ -9,7 +9,7 @@ where ``known`` counts the active members with a value for that variable
 share is ``N_c / ΣN · 100``; the difference is panel − population in
 percentage points and the ratio panel / population.
 
-Disclosure control: the results pages' rule (surveys/estimates.py), via
+Disclosure control: the results pages' rule (surveys/figures.py), via
 :func:`hidden`. A group of fewer than ``results.min_n`` members is hidden; when
 exactly one group with people in it is hidden, the next smallest shown group
 is hidden too (on a tie the first in population order), so the first cannot be

@@ -8,23 +8,17 @@ The pipeline for one municipality::
 
 Modules: ``definition`` (survey.yaml), ``filters`` (question filters),
 ``responses`` (responses.csv), ``loader`` (both, for all surveys),
-``weighting`` (raking), ``estimates`` (figures and suppression), ``series``
+``weighting`` (raking), ``estimates`` (the figures of a survey, with
+``figures``: the result objects and suppression, ``formulas`` and ``tables``:
+the computation), ``series``
 (trends), ``opendata`` (data.json / data.csv) and ``text`` (Dutch sentences).
 No HTML here: pages are rendered from these result objects elsewhere.
 """
 
 from .definition import THEMES, Question, Survey
-from .estimates import (
-    Estimate,
-    Figures,
-    MissingResult,
-    OptionResult,
-    QuestionResult,
-    SurveyResults,
-    UnknownFigure,
-    analyse,
-    wilson,
-)
+from .estimates import analyse
+from .figures import Estimate, Figures, MissingResult, OptionResult, QuestionResult, SurveyResults, UnknownFigure
+from .formulas import wilson
 from .loader import load_surveys
 from .opendata import to_open_data, to_open_data_csv
 from .series import TrendPoint, series_trends

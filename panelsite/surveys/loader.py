@@ -42,8 +42,9 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
         return None, [Problem(relpath(folder, project_root), f'"{folder.name}" is not a valid survey id (expected a folder name of lowercase letters, digits and hyphens)')]
     if not yaml_path.is_file():
         return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder (expected every folder under surveys/ to hold a survey.yaml)")]
+    raw = yaml_path.read_bytes()  # parsed here and hashed into source_hash below
     try:
-        located = yamlfile.load(yaml_path, yaml_file)
+        located = yamlfile.parse_bytes(raw, yaml_file)
     except ConfigError as exc:
         return None, exc.problems
     record, problems = schema.validate(SURVEY, located)
@@ -56,7 +57,6 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
     for v in record.breakdowns:
         required.setdefault(v, "breakdowns")
     population = dict(municipality.population.variables)
-    raw = yaml_path.read_bytes()
     if csv_path.is_file():
         raw_csv = csv_path.read_bytes()
         responses, problems = read_responses(raw_csv, csv_file, questions, required, population)

@@ -17,7 +17,7 @@ import csv
 import datetime as _dt
 import io
 
-from .estimates import Estimate, Figures, SurveyResults
+from .figures import Estimate, Figures, SurveyResults
 
 CSV_COLUMNS = ["survey_id", "question_id", "breakdown_variable", "group", "code", "label", "n", "pct", "ci_low", "ci_high", "suppressed"]
 

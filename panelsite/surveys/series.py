@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable, NamedTuple
 
-from .estimates import SurveyResults
+from .figures import SurveyResults
 
 
 class TrendPoint(NamedTuple):

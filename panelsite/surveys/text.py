@@ -12,7 +12,7 @@ import math
 from babel.dates import format_date
 
 from .. import i18n
-from .estimates import Estimate, QuestionResult, SurveyResults
+from .figures import Estimate, QuestionResult, SurveyResults
 
 
 def _whole(x: float) -> str:

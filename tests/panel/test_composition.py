@@ -9,7 +9,7 @@ from panelsite.disclosure import hidden
 from panelsite.panel.composition import (
     compose, growth, panel_weights, recruitment, response_by_group, variable_composition,
 )
-from panelsite.surveys.estimates import Figures, _suppress_groups
+from panelsite.surveys.figures import Figures, suppress_groups
 
 from .conftest import municipality, rows
 
@@ -48,7 +48,7 @@ def test_unknown_members_count_apart_and_take_part_in_suppression():
 
 @pytest.mark.parametrize("counts", [[3, 12, 25], [0, 12, 25], [3, 4, 25], [12, 12, 3], [10, 9, 40], [0, 0, 5], [9]])
 def test_the_rule_is_the_results_pages_rule(counts):
-    groups = _suppress_groups([Figures(str(i), n) for i, n in enumerate(counts)], 10, 30)
+    groups = suppress_groups([Figures(str(i), n) for i, n in enumerate(counts)], 10, 30)
     assert hidden(counts, 10) == [g.suppressed for g in groups]
 
 

@@ -132,3 +132,25 @@ def test_filter_syntax_errors(text, message):
     with pytest.raises(filters.FilterSyntaxError) as exc:
         filters.parse(text)
     assert str(exc.value) == message
+
+
+def test_survey_yaml_saved_with_bom_and_crlf_reads_the_same_and_keeps_its_line_numbers(project):
+    """Windows Notepad writes a BOM and CR LF line ends; the survey and its error lines are unchanged."""
+    folder = project.add()
+    plain = (folder / "survey.yaml").read_bytes()
+    (folder / "survey.yaml").write_bytes(b"\xef\xbb\xbf" + plain.replace(b"\n", b"\r\n"))
+    (survey,) = project.load()
+    assert survey.title == "Afvalinzameling 2026" and list(survey.questions[0].options) == [1, 2, 3, 4, 5]
+    (folder / "survey.yaml").write_bytes(b"\xef\xbb\xbf" + plain.replace(b"invited: 100", b"invited: honderd").replace(b"\n", b"\r\n"))
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert str(exc.value).startswith("content/x/surveys/y/survey.yaml:5: invited: ")
+
+
+def test_survey_yaml_that_is_not_utf8_is_reported_with_the_file(project):
+    folder = project.add()
+    (folder / "survey.yaml").write_bytes((folder / "survey.yaml").read_bytes().replace(b"Afvalinzameling", "Afvalinzameling café".encode("cp1252")))
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert str(exc.value) == ("content/x/surveys/y/survey.yaml:1: not UTF-8 text (invalid continuation byte at byte 26; "
+                              "expected the file saved as UTF-8)")

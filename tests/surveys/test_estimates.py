@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from panelsite.surveys import UnknownFigure, analyse, wilson
-from panelsite.surveys.estimates import Z, Figures, _suppress_groups, weighted_median
+from panelsite.surveys.figures import Figures, suppress_groups
+from panelsite.surveys.formulas import Z, weighted_median
 from panelsite.surveys.weighting import weigh
 
 from .conftest import SURVEY_YAML, municipality
@@ -235,11 +236,11 @@ def test_secondary_suppression_rules():
     def hidden(figures):
         return [g.group for g in figures if g.suppressed]
 
-    assert hidden(_suppress_groups(groups(40, 3, 25, 50), 10, 30)) == ["1", "2"]
-    assert hidden(_suppress_groups(groups(40, 3, 4, 50), 10, 30)) == ["1", "2"]  # two hidden: enough
-    assert hidden(_suppress_groups(groups(40, 0, 25), 10, 30)) == ["1"]  # an empty group reveals nothing
-    assert hidden(_suppress_groups(groups(40, 12, 25), 10, 30)) == []
-    assert [g.indicative for g in _suppress_groups(groups(40, 12, 25), 10, 30)] == [False, True, True]
+    assert hidden(suppress_groups(groups(40, 3, 25, 50), 10, 30)) == ["1", "2"]
+    assert hidden(suppress_groups(groups(40, 3, 4, 50), 10, 30)) == ["1", "2"]  # two hidden: enough
+    assert hidden(suppress_groups(groups(40, 0, 25), 10, 30)) == ["1"]  # an empty group reveals nothing
+    assert hidden(suppress_groups(groups(40, 12, 25), 10, 30)) == []
+    assert [g.indicative for g in suppress_groups(groups(40, 12, 25), 10, 30)] == [False, True, True]
 
 
 def test_text_codes_and_a_trailing_delimiter(project):

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from panelsite.surveys import wilson
-from panelsite.surveys.estimates import _code_index, mean_estimate, weighted_median, wilson_arrays
+from panelsite.surveys.formulas import mean_estimate, weighted_median, wilson_arrays
+from panelsite.surveys.tables import _code_index
 from panelsite.surveys.weighting import weigh
 
 from .conftest import municipality
