@@ -5,10 +5,20 @@ Percentages are floats 0–100, unrounded. Suppressed bases appear with
 ``suppressed: true`` and no figures.
 
 The CSV is meant for machines: `,` delimiter, `.` decimal point, UTF-8 without
-BOM, one row per option per base (total: empty breakdown_variable and group).
-It holds the distributions; means, medians, top-2 and missing-code shares are
-in the JSON. Number and open questions, and suppressed bases, get one row
-with an empty code that carries the base n.
+BOM, long format: one row per figure per base (the total has an empty
+breakdown_variable and group). ``statistic`` says what a row holds:
+
+* ``base``: every base has one; ``n`` is its unweighted number of
+  respondents. A suppressed base has this row only, with ``suppressed`` true;
+* ``pct``: an option (``code``, ``label``); ``n`` respondents chose it,
+  ``value`` is the weighted percentage with its 95% interval;
+* ``missing_pct``: a missing code ("weet niet"), as a percentage of everyone
+  who answered, without interval;
+* ``key``, ``top2``, ``share_8plus``, ``share_below6``: percentages with
+  interval (see :mod:`panelsite.surveys.estimates`);
+* ``mean`` (with interval) and ``median``: in the question's unit.
+
+Everything data.json holds per base is here too, except the effective base.
 """
 
 from __future__ import annotations
@@ -19,7 +29,8 @@ import io
 
 from .figures import Estimate, Figures, SurveyResults
 
-CSV_COLUMNS = ["survey_id", "question_id", "breakdown_variable", "group", "code", "label", "n", "pct", "ci_low", "ci_high", "suppressed"]
+CSV_COLUMNS = ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n", "value",
+               "ci_low", "ci_high", "suppressed"]
 
 
 def _estimate(e: Estimate | None) -> dict | None:
@@ -110,7 +121,7 @@ def to_open_data(results: SurveyResults) -> dict:
 
 
 def to_open_data_csv(results: SurveyResults) -> str:
-    """Long-format CSV of the distributions (see module docstring)."""
+    """Long-format CSV of every figure (see module docstring)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -118,13 +129,31 @@ def to_open_data_csv(results: SurveyResults) -> str:
     for r in results.questions:
         bases = [("", r.total)] + [(var, g) for var, groups in r.breakdowns.items() for g in groups]
         for var, f in bases:
-            group = f.group or ""
-            if f.suppressed or not f.options:
-                writer.writerow([sid, r.id, var, group, "", "", f.n, "", "", "", _bool(f.suppressed)])
+            head = [sid, r.id, var, f.group or ""]
+            writer.writerow([*head, "base", "", "", f.n, "", "", "", _bool(f.suppressed)])
+            if f.suppressed:
                 continue
             for o in f.options:
-                writer.writerow([sid, r.id, var, group, o.code, o.label, o.n, repr(o.pct), repr(o.ci_low), repr(o.ci_high), "false"])
+                writer.writerow([*head, "pct", o.code, o.label, o.n, _num(o.pct), _num(o.ci_low), _num(o.ci_high), "false"])
+            for m in f.missing:
+                writer.writerow([*head, "missing_pct", m.code, m.label, m.n, _num(m.pct), "", "", "false"])
+            for name, value in _statistics(f, r.type):
+                if isinstance(value, Estimate):
+                    writer.writerow([*head, name, "", "", "", _num(value.value), _num(value.ci_low), _num(value.ci_high), "false"])
+                else:
+                    writer.writerow([*head, name, "", "", "", _num(value), "", "", "false"])
     return buffer.getvalue()
+
+
+def _statistics(f: Figures, qtype: str) -> list[tuple[str, Estimate | float | None]]:
+    """The statistics of a base besides its distribution, as data.json has them."""
+    names = {"single": ["key"], "multi": ["key"], "scale": ["key", "top2"], "number": ["mean", "median"],
+             "grade": ["mean", "median", "share_8plus", "share_below6"]}.get(qtype, [])
+    return [(name, getattr(f, name)) for name in names if getattr(f, name) is not None]
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None or value != value else repr(float(value))  # NaN: no figure
 
 
 def _bool(value: bool) -> str:

@@ -40,13 +40,32 @@ def test_open_data_golden_shape(results):
 
 def test_open_data_csv_long_format(results):
     rows = list(csv.DictReader(io.StringIO(to_open_data_csv(results))))
-    assert list(rows[0]) == ["survey_id", "question_id", "breakdown_variable", "group", "code", "label", "n", "pct", "ci_low", "ci_high", "suppressed"]
-    first = rows[0]
-    assert (first["question_id"], first["breakdown_variable"], first["code"], first["label"], first["n"]) == ("q1", "", "1", "Zeer ontevreden", "2")
-    assert float(first["pct"]) == pytest.approx(200 / 26)
+    assert list(rows[0]) == ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n",
+                             "value", "ci_low", "ci_high", "suppressed"]
+    q1 = [r for r in rows if r["question_id"] == "q1" and r["breakdown_variable"] == ""]
+    assert [(r["statistic"], r["code"]) for r in q1] == [
+        ("base", ""), ("pct", "1"), ("pct", "2"), ("pct", "3"), ("pct", "4"), ("pct", "5"), ("missing_pct", "9"),
+        ("key", ""), ("top2", "")]
+    assert (q1[0]["n"], q1[0]["value"], q1[0]["suppressed"]) == ("26", "", "false")
+    assert (q1[1]["label"], q1[1]["n"]) == ("Zeer ontevreden", "2") and float(q1[1]["value"]) == pytest.approx(200 / 26)
+    assert (q1[6]["label"], q1[6]["n"], q1[6]["ci_low"]) == ("Weet niet", "4", "") and float(q1[6]["value"]) == pytest.approx(400 / 30)
+    top2 = results.question("q1").total.top2
+    assert [float(q1[8][k]) for k in ("value", "ci_low", "ci_high")] == [top2.value, top2.ci_low, top2.ci_high]
+    # a suppressed group: its base row only
     zuid = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Zuid"]
-    assert zuid == [{"survey_id": "y", "question_id": "q1", "breakdown_variable": "wijk", "group": "Zuid", "code": "", "label": "",
-                     "n": "2", "pct": "", "ci_low": "", "ci_high": "", "suppressed": "true"}]
+    assert zuid == [{"survey_id": "y", "question_id": "q1", "breakdown_variable": "wijk", "group": "Zuid", "statistic": "base",
+                     "code": "", "label": "", "n": "2", "value": "", "ci_low": "", "ci_high": "", "suppressed": "true"}]
+    # means and medians, also per group, are the figures of data.json
+    data = to_open_data(results)
+    q3 = {r["statistic"]: r for r in rows if r["question_id"] == "q3" and r["breakdown_variable"] == ""}
+    assert float(q3["mean"]["value"]) == pytest.approx(6.25) and float(q3["median"]["value"]) == 6.0 and q3["median"]["ci_low"] == ""
+    assert float(q3["share_8plus"]["value"]) == 25.0 and float(q3["mean"]["ci_low"]) == data["questions"][2]["mean"]["ci_low"]
+    centrum = data["questions"][2]["breakdowns"]["wijk"][0]
+    centrum_rows = {r["statistic"]: r for r in rows if r["question_id"] == "q3" and r["group"] == "Centrum"}
+    assert float(centrum_rows["mean"]["value"]) == centrum["mean"]["value"] and float(centrum_rows["median"]["value"]) == centrum["median"] == 6.0
+    # an open question publishes how many answered, never the answers
+    assert [(r["statistic"], r["n"]) for r in rows if r["question_id"] == "q6" and r["breakdown_variable"] == ""] == [("base", "2")]
+    assert "Meer groen" not in to_open_data_csv(results)
 
 
 def test_summary_sentences(results, project):
