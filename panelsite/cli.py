@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import PanelsiteError
 
-COMMANDS = ("build", "check", "serve", "collect", "export", "retention", "new", "panel-report")
+COMMANDS = ("build", "check", "readability", "serve", "collect", "export", "retention", "new", "panel-report")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +37,11 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--publish", action="store_true",
                        help="with --a11y: also write content/<slug>/a11y-report.json, which the accessibility "
                             "statement shows and links to after the next build")
+    readability = sub.add_parser("readability", help="check the Dutch texts against the B1 guidance (warnings)")
+    _common(readability)
+    readability.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    readability.add_argument("--built", action="store_true",
+                             help="also check the text of the built pages in --out (what the templates add)")
     serve = sub.add_parser("serve", help="build, serve locally, rebuild on change and reload the browser")
     _common(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -102,6 +107,10 @@ def run(args) -> int:
         count = pipeline.check(options)
         print(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: no problems found.")
         return 0
+    if args.command == "readability":
+        from . import readability
+
+        return readability.main(options_from(args), strict=args.strict, built=args.built)
     if args.command == "serve":
         from .serve import serve
 

@@ -64,9 +64,9 @@ def summary_sentence(result: QuestionResult) -> str:
         if q.subject and "tevreden" in phrase:
             sentence = f"{start} is {phrase} over {q.subject}."
         else:
+            # The sentence stands under the question, so it need not repeat it (B1: short sentences).
             verb = "noemt" if q.type == "multi" else "antwoordt"
-            about = f"de vraag over {q.subject}" if q.subject else f"de vraag ‘{q.text}’"
-            sentence = f"{start} {verb} ‘{phrase}’ op {about}."
+            sentence = f"{start} {verb} ‘{phrase}’."
     elif q.type == "grade":
         mean = f"{_one_decimal(f.mean.value)} (± {_one_decimal(f.mean.margin)})"
         if q.subject:
@@ -113,7 +113,7 @@ def method_text(results: SurveyResults) -> list[str]:
             "Zo telt elke groep mee naar haar aandeel in de bevolking. "
         )
         if results.population_source:
-            text += f"Daarvoor gebruikten we cijfers uit de {results.population_source} van {_date(results.population_date)}. "
+            text += f"Daarvoor gebruikten we cijfers uit de {results.population_source}. Die cijfers zijn van {_date(results.population_date)}. "
         text += (
             f"Het antwoord van één persoon telt hoogstens {_one_decimal(w.cap)} keer zo zwaar als gemiddeld. "
             "Door het wegen is de uitkomst iets minder precies. Dat hebben we meegerekend in de marge."

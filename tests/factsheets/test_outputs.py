@@ -103,7 +103,7 @@ def test_measures_page_groups_every_measure_by_status(demo):
         for measure in demo.m.factsheets[survey_id].measures:
             assert measure.title in sections[wanted[measure.status]], measure.title
     assert 'href="../resultaten/afval-2026/factsheet/"' in html and 'href="../resultaten/afval-2026/"' in html
-    assert "Laatste nieuws over dit onderzoek" in html
+    assert "<strong>Nieuws van <time datetime=" in html
 
 
 def test_demo_factsheets_show_every_status_and_a_follow_up():

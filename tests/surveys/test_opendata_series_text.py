@@ -70,7 +70,7 @@ def test_open_data_csv_long_format(results):
 
 def test_summary_sentences(results, project):
     assert summary_sentence(results.question("q1")) == (
-        "58% (± 18 procentpunt) van de inwoners antwoordt ‘(zeer) tevreden’ op de vraag ‘Hoe tevreden bent u over uw buurt?’. "
+        "58% (± 18 procentpunt) van de inwoners antwoordt ‘(zeer) tevreden’. "
         "Let op: dit is een indicatie, want maar 26 inwoners beantwoordden deze vraag."
     )
     assert summary_sentence(results.question("q3")).startswith("Het gemiddelde rapportcijfer is 6,3 (± 0,5). 25% geeft een 8 of hoger.")

@@ -1,0 +1,369 @@
+"""How easy the Dutch texts are to read: a check against the B1 guidance.
+
+Dutch government writes for language level B1 ("taalniveau B1"): short
+sentences (on average at most 15 words, none much longer than 20) and common,
+short words. No formula proves B1, so this check gives authors the signals
+editors look at, each pointing at the file and line:
+
+* every sentence of more than ``LONG_SENTENCE`` words;
+* per text: the average sentence length and the Flesch-Douma reading ease
+  (the Dutch Flesch formula, Douma 1960), ``206.84 − 0.77·S − 0.93·W`` with
+  S syllables per 100 words and W words per sentence; 60 and up reads as
+  "vrij makkelijk" or easier. A text below ``MIN_READING_EASE`` or above
+  ``MAX_AVERAGE_WORDS`` words per sentence gets a warning. Texts under
+  ``MIN_WORDS`` words are too short for an average to mean anything.
+
+What is read: the Markdown of every page (shared and per municipality), the
+title, summary and question texts of every survey.yaml, and every factsheet
+(its text, intro, measures and follow-up), with headings,
+list items and table cells as sentences of their own, Jinja expressions as
+one word (they print a figure or a name) and Jinja statements, code, HTML
+tags and link targets left out.
+
+Syllables are counted on the Dutch hyphenation patterns (pyphen's nl_NL,
+which WeasyPrint already installs), so compound words count right. Written by
+hand: textstat has Flesch-Douma too, but brings nltk for one formula.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LONG_SENTENCE = 20  # words
+MAX_AVERAGE_WORDS = 15
+MIN_READING_EASE = 60
+MIN_WORDS = 60
+
+# Abbreviations whose full stop ends no sentence ("bijv. de", "o.a. het").
+ABBREVIATIONS = {
+    "bijv", "bv", "o.a", "d.w.z", "enz", "etc", "ca", "nr", "nrs", "m.b.t", "i.v.m", "t.a.v", "z.o.z", "mr",
+    "dhr", "mevr", "drs", "ir", "dr", "prof", "jl", "vnl", "resp", "evt", "incl", "excl", "min", "max", "tel",
+    "e.d", "a.u.b", "t.o.v", "m.a.w", "o.b.v", "i.p.v", "p.p", "blz", "zgn", "vgl", "st", "str",
+}
+VOWELS = set("aeiouyáéíóúàèìòùâêîôûäëïöü")
+_VOWEL_RUN = re.compile("[äëïöü][aeiouyáéíóúàèìòùâêîôû]*|[aeiouyáéíóúàèìòùâêîôû]+")
+
+_WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:[-'’.,/][0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*%?")
+_SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)]*(?=\s|$)")
+_INLINE = [
+    (re.compile(r"\{#.*?#\}", re.S), ""),  # Jinja comment
+    (_STATEMENT := re.compile(r"\{%.*?%\}", re.S), ""),  # Jinja statement
+    (re.compile(r"\{\{.*?\}\}", re.S), " 12 "),  # Jinja expression: prints one word (a figure, a name)
+    (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # image (its alt text is not running text)
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # link: its text
+    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"`[^`]*`"), " code "),
+    (re.compile(r"<[^>]+>"), " "),
+    (re.compile(r"\{:?[^}]*\}"), ""),  # attribute list {: .class } or {#id}
+    (_URL := re.compile(r"https?://\S+"), " adres "),  # read as one word, not spelled out
+    (_EMAIL := re.compile(r"\S+@\S+\.\w+"), " adres "),
+    (re.compile(r"[*_~]+"), ""),
+]
+_BLOCK_START = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?)")
+
+
+@dataclass
+class Sentence:
+    line: int
+    words: int
+    text: str
+
+
+@dataclass
+class TextReport:
+    """The figures of one text (a page, or a part of a factsheet) and its long sentences."""
+
+    file: str
+    line: int  # where the text starts
+    words: int = 0
+    syllables: int = 0
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def average_words(self) -> float:
+        return self.words / len(self.sentences) if self.sentences else 0.0
+
+    @property
+    def reading_ease(self) -> float:
+        """Flesch-Douma: 206.84 − 0.77 × syllables per 100 words − 0.93 × words per sentence."""
+        if not self.words:
+            return 100.0
+        return 206.84 - 0.77 * (100 * self.syllables / self.words) - 0.93 * self.average_words
+
+    def long_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.words > LONG_SENTENCE]
+
+    def warnings(self) -> list[str]:
+        """``file:line: …`` for each long sentence, then for the text as a whole."""
+        out = [f"{self.file}:{s.line}: sentence of {s.words} words (B1: at most {LONG_SENTENCE}): \"{_excerpt(s.text)}\""
+               for s in self.long_sentences()]
+        if self.words >= MIN_WORDS:
+            if self.average_words > MAX_AVERAGE_WORDS:
+                out.append(f"{self.file}:{self.line}: {self.average_words:.1f} words per sentence on average "
+                           f"(B1: at most {MAX_AVERAGE_WORDS})")
+            if round(self.reading_ease) < MIN_READING_EASE:
+                out.append(f"{self.file}:{self.line}: reading ease {self.reading_ease:.0f} (Flesch-Douma; "
+                           f"B1 texts score {MIN_READING_EASE} or more: use shorter words and sentences)")
+        return out
+
+
+def analyse(text: str, file: str, first_line: int = 1, markdown: bool = True) -> TextReport:
+    """The report of ``text``, whose first line is line ``first_line`` of ``file``."""
+    report = TextReport(file, first_line)
+    for line, block in _blocks(text, first_line) if markdown else [(first_line, text)]:
+        for sentence_line, sentence in _sentences(block, line):
+            words = _WORD.findall(sentence)
+            if not words:
+                continue
+            report.words += len(words)
+            report.syllables += sum(syllables(w) for w in words)
+            report.sentences.append(Sentence(sentence_line, len(words), " ".join(sentence.split())))
+    return report
+
+
+def syllables(word: str) -> int:
+    """Syllables of one Dutch word (an estimate), from its hyphenation and its vowels."""
+    if any(c.isdigit() for c in word):
+        return 1  # "2026", "62,4%": a number counts as one, however it is read
+    count = 0
+    for part in re.split(r"[-'’.,/]", word.lower()):
+        if not any(c in VOWELS for c in part):
+            count += len(part) if len(part) > 1 else 0  # "gft", "BRP" are spelled out; the "s" of "auto's" is none
+            continue
+        for segment in _hyphenator().inserted(part).split("-"):
+            # A run of vowels is one syllable ("ee", "ui", "ieu"); a diaeresis starts a new one
+            # ("ideeën"). The patterns split most runs that are two syllables ("the-a-ter").
+            count += len(_VOWEL_RUN.findall(segment))
+    return max(count, 1)
+
+
+@functools.cache
+def _hyphenator():
+    import pyphen
+
+    return pyphen.Pyphen(lang="nl_NL", left=1, right=1)
+
+
+def _blocks(text: str, first_line: int):
+    """(line, text) of each block of running text: a paragraph, heading, list item or table cell."""
+    block: list[str] = []
+    start = first_line
+    fenced = False
+    comment = False
+    for number, raw in enumerate(text.split("\n"), start=first_line):
+        line = raw.rstrip()
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+            yield from _flush(block, start)
+            block = []
+            continue
+        if fenced:
+            continue
+        if comment or stripped.startswith("<!--"):  # a comment for editors, not for residents
+            comment = "-->" not in stripped
+            yield from _flush(block, start)
+            block = []
+            continue
+        if "{%" in line:  # a Jinja statement prints nothing; the text around it stays
+            line = _STATEMENT.sub("", line)
+            stripped = line.strip()
+            if not stripped:
+                yield from _flush(block, start)
+                block = []
+                continue
+        if not stripped or re.fullmatch(r"[-*_=\s]{3,}|\|?[\s:|-]+\|?", stripped):
+            yield from _flush(block, start)
+            block = []
+            continue
+        if stripped.startswith("|"):  # a table row: each cell stands alone
+            yield from _flush(block, start)
+            block = []
+            for cell in stripped.strip("|").split("|"):
+                yield from _flush([cell], number)
+            continue
+        if _BLOCK_START.match(line) or raw.startswith("    ") and not block:
+            yield from _flush(block, start)
+            block, start = [_BLOCK_START.sub("", line)], number
+            continue
+        if not block:
+            start = number
+        block.append(line)
+    yield from _flush(block, start)
+
+
+def _flush(block: list[str], start: int):
+    if block:
+        text = "\n".join(block)
+        for pattern, replacement in _INLINE:
+            text = pattern.sub(replacement, text)
+        if text.strip():
+            yield start, text
+
+
+def _sentences(block: str, first_line: int):
+    """(line, sentence) of each sentence in a block; a block without a full stop is one sentence."""
+    start = 0
+    for match in _SENTENCE_END.finditer(block):
+        before = block[start:match.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        if match.group(1) == "." and (last in ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
+            continue  # "bijv." or an initial
+        yield first_line + block.count("\n", 0, start) + _leading_newlines(block, start), block[start:match.end()]
+        start = match.end()
+    if block[start:].strip():
+        yield first_line + block.count("\n", 0, start) + _leading_newlines(block, start), block[start:]
+
+
+def _leading_newlines(block: str, start: int) -> int:
+    rest = block[start:]
+    return rest[: len(rest) - len(rest.lstrip())].count("\n")
+
+
+def _excerpt(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def texts(municipality):
+    """``(file, line, text, markdown)`` of every text residents read on one site, in file order."""
+    for page in municipality.pages:
+        yield page.display, page.body_line, page.body, True
+    results = municipality.get("survey_results")
+    for survey in results.all if results is not None else []:
+        data = survey.located.data if isinstance(survey.located.data, dict) else {}
+        for key in ("title", "summary"):
+            if isinstance(data.get(key), str):
+                yield survey.yaml_file, survey.located.line(key), data[key], False
+        for i, question in enumerate(data.get("questions") or []):
+            if isinstance(question, dict) and isinstance(question.get("text"), str):
+                yield survey.yaml_file, survey.located.line(f"questions.{i}.text"), question["text"], False
+    for sheet in (municipality.get("factsheets") or {}).values():
+        located = sheet.located
+        data = located.data if located is not None and isinstance(located.data, dict) else {}
+        line = located.line if located is not None else (lambda _path: 1)
+        for key in ("title", "intro"):
+            if isinstance(data.get(key), str):
+                yield sheet.file, line(key), data[key], False
+        for part in ("measures", "follow_up"):
+            for i, item in enumerate(data.get(part) or []):
+                for key in ("title", "explanation", "text"):
+                    if isinstance(item, dict) and isinstance(item.get(key), str):
+                        yield sheet.file, line(f"{part}.{i}.{key}"), item[key], False
+        yield sheet.file, sheet.body_line, sheet.body, True
+
+
+def check(municipalities, log=print) -> tuple[int, int]:
+    """Report every text of these municipalities once (shared pages too); returns (texts, warnings)."""
+    seen: set[tuple[str, int]] = set()
+    warnings = 0
+    for m in municipalities:
+        for file, line, text, markdown in texts(m):
+            if (file, line) in seen:
+                continue
+            seen.add((file, line))
+            for warning in analyse(text, file, line, markdown).warnings():
+                log(f"warning: {warning}")
+                warnings += 1
+    return len(seen), warnings
+
+
+def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
+    """Report the built pages under ``folder`` (the text templates add); returns (pages, warnings)."""
+    from .errors import relpath
+
+    pages = sorted(folder.rglob("*.html"))
+    warnings = 0
+    for page in pages:
+        for warning in analyse_html(page.read_text(encoding="utf-8"), relpath(page, root)).warnings():
+            log(f"warning: {warning}")
+            warnings += 1
+    return len(pages), warnings
+
+
+def main(options, strict: bool = False, built: bool = False, log=print) -> int:
+    """``python build.py readability``: warnings only; with ``strict`` a warning fails (exit 1)."""
+    from .pipeline import load_all
+
+    municipalities = load_all(options, warn=lambda *_: None)
+    count, warnings = check(municipalities.values(), log)
+    checked = f"{count} texts of {len(municipalities)} municipalit{'ies' if len(municipalities) != 1 else 'y'}"
+    if built:
+        missing = [slug for slug in municipalities if not (options.out / slug).is_dir()]
+        if missing:
+            log(f"error: no built site for {', '.join(missing)} in {options.out} (run python build.py first)")
+            return 1
+        pages = 0
+        for slug in municipalities:
+            found, more = check_built(options.out / slug, options.root, log)
+            pages, warnings = pages + found, warnings + more
+        checked += f" and {pages} built pages"
+    log(f"Checked {checked}: {warnings} warning{'s' if warnings != 1 else ''} "
+        f"(B1 guidance: sentences of at most {LONG_SENTENCE} words, {MAX_AVERAGE_WORDS} on average, "
+        f"reading ease {MIN_READING_EASE} or more).")
+    return 1 if strict and warnings else 0
+
+
+_HTML_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "caption", "figcaption",
+                "label", "legend", "summary", "button", "blockquote", "div", "section", "article", "tr", "ul", "ol",
+                "table", "form", "fieldset", "details", "figure", "br", "option", "select", "textarea"}
+
+
+def analyse_html(html: str, file: str) -> TextReport:
+    """The report of the running text in a built page's ``<main>`` (templates write text too)."""
+    from html.parser import HTMLParser
+
+    report = TextReport(file, 1)
+
+    class Blocks(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.depth = 0  # inside <main>
+            self.skip = 0  # inside <script>, <style>, <svg>
+            self.parts: list[str] = []
+            self.line = 1
+
+        def flush(self):
+            text = " ".join("".join(self.parts).split())
+            text = _URL.sub(" adres ", _EMAIL.sub(" adres ", text))
+            self.parts = []
+            for line, sentence in _sentences(text, self.line):
+                words = _WORD.findall(sentence)
+                if words:
+                    report.words += len(words)
+                    report.syllables += sum(syllables(w) for w in words)
+                    report.sentences.append(Sentence(line, len(words), sentence.strip()))
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "main":
+                self.depth += 1
+            elif tag in ("script", "style", "svg", "template"):
+                self.skip += 1
+            if tag in _HTML_BLOCKS:
+                self.flush()
+            if not self.parts:
+                self.line = self.getpos()[0]
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style", "svg", "template"):
+                self.skip = max(0, self.skip - 1)
+            if tag in _HTML_BLOCKS or tag == "main":
+                self.flush()
+            if tag == "main":
+                self.depth = max(0, self.depth - 1)
+
+        def handle_data(self, data):
+            if self.depth and not self.skip:
+                if not self.parts:
+                    self.line = self.getpos()[0]
+                self.parts.append(data)
+
+    parser = Blocks()
+    parser.feed(html)
+    parser.close()
+    parser.flush()
+    return report
