@@ -60,7 +60,7 @@ def test_every_build_command_parses(path):
         if not args or args[0].startswith("-"):
             args = ["build", *args]  # as panelsite.cli.main does
         parsed = parser.parse_args(args)  # exits (SystemExit) on an unknown option
-        assert parsed.command in ("build", "check")
+        assert parsed.command in ("build", "check", "readability")
     assert any("--base-url" in args for args in commands), "no preview build with --base-url"
 
 
