@@ -8,8 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PanelsiteError
+
+if TYPE_CHECKING:
+    from .pipeline import Options
 
 COMMANDS = ("build", "check", "readability", "serve", "collect", "export", "retention", "new", "panel-report")
 
@@ -63,7 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def options_from(args) -> "Options":
+def options_from(args) -> Options:
     from .pipeline import Options
 
     root = args.root.resolve()
