@@ -13,9 +13,10 @@ editors look at, each pointing at the file and line:
   ``MAX_AVERAGE_WORDS`` words per sentence gets a warning. Texts under
   ``MIN_WORDS`` words are too short for an average to mean anything.
 
-What is read: the Markdown of every page (shared and per municipality), the
-title, summary and question texts of every survey.yaml, and every factsheet
-(its text, intro, measures and follow-up), with headings,
+What is read, file by file (drafts too: they are what is being written): the
+Markdown of every page (shared and per municipality), the title, summary and
+question texts of every survey.yaml, and every factsheet (its text, intro,
+measures and follow-up), with headings,
 list items and table cells as sentences of their own, Jinja expressions as
 one word (they print a figure or a name) and Jinja statements, code, HTML
 tags and link targets left out.
@@ -229,47 +230,105 @@ def _excerpt(text: str, words: int = 8) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def texts(municipality):
-    """``(file, line, text, markdown)`` of every text residents read on one site, in file order."""
-    for page in municipality.pages:
-        yield page.display, page.body_line, page.body, True
-    results = municipality.get("survey_results")
-    for survey in results.all if results is not None else []:
-        data = survey.located.data if isinstance(survey.located.data, dict) else {}
-        for key in ("title", "summary"):
-            if isinstance(data.get(key), str):
-                yield survey.yaml_file, survey.located.line(key), data[key], False
-        for i, question in enumerate(data.get("questions") or []):
-            if isinstance(question, dict) and isinstance(question.get("text"), str):
-                yield survey.yaml_file, survey.located.line(f"questions.{i}.text"), question["text"], False
-    for sheet in (municipality.get("factsheets") or {}).values():
-        located = sheet.located
-        data = located.data if located is not None and isinstance(located.data, dict) else {}
-        line = located.line if located is not None else (lambda _path: 1)
-        for key in ("title", "intro"):
-            if isinstance(data.get(key), str):
-                yield sheet.file, line(key), data[key], False
-        for part in ("measures", "follow_up"):
-            for i, item in enumerate(data.get(part) or []):
-                for key in ("title", "explanation", "text"):
-                    if isinstance(item, dict) and isinstance(item.get(key), str):
-                        yield sheet.file, line(f"{part}.{i}.{key}"), item[key], False
-        yield sheet.file, sheet.body_line, sheet.body, True
+# The texts of a survey.yaml and of a factsheet's front matter that residents read ("*": every item).
+SURVEY_TEXTS = ("title", "summary", "questions.*.text")
+FACTSHEET_TEXTS = ("title", "intro", "measures.*.title", "measures.*.explanation", "follow_up.*.text")
 
 
-def check(municipalities, log=print) -> tuple[int, int]:
-    """Report every text of these municipalities once (shared pages too); returns (texts, warnings)."""
-    seen: set[tuple[str, int]] = set()
-    warnings = 0
-    for m in municipalities:
-        for file, line, text, markdown in texts(m):
-            if (file, line) in seen:
-                continue
-            seen.add((file, line))
+def source_files(root: Path, slugs) -> list[Path]:
+    """The text sources of these municipalities: shared pages, then per municipality its pages,
+    and per survey its survey.yaml and factsheet.md. Drafts too: they are what is being written."""
+    from .content import DATA_FOLDERS
+
+    files = sorted((root / "content" / "_shared").rglob("*.md"))
+    for slug in slugs:
+        folder = root / "content" / slug
+        if not folder.is_dir():
+            continue
+        files += [p for p in sorted(folder.rglob("*.md")) if p.relative_to(folder).parts[0] not in DATA_FOLDERS]
+        for survey in sorted(p for p in (folder / "surveys").glob("*") if p.is_dir()):
+            files += [p for p in (survey / "survey.yaml", survey / "factsheet.md") if p.is_file()]
+    return files
+
+
+def is_source(path: Path, root: Path) -> bool:
+    """Whether ``path`` is a text source (for the preview, which knows only what changed)."""
+    try:
+        parts = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return False
+    if len(parts) < 3 or parts[0] != "content":
+        return False
+    from .content import DATA_FOLDERS
+
+    if parts[2] == "surveys":
+        return len(parts) == 5 and parts[4] in ("survey.yaml", "factsheet.md")
+    return path.suffix == ".md" and parts[2] not in DATA_FOLDERS
+
+
+def file_texts(path: Path, root: Path) -> list[tuple[str, int, str, bool]]:
+    """``(file, line, text, markdown)`` of each text in one source file; raises ConfigError
+    (with file and line) when the file cannot be read, as the build would."""
+    from . import yamlfile
+    from .content import FRONT_MATTER
+    from .errors import ConfigError, Problem, not_utf8, relpath
+
+    display = relpath(path, root)
+    raw = path.read_bytes()
+    if path.name == "survey.yaml":
+        return _located_texts(yamlfile.parse_bytes(raw, display), SURVEY_TEXTS)
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(not_utf8(display, raw, exc)) from None
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ConfigError(Problem(display, "missing front matter (expected the file to start with '---', "
+                                           "a YAML block with at least 'title:', and '---')", line=1))
+    located = yamlfile.parse(match.group(1), display, offset=1)
+    found = _located_texts(located, FACTSHEET_TEXTS) if path.name == "factsheet.md" and path.parent.parent.name == "surveys" else []
+    return found + [(display, text.count("\n", 0, match.end()) + 1, text[match.end():], True)]
+
+
+def _located_texts(located, keys) -> list[tuple[str, int, str, bool]]:
+    out = []
+
+    def walk(value, parts, path):
+        if not parts:
+            if isinstance(value, str):
+                out.append((located.file, located.line(path), value, False))
+        elif parts[0] == "*":
+            for i, item in enumerate(value if isinstance(value, list) else []):
+                walk(item, parts[1:], f"{path}.{i}")
+        elif isinstance(value, dict) and parts[0] in value:
+            walk(value[parts[0]], parts[1:], f"{path}.{parts[0]}" if path else parts[0])
+
+    for key in keys:
+        walk(located.data, key.split("."), "")
+    return sorted(out, key=lambda item: item[1])
+
+
+def check_files(files, root: Path, log=print) -> tuple[int, int]:
+    """Report every text of these files; returns (texts, warnings). Files that cannot be
+    read raise one ConfigError with all their problems, after the others are reported."""
+    from .errors import ConfigError
+
+    count = warnings = 0
+    problems = []
+    for path in files:
+        try:
+            found = file_texts(path, root)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        for file, line, text, markdown in found:
+            count += 1
             for warning in analyse(text, file, line, markdown).warnings():
                 log(f"warning: {warning}")
                 warnings += 1
-    return len(seen), warnings
+    if problems:
+        raise ConfigError(problems)
+    return count, warnings
 
 
 def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
@@ -287,18 +346,19 @@ def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
 
 def main(options, strict: bool = False, built: bool = False, log=print) -> int:
     """``python build.py readability``: warnings only; with ``strict`` a warning fails (exit 1)."""
-    from .pipeline import load_all
+    from .config import load_municipalities
 
-    municipalities = load_all(options, warn=lambda *_: None)
-    count, warnings = check(municipalities.values(), log)
-    checked = f"{count} texts of {len(municipalities)} municipalit{'ies' if len(municipalities) != 1 else 'y'}"
+    slugs = list(load_municipalities(options.root, options.only, warn=lambda *_: None))
+    files = source_files(options.root, slugs)
+    count, warnings = check_files(files, options.root, log)
+    checked = f"{count} texts in {len(files)} files of {len(slugs)} municipalit{'ies' if len(slugs) != 1 else 'y'}"
     if built:
-        missing = [slug for slug in municipalities if not (options.out / slug).is_dir()]
+        missing = [slug for slug in slugs if not (options.out / slug).is_dir()]
         if missing:
             log(f"error: no built site for {', '.join(missing)} in {options.out} (run python build.py first)")
             return 1
         pages = 0
-        for slug in municipalities:
+        for slug in slugs:
             found, more = check_built(options.out / slug, options.root, log)
             pages, warnings = pages + found, warnings + more
         checked += f" and {pages} built pages"

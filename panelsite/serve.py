@@ -11,7 +11,8 @@ links and the 404 page work) into ``.panelsite-cache/serve/`` — never into
 
 A failed build shows an error page instead of the site, listing every problem
 with its file and line, and the same list in the terminal; fixing the file
-rebuilds and the page recovers by itself.
+rebuilds and the page recovers by itself. After a rebuild the terminal shows the
+B1 readability warnings of the files just saved (see :mod:`panelsite.readability`).
 
 The response collector runs beside it as a subprocess
 (``python -m panelsite collect``) with the preview origin accepted, so the
@@ -162,7 +163,19 @@ class Preview:
             shown_paths = {p for p in paths if os.path.exists(p)} or paths  # not an editor's temporary file
             changed = sorted(_relative(path, root) for path in shown_paths)
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-            self.rebuild(changes=f" after a change to {shown}")
+            if self.rebuild(changes=f" after a change to {shown}"):
+                self.readability([Path(p) for p in shown_paths])
+
+    def readability(self, paths: list[Path]) -> None:
+        """The B1 warnings of the texts just saved, so the author sees them while writing."""
+        from . import readability
+        from .errors import PanelsiteError
+
+        sources = [p for p in paths if p.is_file() and readability.is_source(p, self.options.root)]
+        try:
+            readability.check_files(sorted(sources), self.options.root, log=lambda line: self.log(f"  {line}"))
+        except PanelsiteError:
+            pass  # the build has reported these files already
 
     def stop(self) -> None:
         self.stopping.set()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from panelsite import pipeline, readability
+from panelsite import readability
 from panelsite.cli import main
 
 from .conftest import REPO, make_project
@@ -100,18 +98,34 @@ def test_factsheet_and_survey_texts_are_checked_at_their_lines(tmp_path):
     survey_yaml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     factsheet = root / "content/lindenhaven/surveys/afval-2026/factsheet.md"
     text = factsheet.read_text(encoding="utf-8")
+    explanation = next(i for i, line in enumerate(text.splitlines()) if line.strip().startswith("explanation:"))
     factsheet.write_text(text + "\n" + LONG + "\n", encoding="utf-8")
     last_line = len((text + "\n" + LONG).splitlines())
+    files = readability.source_files(root, ["lindenhaven"])
+    assert [f.relative_to(root).as_posix() for f in files][-2:] == [
+        "content/lindenhaven/surveys/afval-2026/survey.yaml", "content/lindenhaven/surveys/afval-2026/factsheet.md"]
+    texts = readability.file_texts(factsheet, root)
+    assert (texts[0][:2], texts[-1][:2]) == (("content/lindenhaven/surveys/afval-2026/factsheet.md", 2),
+                                             ("content/lindenhaven/surveys/afval-2026/factsheet.md", texts[-1][1]))
+    assert any(line == explanation + 1 for _, line, _, _ in texts), "a measure's explanation, at its own line"
     warnings = []
-    municipalities = pipeline.load_all(pipeline.Options(root=root, out=root / "dist", today=dt.date(2026, 11, 28)),
-                                       warn=lambda *_: None)
-    readability.check(municipalities.values(), log=warnings.append)
+    readability.check_files(files, root, log=warnings.append)
     assert warnings == [
         f'warning: content/lindenhaven/surveys/afval-2026/survey.yaml:{question + 1}: sentence of 29 words (B1: at most 20): '
         '"Als u zich aanmeldt voor het panel van …"',
         f'warning: content/lindenhaven/surveys/afval-2026/factsheet.md:{last_line}: sentence of 29 words (B1: at most 20): '
         '"Als u zich aanmeldt voor het panel van …"',
     ]
+
+
+def test_drafts_are_checked_and_unreadable_files_are_reported_with_the_rest(tmp_path, capsys):
+    root = make_project(tmp_path / "project", surveys=())
+    (root / "content/lindenhaven/concept.md").write_text(f"---\ntitle: Concept\ndraft: true\n---\n{LONG}\n", encoding="utf-8")
+    (root / "content/lindenhaven/kapot.md").write_text("---\ntitle: [Kapot\n---\nTekst.\n", encoding="utf-8")
+    assert main(["readability", "--root", str(root)]) == 2
+    captured = capsys.readouterr()
+    assert "warning: content/lindenhaven/concept.md:5: sentence of 29 words" in captured.out
+    assert "error: content/lindenhaven/kapot.md:3: invalid YAML: did not find expected ',' or ']'" in captured.err
 
 
 def test_command_warns_and_strict_fails(tmp_path, capsys):
@@ -133,11 +147,10 @@ def test_command_warns_and_strict_fails(tmp_path, capsys):
 def test_our_own_texts_meet_the_b1_guidance(built_demo):
     """The demo's pages, surveys and factsheets, and every built page (what the templates write), warn of nothing."""
     warnings: list[str] = []
-    municipalities = pipeline.load_all(pipeline.Options(root=REPO, out=built_demo, today=dt.date(2026, 11, 28)),
-                                       warn=lambda *_: None)
-    texts, _ = readability.check(municipalities.values(), log=warnings.append)
+    slugs = [p.stem for p in sorted((REPO / "municipalities").glob("*.yaml"))]
+    texts, _ = readability.check_files(readability.source_files(REPO, slugs), REPO, log=warnings.append)
     pages = 0
-    for slug in municipalities:
+    for slug in slugs:
         found, _ = readability.check_built(built_demo / slug, built_demo, log=warnings.append)
         pages += found
     assert texts > 100 and pages > 60
@@ -149,6 +162,5 @@ def test_the_scaffold_starts_at_b1(tmp_path):
     assert main(["new", "municipality", "nieuwstad", "--root", str(root)]) == 0
     assert main(["new", "survey", "nieuwstad", "eerste-peiling", "--root", str(root)]) == 0
     warnings: list[str] = []
-    municipalities = pipeline.load_all(pipeline.Options(root=root, out=root / "dist"), warn=lambda *_: None)
-    readability.check(municipalities.values(), log=warnings.append)
-    assert warnings == []
+    texts, _ = readability.check_files(readability.source_files(root, ["nieuwstad"]), root, log=warnings.append)
+    assert texts > 5 and warnings == []

@@ -153,13 +153,21 @@ def test_saving_a_file_rebuilds_only_that_page(preview, project):
     preview.log = log.append
     page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
     good = page.read_text(encoding="utf-8")
-    page.write_text(good.replace("rivier", "brede rivier"), encoding="utf-8")
+    long_sentence = ("Wie in Lindenhaven woont en meedoet aan het panel krijgt elk jaar vier vragenlijsten "
+                     "over de buurt, het afval, de straten en de plannen van de gemeente.")  # 27 words
+    page.write_text(good.replace("rivier.", "brede rivier.") + "\n" + long_sentence + "\n", encoding="utf-8")
     deadline = time.time() + 15
     while preview.notifier.version == before and time.time() < deadline:
         time.sleep(0.05)
     assert preview.notifier.version != before, "no rebuild after the change"
     assert "brede rivier" in get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
     assert any("over-de-gemeente.md" in line and "(1 file rendered)" in line for line in log), log
+    # the author sees the B1 warnings of the file just saved, in the terminal
+    while not any("warning:" in line for line in log) and time.time() < deadline:
+        time.sleep(0.05)
+    assert [line for line in log if "warning:" in line] == [
+        '  warning: content/lindenhaven/over-de-gemeente.md:7: sentence of 27 words (B1: at most 20): '
+        '"Wie in Lindenhaven woont en meedoet aan het …"']
     preview.stop()  # the watcher; the module's last test that uses the preview
     page.write_text(good, encoding="utf-8")
 
