@@ -9,6 +9,7 @@ nothing computes nothing. Other page families that depend on results
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from functools import cached_property
@@ -111,8 +112,9 @@ def add_outputs(site: Site) -> None:
             hook.add_outputs(site)
 
 
+@functools.cache
 def _plotly_js() -> bytes:
-    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package)."""
+    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process."""
     import plotly
 
     return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
