@@ -166,7 +166,26 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
     url = context["url"]
     # Authors link site-root-relative ("/over-het-panel/"); the site must work
     # under any sub-path, so those become page-relative links.
-    page.html = ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html)
+    page.html = _scrollable_tables(ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html))
+
+
+TABLE = re.compile(r"<table>.*?</table>", re.S)
+
+
+def _scrollable_tables(html: str) -> str:
+    """Each table in a region that scrolls sideways on a narrow screen (see theme.css),
+    named after its header row so a screen reader tells the regions apart."""
+    import html as _html
+
+    def wrap(match: re.Match) -> str:
+        header_row = match.group(0).split("</tr>", 1)[0]
+        headers = [_html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+                   for cell in re.findall(r"<th[^>]*>(.*?)</th>", header_row, re.S)]
+        label = "Tabel: " + ", ".join(h for h in headers if h) if any(headers) else "Tabel"
+        return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_html.escape(label)}">'
+                f"{match.group(0)}</div>")
+
+    return TABLE.sub(wrap, html) if "<table>" in html else html
 
 
 def _undefined_message(message: str, context: dict) -> str:

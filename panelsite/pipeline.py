@@ -187,7 +187,7 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
             seen.add(output.path)
             old = previous.get(output.path)
             if old and old.get("key") == output.key and staged.reuse(output.path):
-                manifest[output.path] = old
+                manifest[output.path] = {**old, "source": output.source} if output.source else old
                 continue
             with pdf.keys_used() as pdf_keys:
                 data = output.render()
@@ -195,6 +195,8 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
             staged.write(output.path, data, output.shared)
             links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
             manifest[output.path] = {"key": output.key, "links": links}
+            if output.source:  # the file it is made from, for the preview's readability notes
+                manifest[output.path]["source"] = output.source
             if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                 manifest[output.path]["pdfs"] = sorted(pdf_keys)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]

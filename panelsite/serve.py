@@ -58,7 +58,8 @@ def serve(options, host: str, port: int, collector_port: int | None) -> int:
     if collector:
         preview.options = replace(preview.options, collector_url=f"http://{url_host}:{collector_port}/")
     _stop_on_sigterm()
-    preview.rebuild(first=True)
+    if preview.rebuild(first=True):
+        preview.readability()
     watcher = threading.Thread(target=preview.watch, name="panelsite-watch", daemon=True)
     watcher.start()
     print(f"Serving {len(preview.sites) or 'the'} site{'s' if len(preview.sites) != 1 else ''} at {origin}/ "
@@ -113,6 +114,8 @@ class Preview:
         self.notifier = livereload.Notifier()
         self.stopping = threading.Event()
         self.lock = threading.Lock()  # no request reads a site while it is swapped
+        self.page_sources: dict[tuple[str, str], str] = {}  # (slug, file) → the source it is made from
+        self.text_warnings: dict[str, list[str]] = {}  # source → its B1 readability warnings
 
     @property
     def out(self) -> Path:
@@ -133,6 +136,7 @@ class Preview:
                 self.sites = {slug: m.name for slug, m in names.items()}
                 results = pipeline.build(options, log=self.log if first else (lambda *_: None))
                 self.problems, self.traceback = [], None
+                self.page_sources = _page_sources(options.out, self.sites)
             except PanelsiteError as exc:
                 self.problems, self.traceback = list(exc.problems), None
             except Exception:  # a bug should show up on the page too, not stop the preview
@@ -166,20 +170,76 @@ class Preview:
             if self.rebuild(changes=f" after a change to {shown}"):
                 self.readability([Path(p) for p in shown_paths])
 
-    def readability(self, paths: list[Path]) -> None:
-        """The B1 warnings of the texts just saved, so the author sees them while writing."""
+    def readability(self, paths: list[Path] | None = None) -> None:
+        """The B1 warnings of the texts just saved (``paths``; None: every text), so the author sees
+        them while writing: in the terminal, and on the preview pages made from those texts."""
         from . import readability
-        from .errors import PanelsiteError
+        from .errors import PanelsiteError, relpath
 
-        sources = [p for p in paths if p.is_file() and readability.is_source(p, self.options.root)]
-        try:
-            readability.check_files(sorted(sources), self.options.root, log=lambda line: self.log(f"  {line}"))
-        except PanelsiteError:
-            pass  # the build has reported these files already
+        root = self.options.root
+        if paths is None:
+            files = readability.source_files(root, self.sites)
+        else:
+            files = sorted(p for p in paths if p.is_file() and readability.is_source(p, root))
+        shown = 0
+        for path in files:
+            found: list[str] = []
+            try:
+                readability.check_files([path], root, log=found.append)
+            except PanelsiteError:
+                continue  # the build has reported this file already
+            source = relpath(path, root)
+            self.text_warnings[source] = [w.removeprefix("warning: ").removeprefix(source + ":") for w in found]
+            if paths is not None:
+                for line in found:
+                    self.log(f"  {line}")
+            shown += len(found)
+        if paths is None and shown:
+            self.log(f"Readability: {shown} B1 warning{'s' if shown != 1 else ''} (shown on the preview pages; "
+                     "python build.py readability lists them)")
+
+    def notes_for(self, slug: str, file: str) -> tuple[str, list[str]] | None:
+        """The source of a preview page and its readability warnings, when it has any."""
+        source = self.page_sources.get((slug, file))
+        warnings = self.text_warnings.get(source or "")
+        return (source, warnings) if warnings else None
 
     def stop(self) -> None:
         self.stopping.set()
         self.notifier.close()
+
+
+def _page_sources(out: Path, slugs) -> dict[tuple[str, str], str]:
+    """(slug, file) → source file, from the build manifests."""
+    import json
+
+    from .pipeline import MANIFEST_DIR
+
+    found = {}
+    for slug in slugs:
+        try:
+            manifest = json.loads((out / MANIFEST_DIR / f"{slug}.json").read_text())
+        except (OSError, ValueError):
+            continue
+        found.update({(slug, path): entry["source"] for path, entry in manifest.items()
+                      if path.endswith(".html") and entry.get("source")})
+    return found
+
+
+def readability_notes(page: bytes, source: str, warnings: list[str]) -> bytes:
+    """``page`` with its source's readability warnings at the top of ``<main>`` (preview only)."""
+    items = "".join(f"<li>Line {html.escape(w.partition(':')[0])}: {html.escape(w.partition(':')[2].strip())}</li>"
+                    for w in warnings)
+    count = f"{len(warnings)} readability warning{'s' if len(warnings) != 1 else ''}"
+    notes = (f'<details class="panelsite-preview-notes" style="margin:0 0 1.5rem;padding:.5rem 1rem;'
+             f'border-left:.3rem solid #8a5a00;background:#fff8e6;color:#1a1a1a">'
+             f"<summary>{count} (B1) in {html.escape(source)} — shown in the preview only</summary>"
+             f"<ul>{items}</ul></details>").encode()
+    start = page.find(b"<main")
+    end = page.find(b">", start) if start != -1 else -1
+    if end == -1:
+        return page
+    return page[:end + 1] + notes + page[end + 1:]
 
 
 def _relative(path: str, root: Path) -> str:
@@ -301,7 +361,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self._send_html(404, not_found_page(self.preview, self.path), head)
         data = file.read_bytes()
         if file.suffix == ".html":
-            return self._send_html(200, data, head)
+            notes = self.preview.notes_for(slug, file.relative_to(site).as_posix())
+            return self._send_html(200, readability_notes(data, *notes) if notes else data, head)
         kind = "application/atom+xml" if file.name == "feed.xml" else (mimetypes.guess_type(file.name)[0]
                                                                        or "application/octet-stream")
         if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")):

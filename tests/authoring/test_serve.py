@@ -168,6 +168,15 @@ def test_saving_a_file_rebuilds_only_that_page(preview, project):
     assert [line for line in log if "warning:" in line] == [
         '  warning: content/lindenhaven/over-de-gemeente.md:7: sentence of 27 words (B1: at most 20): '
         '"Wie in Lindenhaven woont en meedoet aan het …"']
+    # … and on the preview page made from it, at the top of <main>; other pages get no notes
+    body = get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
+    main = body[body.index("<main"):]
+    assert main.index('<details class="panelsite-preview-notes"') < main.index("<h1")
+    assert ("<summary>1 readability warning (B1) in content/lindenhaven/over-de-gemeente.md — shown in the preview only"
+            "</summary><ul><li>Line 7: sentence of 27 words (B1: at most 20): &quot;Wie in Lindenhaven woont") in body
+    assert "panelsite-preview-notes" not in get(preview.port, "/lindenhaven/contact/")[2]
+    built = (preview.out / "lindenhaven" / "over-de-gemeente" / "index.html").read_text(encoding="utf-8")
+    assert "panelsite-preview-notes" not in built, "the notes are the preview's, never in the built file"
     preview.stop()  # the watcher; the module's last test that uses the preview
     page.write_text(good, encoding="utf-8")
 
@@ -207,3 +216,19 @@ def test_the_serve_command_runs_the_collector_and_stops_it(small_project):
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", collector_port), timeout=1).close()
     assert "Serving 1 site at" in output
+
+
+def test_the_first_build_notes_every_text_with_readability_warnings(small_project):
+    page = small_project / "content" / "lindenhaven" / "over-de-gemeente.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nWie in Lindenhaven woont en meedoet aan het panel krijgt "
+                    "elk jaar vier vragenlijsten over de buurt, het afval, de straten en de plannen van de gemeente.\n",
+                    encoding="utf-8")
+    log: list[str] = []
+    state = serve.Preview(replace(options(small_project), out=small_project / serve.PREVIEW_DIR), log=log.append)
+    assert state.rebuild(first=True), state.problems
+    state.readability()
+    assert log[-1] == "Readability: 1 B1 warning (shown on the preview pages; python build.py readability lists them)"
+    source, warnings = state.notes_for("lindenhaven", "over-de-gemeente/index.html")
+    assert source == "content/lindenhaven/over-de-gemeente.md"
+    assert [w.split(":")[0] for w in warnings] == ["7"]
+    assert state.notes_for("lindenhaven", "contact/index.html") is None

@@ -35,6 +35,10 @@ def test_markdown_gets_heading_ids_tables_footnotes_toc_and_relative_links(proje
                             content.markdown_renderer())
     assert '<h2 id="wie-mag-meedoen">Wie mag meedoen?</h2>' in page.html
     assert "<table>" in page.html and "<th>a</th>" in page.html
+    # a table scrolls sideways in a region of its own on a narrow screen: a tab stop named by its header row
+    region = page.html[page.html.index('<div class="table-scroll"'):]
+    assert region.startswith('<div class="table-scroll" role="region" tabindex="0" aria-label="Tabel: a, b"><table>')
+    assert region.index("</table></div>") > 0
     assert 'class="footnote"' in page.html
     assert 'href="../contact/"' in page.html  # "/contact/" made page-relative
     assert [t["id"] for t in page.toc] == ["wie-mag-meedoen"]
