@@ -16,10 +16,11 @@ editors look at, each pointing at the file and line:
 What is read, file by file (drafts too: they are what is being written): the
 Markdown of every page (shared and per municipality), the title, summary and
 question texts of every survey.yaml, and every factsheet (its text, intro,
-measures and follow-up), with headings,
-list items and table cells as sentences of their own, Jinja expressions as
-one word (they print a figure or a name) and Jinja statements, code, HTML
-tags and link targets left out.
+measures and follow-up). Headings, list items and table cells are sentences
+of their own; a Jinja expression is one word (it prints a figure or a name);
+Jinja statements, code, HTML tags and link targets are left out. With
+``--built``, :func:`analyse_html` reads the text in each built page's
+``<main>`` the same way, block element by block element.
 
 Syllables are counted on the Dutch hyphenation patterns (pyphen's nl_NL,
 which WeasyPrint already installs), so compound words count right. Written by
@@ -31,6 +32,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 LONG_SENTENCE = 20  # words
@@ -95,6 +97,14 @@ class TextReport:
             return 100.0
         return 206.84 - 0.77 * (100 * self.syllables / self.words) - 0.93 * self.average_words
 
+    def add(self, line: int, sentence: str) -> None:
+        """Count one sentence (one that has no words, like a lone "–", is none)."""
+        words = _WORD.findall(sentence)
+        if words:
+            self.words += len(words)
+            self.syllables += sum(syllables(w) for w in words)
+            self.sentences.append(Sentence(line, len(words), " ".join(sentence.split())))
+
     def long_sentences(self) -> list[Sentence]:
         return [s for s in self.sentences if s.words > LONG_SENTENCE]
 
@@ -117,12 +127,7 @@ def analyse(text: str, file: str, first_line: int = 1, markdown: bool = True) ->
     report = TextReport(file, first_line)
     for line, block in _blocks(text, first_line) if markdown else [(first_line, text)]:
         for sentence_line, sentence in _sentences(block, line):
-            words = _WORD.findall(sentence)
-            if not words:
-                continue
-            report.words += len(words)
-            report.syllables += sum(syllables(w) for w in words)
-            report.sentences.append(Sentence(sentence_line, len(words), " ".join(sentence.split())))
+            report.add(sentence_line, sentence)
     return report
 
 
@@ -371,59 +376,55 @@ def main(options, strict: bool = False, built: bool = False, log=print) -> int:
 _HTML_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "caption", "figcaption",
                 "label", "legend", "summary", "button", "blockquote", "div", "section", "article", "tr", "ul", "ol",
                 "table", "form", "fieldset", "details", "figure", "br", "option", "select", "textarea"}
+_NOT_TEXT = {"script", "style", "svg", "template"}
 
 
 def analyse_html(html: str, file: str) -> TextReport:
     """The report of the running text in a built page's ``<main>`` (templates write text too)."""
-    from html.parser import HTMLParser
-
-    report = TextReport(file, 1)
-
-    class Blocks(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.depth = 0  # inside <main>
-            self.skip = 0  # inside <script>, <style>, <svg>
-            self.parts: list[str] = []
-            self.line = 1
-
-        def flush(self):
-            text = " ".join("".join(self.parts).split())
-            text = _URL.sub(" adres ", _EMAIL.sub(" adres ", text))
-            self.parts = []
-            for line, sentence in _sentences(text, self.line):
-                words = _WORD.findall(sentence)
-                if words:
-                    report.words += len(words)
-                    report.syllables += sum(syllables(w) for w in words)
-                    report.sentences.append(Sentence(line, len(words), sentence.strip()))
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "main":
-                self.depth += 1
-            elif tag in ("script", "style", "svg", "template"):
-                self.skip += 1
-            if tag in _HTML_BLOCKS:
-                self.flush()
-            if not self.parts:
-                self.line = self.getpos()[0]
-
-        def handle_endtag(self, tag):
-            if tag in ("script", "style", "svg", "template"):
-                self.skip = max(0, self.skip - 1)
-            if tag in _HTML_BLOCKS or tag == "main":
-                self.flush()
-            if tag == "main":
-                self.depth = max(0, self.depth - 1)
-
-        def handle_data(self, data):
-            if self.depth and not self.skip:
-                if not self.parts:
-                    self.line = self.getpos()[0]
-                self.parts.append(data)
-
-    parser = Blocks()
+    parser = _MainText(TextReport(file, 1))
     parser.feed(html)
     parser.close()
     parser.flush()
-    return report
+    return parser.report
+
+
+class _MainText(HTMLParser):
+    """The blocks of text in ``<main>``, each a run of sentences (block elements end one)."""
+
+    def __init__(self, report: TextReport):
+        super().__init__(convert_charrefs=True)
+        self.report = report
+        self.depth = 0  # inside <main>
+        self.skip = 0  # inside an element without running text
+        self.parts: list[str] = []
+        self.line = 1
+
+    def flush(self) -> None:
+        text = _URL.sub(" adres ", _EMAIL.sub(" adres ", " ".join("".join(self.parts).split())))
+        self.parts = []
+        for line, sentence in _sentences(text, self.line):
+            self.report.add(line, sentence)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.depth += 1
+        elif tag in _NOT_TEXT:
+            self.skip += 1
+        if tag in _HTML_BLOCKS:
+            self.flush()
+        if not self.parts:
+            self.line = self.getpos()[0]
+
+    def handle_endtag(self, tag):
+        if tag in _NOT_TEXT:
+            self.skip = max(0, self.skip - 1)
+        if tag in _HTML_BLOCKS or tag == "main":
+            self.flush()
+        if tag == "main":
+            self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            if not self.parts:
+                self.line = self.getpos()[0]
+            self.parts.append(data)
