@@ -131,6 +131,7 @@ def analyse(text: str, file: str, first_line: int = 1, markdown: bool = True) ->
     return report
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat: the hyphenation patterns are pure Python
 def syllables(word: str) -> int:
     """Syllables of one Dutch word (an estimate), from its hyphenation and its vowels."""
     if any(c.isdigit() for c in word):
@@ -381,8 +382,11 @@ _NOT_TEXT = {"script", "style", "svg", "template"}
 
 def analyse_html(html: str, file: str) -> TextReport:
     """The report of the running text in a built page's ``<main>`` (templates write text too)."""
-    parser = _MainText(TextReport(file, 1))
-    parser.feed(html)
+    start, end = html.find("<main"), html.rfind("</main>")
+    if start == -1 or end == -1:
+        return TextReport(file, 1)
+    parser = _MainText(TextReport(file, 1), first_line=html.count("\n", 0, start) + 1)
+    parser.feed(html[start:end + len("</main>")])  # only <main> holds the page's own text
     parser.close()
     parser.flush()
     return parser.report
@@ -391,15 +395,18 @@ def analyse_html(html: str, file: str) -> TextReport:
 class _MainText(HTMLParser):
     """The blocks of text in ``<main>``, each a run of sentences (block elements end one)."""
 
-    def __init__(self, report: TextReport):
+    def __init__(self, report: TextReport, first_line: int = 1):
         super().__init__(convert_charrefs=True)
         self.report = report
+        self.lines_before = first_line - 1  # the fed text starts on this line of the page (HTMLParser owns .offset)
         self.depth = 0  # inside <main>
         self.skip = 0  # inside an element without running text
         self.parts: list[str] = []
         self.line = 1
 
     def flush(self) -> None:
+        if not self.parts:
+            return
         text = _URL.sub(" adres ", _EMAIL.sub(" adres ", " ".join("".join(self.parts).split())))
         self.parts = []
         for line, sentence in _sentences(text, self.line):
@@ -413,7 +420,7 @@ class _MainText(HTMLParser):
         if tag in _HTML_BLOCKS:
             self.flush()
         if not self.parts:
-            self.line = self.getpos()[0]
+            self.line = self.getpos()[0] + self.lines_before
 
     def handle_endtag(self, tag):
         if tag in _NOT_TEXT:
@@ -426,5 +433,5 @@ class _MainText(HTMLParser):
     def handle_data(self, data):
         if self.depth and not self.skip:
             if not self.parts:
-                self.line = self.getpos()[0]
+                self.line = self.getpos()[0] + self.lines_before
             self.parts.append(data)

@@ -86,6 +86,10 @@ def test_built_pages_are_read_by_block_and_skip_scripts():
             "</main>")
     report = readability.analyse_html(html, "dist/x/index.html")
     assert [s.text for s in report.sentences] == ["Uitslag", "62% is tevreden.", "Lees meer", "35% groot.", "Hoe groot is de kans?"]
+    page = "<html>\n<body>\n<header><p>Menu</p></header>\n<main>\n<h1>Titel</h1>\n<p>" + "woord " * 25 + "eind.</p>\n</main>\n</body></html>"
+    report = readability.analyse_html(page, "dist/x/index.html")
+    assert [(s.line, s.words) for s in report.sentences] == [(5, 1), (6, 26)]
+    assert report.warnings() == ['dist/x/index.html:6: sentence of 26 words (B1: at most 20): "woord woord woord woord woord woord woord woord …"']
 
 
 def test_factsheet_and_survey_texts_are_checked_at_their_lines(tmp_path):
