@@ -2,7 +2,7 @@
 """Scale benchmark: a generated corpus, built by panelsite and (side by side) by MkDocs.
 
     python bench/bench_scale.py [--municipalities 50] [--surveys 12] [--respondents 5000] [--pages 10]
-                                [--factsheets] [--profile N] [--no-mkdocs] [--keep DIR]
+                                [--factsheets] [--profile N] [--phases N] [--no-mkdocs] [--keep DIR]
 
 Generates municipalities × surveys (survey.yaml + responses.csv, written with numpy) × content
 pages into a temporary folder, runs the full build (``python build.py``, all cores) and reports
@@ -12,7 +12,7 @@ same number of plain Markdown pages with MkDocs, installed in the benchmark's ow
 Targets: the full corpus under 60 s on 2 cores, and faster per page than MkDocs.
 
 ``--profile N`` also profiles an in-process build of N municipalities (jobs=1) and prints the
-functions that dominate.
+functions that dominate; ``--phases N`` prints the CPU per municipality of the main steps.
 """
 
 from __future__ import annotations
@@ -202,6 +202,58 @@ def profile(root: Path, count: int) -> str:
     return out.getvalue()
 
 
+PHASES = [  # (module, attribute, label): the steps whose time --phases reports
+    ("panelsite.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
+    ("panelsite.surveys.loader", "read_responses", "  of which: read responses.csv"),
+    ("panelsite.yamlfile", "parse", "  of which: parse YAML"),
+    ("panelsite.results_pages", "analyse", "weighting and statistics"),
+    ("panelsite.pdf", "render_pdf", "PDFs (the paper form)"),
+    ("panelsite.site.Site", "render_template", "templates (every page)"),
+    ("panelsite.content", "render_markdown", "Markdown"),
+    ("panelsite.results_pages", "question_view", "results view model"),
+    ("panelsite.results_pages", "_open_data_json", "data.json"),
+    ("panelsite.results_pages", "to_open_data_csv", "data.csv"),
+    ("panelsite.writer.StagedSite", "write", "writing files"),
+]
+
+
+def phases(root: Path, count: int) -> str:
+    """CPU per municipality of the main steps, from an in-process build of ``count`` (jobs=1)."""
+    import functools
+    import importlib
+
+    sys.path.insert(0, str(REPO))
+    from panelsite import pipeline
+
+    spent: dict[str, float] = {}
+
+    def timed(original, label):
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+        return wrapper
+
+    for module, attribute, label in PHASES:
+        owner_name, _, cls = module.rpartition(".") if module.split(".")[-1][0].isupper() else (module, "", "")
+        owner = getattr(importlib.import_module(owner_name), cls) if cls else importlib.import_module(module)
+        setattr(owner, attribute, timed(getattr(owner, attribute), label))
+    pipeline._preload()  # as the pool does: imports are not part of the steps
+    only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
+    out = root / "dist-phases"
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.process_time()
+    pipeline.build(pipeline.Options(root=root, out=out, only=only, jobs=1, progress=False), log=lambda *_: None)
+    total = time.process_time() - started
+    lines = [f"{'step':<50} {'ms per municipality':>20}"]
+    lines += [f"{label:<50} {spent.get(label, 0.0) / len(only) * 1000:>20.1f}" for _, _, label in PHASES]
+    lines.append(f"{'whole build (after imports)':<50} {total / len(only) * 1000:>20.1f}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--municipalities", type=int, default=50)
@@ -211,6 +263,8 @@ def main() -> int:
     parser.add_argument("--factsheets", action="store_true", help="a factsheet.md (web page, PDF, e-mail) per survey")
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile a build of N municipalities")
+    parser.add_argument("--phases", type=int, default=0, metavar="N",
+                        help="CPU per municipality of the main steps, from a build of N municipalities")
     parser.add_argument("--no-mkdocs", action="store_true")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
@@ -242,6 +296,10 @@ def main() -> int:
             cpu_ratio = (ps["cpu"] / ps["pages"]) / (md["cpu"] / md["pages"])
             print(f"  time per page panelsite/mkdocs: {ratio:.2f} wall, {cpu_ratio:.2f} cpu "
                   f"[target < 1: {'ok' if ratio < 1 else 'MISSED'}]")
+        if args.phases:
+            print(f"\nSteps of an in-process build of {args.phases} municipalities (jobs=1, CPU time; "
+                  "steps nest, so they do not add up):")
+            print(phases(root / "corpus", args.phases))
         if args.profile:
             print(f"\nProfile of an in-process build of {args.profile} municipalities (jobs=1):")
             print(profile(root / "corpus", args.profile))
