@@ -341,7 +341,7 @@ def run_vnu(files: list[Path], project_root: Path = PROJECT_ROOT) -> list[dict]:
     try:
         messages = json.loads(proc.stdout)["messages"]
     except (json.JSONDecodeError, KeyError) as exc:
-        raise BuildError(f"vnu failed (exit {proc.returncode}): {exc}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise BuildError(f"vnu failed (exit {proc.returncode}): {exc}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}") from None
     for message in messages:
         url = message.get("url", "")
         message["file"] = url[len("file:"):] if url.startswith("file:") else url

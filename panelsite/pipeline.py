@@ -351,7 +351,7 @@ def check(options: Options, log=print) -> int:
         log(w)
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
         scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
-        for slug, m in municipalities.items():
+        for m in municipalities.values():
             staged = stage_site(scratch_options, m, site_base_url(options, m, len(municipalities) > 1))
             staged.stage.abort()
     return len(municipalities)
