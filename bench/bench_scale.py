@@ -202,18 +202,18 @@ def profile(root: Path, count: int) -> str:
     return out.getvalue()
 
 
-PHASES = [  # (module, attribute, label): the steps whose time --phases reports
+PHASES = [  # (module, function or Class.method, label): the steps whose time --phases reports
     ("panelsite.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
     ("panelsite.surveys.loader", "read_responses", "  of which: read responses.csv"),
     ("panelsite.yamlfile", "parse", "  of which: parse YAML"),
     ("panelsite.results_pages", "analyse", "weighting and statistics"),
     ("panelsite.pdf", "render_pdf", "PDFs (the paper form)"),
-    ("panelsite.site.Site", "render_template", "templates (every page)"),
+    ("panelsite.site", "Site.render_template", "templates (every page)"),
     ("panelsite.content", "render_markdown", "Markdown"),
     ("panelsite.results_pages", "question_view", "results view model"),
     ("panelsite.results_pages", "_open_data_json", "data.json"),
     ("panelsite.results_pages", "to_open_data_csv", "data.csv"),
-    ("panelsite.writer.StagedSite", "write", "writing files"),
+    ("panelsite.writer", "StagedSite.write", "writing files"),
 ]
 
 
@@ -237,9 +237,11 @@ def phases(root: Path, count: int) -> str:
                 spent[label] = spent.get(label, 0.0) + time.process_time() - started
         return wrapper
 
-    for module, attribute, label in PHASES:
-        owner_name, _, cls = module.rpartition(".") if module.split(".")[-1][0].isupper() else (module, "", "")
-        owner = getattr(importlib.import_module(owner_name), cls) if cls else importlib.import_module(module)
+    for module, name, label in PHASES:
+        owner = importlib.import_module(module)
+        *classes, attribute = name.split(".")
+        for cls in classes:
+            owner = getattr(owner, cls)
         setattr(owner, attribute, timed(getattr(owner, attribute), label))
     pipeline._preload()  # as the pool does: imports are not part of the steps
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]

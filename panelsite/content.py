@@ -67,25 +67,30 @@ def site_path(relative: Path) -> str:
     return "".join(p + "/" for p in parts)
 
 
+def split_front_matter(raw: bytes, display: str, required: str = "title"):
+    """``(front matter as Located, body, line of the body)`` of a Markdown file with front matter
+    (pages and factsheets); raises ConfigError with file and line when it has none or it is not
+    UTF-8 or YAML. ``required`` names the key the message says the block needs."""
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(not_utf8(display, raw, exc)) from None
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ConfigError(Problem(display, "missing front matter (expected the file to start with '---', "
+                                           f"a YAML block with at least '{required}:', and '---')", line=1))
+    return parse(match.group(1), display, offset=1), text[match.end():], text.count("\n", 0, match.end()) + 1
+
+
 def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[Page | None, list[Problem]]:
     display = relpath(source, root)
     raw = source.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [not_utf8(display, raw, exc)]
-    text = text.replace("\r\n", "\n")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return None, [Problem(display, "missing front matter (expected the file to start with '---', "
-                                       "a YAML block with at least 'title:', and '---')", line=1)]
-    try:
-        located = parse(match.group(1), display, offset=1)
+        located, body, body_line = split_front_matter(raw, display)
     except ConfigError as exc:
         return None, exc.problems
     meta, problems = validate(PAGE_SCHEMA, located)
-    body_line = text.count("\n", 0, match.end()) + 1
-    page = Page(site_path(relative), source, display, meta, text[match.end():], body_line, shared,
+    page = Page(site_path(relative), source, display, meta, body, body_line, shared,
                 digest=hashlib.sha256(raw).hexdigest())
     return page, problems
 
@@ -185,7 +190,7 @@ def _scrollable_tables(html: str) -> str:
         return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_html.escape(label)}">'
                 f"{match.group(0)}</div>")
 
-    return TABLE.sub(wrap, html) if "<table>" in html else html
+    return TABLE.sub(wrap, html)
 
 
 def _undefined_message(message: str, context: dict) -> str:

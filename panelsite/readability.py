@@ -108,18 +108,22 @@ class TextReport:
     def long_sentences(self) -> list[Sentence]:
         return [s for s in self.sentences if s.words > LONG_SENTENCE]
 
-    def warnings(self) -> list[str]:
-        """``file:line: …`` for each long sentence, then for the text as a whole."""
-        out = [f"{self.file}:{s.line}: sentence of {s.words} words (B1: at most {LONG_SENTENCE}): \"{_excerpt(s.text)}\""
+    def notes(self) -> list[tuple[int, str]]:
+        """``(line, what)`` for each long sentence, then for the text as a whole."""
+        out = [(s.line, f"sentence of {s.words} words (B1: at most {LONG_SENTENCE}): \"{_excerpt(s.text)}\"")
                for s in self.long_sentences()]
         if self.words >= MIN_WORDS:
             if self.average_words > MAX_AVERAGE_WORDS:
-                out.append(f"{self.file}:{self.line}: {self.average_words:.1f} words per sentence on average "
-                           f"(B1: at most {MAX_AVERAGE_WORDS})")
+                out.append((self.line, f"{self.average_words:.1f} words per sentence on average "
+                                       f"(B1: at most {MAX_AVERAGE_WORDS})"))
             if round(self.reading_ease) < MIN_READING_EASE:
-                out.append(f"{self.file}:{self.line}: reading ease {self.reading_ease:.0f} (Flesch-Douma; "
-                           f"B1 texts score {MIN_READING_EASE} or more: use shorter words and sentences)")
+                out.append((self.line, f"reading ease {self.reading_ease:.0f} (Flesch-Douma; B1 texts score "
+                                       f"{MIN_READING_EASE} or more: use shorter words and sentences)"))
         return out
+
+    def warnings(self) -> list[str]:
+        """The notes as ``file:line: …``."""
+        return [f"{self.file}:{line}: {what}" for line, what in self.notes()]
 
 
 def analyse(text: str, file: str, first_line: int = 1, markdown: bool = True) -> TextReport:
@@ -276,24 +280,16 @@ def file_texts(path: Path, root: Path) -> list[tuple[str, int, str, bool]]:
     """``(file, line, text, markdown)`` of each text in one source file; raises ConfigError
     (with file and line) when the file cannot be read, as the build would."""
     from . import yamlfile
-    from .content import FRONT_MATTER
-    from .errors import ConfigError, Problem, not_utf8, relpath
+    from .content import split_front_matter
+    from .errors import relpath
 
     display = relpath(path, root)
     raw = path.read_bytes()
     if path.name == "survey.yaml":
         return _located_texts(yamlfile.parse_bytes(raw, display), SURVEY_TEXTS)
-    try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(not_utf8(display, raw, exc)) from None
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise ConfigError(Problem(display, "missing front matter (expected the file to start with '---', "
-                                           "a YAML block with at least 'title:', and '---')", line=1))
-    located = yamlfile.parse(match.group(1), display, offset=1)
-    found = _located_texts(located, FACTSHEET_TEXTS) if path.name == "factsheet.md" and path.parent.parent.name == "surveys" else []
-    return found + [(display, text.count("\n", 0, match.end()) + 1, text[match.end():], True)]
+    factsheet = path.name == "factsheet.md" and path.parent.parent.name == "surveys"
+    located, body, body_line = split_front_matter(raw, display, required="highlights" if factsheet else "title")
+    return (_located_texts(located, FACTSHEET_TEXTS) if factsheet else []) + [(display, body_line, body, True)]
 
 
 def _located_texts(located, keys) -> list[tuple[str, int, str, bool]]:

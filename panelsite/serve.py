@@ -115,7 +115,7 @@ class Preview:
         self.stopping = threading.Event()
         self.lock = threading.Lock()  # no request reads a site while it is swapped
         self.page_sources: dict[tuple[str, str], str] = {}  # (slug, file) → the source it is made from
-        self.text_warnings: dict[str, list[str]] = {}  # source → its B1 readability warnings
+        self.text_warnings: dict[str, list[tuple[int, str]]] = {}  # source → (line, what) of its B1 warnings
 
     @property
     def out(self) -> Path:
@@ -183,22 +183,23 @@ class Preview:
             files = sorted(p for p in paths if p.is_file() and readability.is_source(p, root))
         shown = 0
         for path in files:
-            found: list[str] = []
             try:
-                readability.check_files([path], root, log=found.append)
+                texts = readability.file_texts(path, root)
             except PanelsiteError:
                 continue  # the build has reported this file already
             source = relpath(path, root)
-            self.text_warnings[source] = [w.removeprefix("warning: ").removeprefix(source + ":") for w in found]
+            notes = [note for file, line, text, markdown in texts
+                     for note in readability.analyse(text, file, line, markdown).notes()]
+            self.text_warnings[source] = notes
             if paths is not None:
-                for line in found:
-                    self.log(f"  {line}")
-            shown += len(found)
+                for line, what in notes:
+                    self.log(f"  warning: {source}:{line}: {what}")
+            shown += len(notes)
         if paths is None and shown:
             self.log(f"Readability: {shown} B1 warning{'s' if shown != 1 else ''} (shown on the preview pages; "
                      "python build.py readability lists them)")
 
-    def notes_for(self, slug: str, file: str) -> tuple[str, list[str]] | None:
+    def notes_for(self, slug: str, file: str) -> tuple[str, list[tuple[int, str]]] | None:
         """The source of a preview page and its readability warnings, when it has any."""
         source = self.page_sources.get((slug, file))
         warnings = self.text_warnings.get(source or "")
@@ -226,10 +227,9 @@ def _page_sources(out: Path, slugs) -> dict[tuple[str, str], str]:
     return found
 
 
-def readability_notes(page: bytes, source: str, warnings: list[str]) -> bytes:
+def readability_notes(page: bytes, source: str, warnings: list[tuple[int, str]]) -> bytes:
     """``page`` with its source's readability warnings at the top of ``<main>`` (preview only)."""
-    items = "".join(f"<li>Line {html.escape(w.partition(':')[0])}: {html.escape(w.partition(':')[2].strip())}</li>"
-                    for w in warnings)
+    items = "".join(f"<li>Line {line}: {html.escape(what)}</li>" for line, what in warnings)
     count = f"{len(warnings)} readability warning{'s' if len(warnings) != 1 else ''}"
     notes = (f'<details class="panelsite-preview-notes" style="margin:0 0 1.5rem;padding:.5rem 1rem;'
              f'border-left:.3rem solid #8a5a00;background:#fff8e6;color:#1a1a1a">'

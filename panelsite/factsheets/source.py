@@ -21,11 +21,11 @@ import jinja2
 from jinja2 import nodes
 
 from .. import schema as s
-from ..content import FRONT_MATTER
-from ..errors import ConfigError, Problem, did_you_mean, not_utf8, relpath
+from ..content import split_front_matter
+from ..errors import ConfigError, Problem, did_you_mean, relpath
 from ..surveys.definition import GRADES, CodeList, Survey
 from ..surveys.figures import STATS, available_stats
-from ..yamlfile import Located, parse
+from ..yamlfile import Located
 
 STATUSES = ("taken", "planned", "investigating", "not possible")
 QUARTER = re.compile(r"(\d{4})-Q([1-4])")
@@ -174,15 +174,7 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
     display = relpath(path, root)
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        return None, [not_utf8(display, raw, exc)]
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return None, [Problem(display, "missing front matter (expected the file to start with '---', "
-                                       "a YAML block with at least 'highlights:', and '---')", line=1)]
-    try:
-        located = parse(match.group(1), display, offset=1)
+        located, body, body_line = split_front_matter(raw, display, required="highlights")
     except ConfigError as exc:
         return None, exc.problems
     record, problems = s.validate(FACTSHEET, located)
@@ -197,8 +189,6 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
             problems.append(located.problem(f"highlights.{i}.{key}", message))
         else:
             highlights.append(s.Record(h, figure=figure))
-    body_line = text.count("\n", 0, match.end()) + 1
-    body = text[match.end():]
     problems += check_body(body, survey, display, body_line)
     problems.sort(key=lambda p: p.line or 0)
     if problems:
