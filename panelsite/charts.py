@@ -67,44 +67,78 @@ def plotly_template(palette) -> dict:
             "font": {"family": "system-ui, sans-serif", "color": palette.text, "size": 14},
             "paper_bgcolor": palette.background,
             "plot_bgcolor": palette.background,
-            "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-            "xaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True},
-            "yaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True},
+            # No title in the chart: the page's heading names it, and at 320 px a title is cut off.
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+            # Dragging to zoom fights scrolling on a phone and brings plotly's English hints.
+            "xaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True, "fixedrange": True},
+            "yaxis": {"gridcolor": palette.border, "zeroline": False, "automargin": True, "fixedrange": True},
             "hoverlabel": {"font": {"size": 14}},
         }
     }
 
 
-def breakdown_figure(title: str, groups: list[tuple[str, float | None, float | None, float | None]], palette,
-                     language: str = "nl", axis_title: str = "%") -> str:
+def _separators(language: str) -> str:
+    """plotly's ``layout.separators``: decimal then thousands sign, so hover text reads 46,6 in Dutch."""
+    symbols = i18n.babel_locale(language).number_symbols["latn"]
+    return symbols["decimal"] + symbols["group"]
+
+
+def _value_text(value: float, percent: bool, language: str) -> str:
+    """The label beside a point: a share as on the page (62%), a mean or grade with its decimal (7,4)."""
+    return i18n.percent(value, 0, language) if percent else i18n.number(value, 1, language)
+
+
+def _labels_beyond(positions: dict, texts: list[str], color: str, textposition: str) -> dict:
+    """A text-only trace that puts each value label past the end of its error bar, where the
+    bar's whisker cannot strike through it (labels at the bar or marker would be)."""
+    return {"type": "scatter", "mode": "text", **positions, "text": texts, "textposition": textposition,
+            "textfont": {"color": color}, "cliponaxis": False, "hoverinfo": "skip", "showlegend": False}
+
+
+def breakdown_figure(groups: list[tuple[str, float | None, float | None, float | None]], palette,
+                     language: str = "nl", percent: bool = True) -> str:
     """Plotly JSON: the key figure per group with its interval (suppressed groups left out)."""
     shown = [(g, v, lo, hi) for g, v, lo, hi in groups if v is not None and not math.isnan(v)]
+    unit = "%" if percent else ""
+    top = max((hi for *_, hi in shown), default=0)
+    gap = top / 50  # a few pixels between the whisker's end and its label
     data = [{
         "type": "bar", "orientation": "h",
         "y": [g for g, *_ in shown], "x": [round(v, 1) for _, v, _, _ in shown],
-        "text": [i18n.number(v, 0, language) for _, v, _, _ in shown], "textposition": "outside",
         "error_x": {"type": "data", "symmetric": False, "array": [round(hi - v, 2) for _, v, _, hi in shown],
                     "arrayminus": [round(v - lo, 2) for _, v, lo, _ in shown], "color": palette.text},
         "marker": {"color": palette.chart[0]},
-        "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
-    }]
-    layout = {"title": {"text": title}, "xaxis": {"title": {"text": axis_title}, "rangemode": "tozero"},
-              "yaxis": {"autorange": "reversed"}, "height": 120 + 36 * len(shown)}
+        "hovertemplate": f"%{{y}}: %{{x:.1f}}{unit}<extra></extra>",
+    }, _labels_beyond({"y": [g for g, *_ in shown], "x": [round(hi + gap, 2) for *_, hi in shown]},
+                      [_value_text(v, percent, language) for _, v, _, _ in shown], palette.text, "middle right")]
+    layout = {"separators": _separators(language), "showlegend": False,
+              "xaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},
+              "yaxis": {"autorange": "reversed"}, "height": 80 + 36 * len(shown)}
     return _figure_json(data, palette, layout)
 
 
-def trend_figure(title: str, points, palette, axis_title: str = "%") -> str:
+def trend_figure(points, palette, language: str = "nl", percent: bool = True) -> str:
     """Plotly JSON: a line with interval band over the rounds of a series."""
     labels = [p.title for p in points]
+    unit = "%" if percent else ""
     data = [{
-        "type": "scatter", "mode": "lines+markers+text", "x": labels, "y": [round(p.value, 1) for p in points],
-        "text": [i18n.number(p.value, 0) for p in points], "textposition": "top center",
+        "type": "scatter", "mode": "lines+markers", "x": labels, "y": [round(p.value, 1) for p in points],
         "error_y": {"type": "data", "symmetric": False, "array": [round(p.ci_high - p.value, 2) for p in points],
                     "arrayminus": [round(p.value - p.ci_low, 2) for p in points], "color": palette.text},
         "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
-    }]
-    layout = {"title": {"text": title}, "yaxis": {"title": {"text": axis_title}, "rangemode": "tozero"}, "height": 360}
+        "hovertemplate": f"%{{x}}: %{{y:.1f}}{unit}<extra></extra>",
+    }, _labels_beyond({"x": labels, "y": [round(p.ci_high, 2) for p in points]},
+                      [_value_text(p.value, percent, language) for p in points], palette.text, "top center")]
+    top = max((p.ci_high for p in points), default=0)
+    layout = {"separators": _separators(language), "showlegend": False,
+              "yaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},
+              "height": 360}
     return _figure_json(data, palette, layout)
+
+
+def _room_for_labels(top: float) -> float:
+    """The value axis runs a fifth past the highest interval end, room for the label beyond it."""
+    return round(top * 1.2, 1) if top > 0 else 1
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

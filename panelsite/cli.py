@@ -71,8 +71,21 @@ def options_from(args) -> Options:
     from .pipeline import Options
 
     root = args.root.resolve()
+    check_base_url(args.base_url)
     return Options(root=root, out=(args.out or root / "dist").resolve(), out_given=args.out is not None, only=args.only, base_url=args.base_url,
                    collector_url=args.collector_url, drafts=args.drafts, jobs=args.jobs)
+
+
+def check_base_url(url: str | None) -> None:
+    """--base-url must be absolute: a bare host would make every link on the site wrong."""
+    from urllib.parse import urlsplit
+
+    from .errors import ConfigError, Problem
+
+    parts = urlsplit(url or "")
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ConfigError(Problem("--base-url", f'"{url}" is not a valid URL (expected an absolute http(s) URL like '
+                                                "https://preview.example.nl/pr-12/{slug}/)"))
 
 
 def main(argv: list[str] | None = None) -> int:

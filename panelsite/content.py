@@ -19,7 +19,7 @@ import jinja2
 import markdown
 
 from .errors import ConfigError, Problem, not_utf8, relpath
-from .schema import Bool, Choice, Int, Mapping, Str, validate
+from .schema import Bool, Choice, Date, Int, Mapping, Str, validate
 from .yamlfile import parse
 
 DATA_FOLDERS = {"surveys", "panel"}
@@ -36,7 +36,7 @@ PAGE_SCHEMA = Mapping(
         "toc": Bool(default=False, help="Show a table of contents of the h2/h3 headings."),
         "draft": Bool(default=False, help="Leave the page out unless the build runs with --drafts."),
         "form": Choice(["aanmelden", "afmelden", "contact"], help="Embed one of the site's forms below the text."),
-        "updated": Str(help="Date of the last real change, shown under the page (YYYY-MM-DD)."),
+        "updated": Date(help="Date of the last real change, shown under the page (YYYY-MM-DD)."),
     }
 )
 
@@ -76,6 +76,9 @@ def split_front_matter(raw: bytes, display: str, required: str = "title"):
     except UnicodeDecodeError as exc:
         raise ConfigError(not_utf8(display, raw, exc)) from None
     match = FRONT_MATTER.match(text)
+    if not match and re.match(r"---[ \t]*\n", text):
+        raise ConfigError(Problem(display, "the front matter that starts here is not closed (expected a line '---' "
+                                           "after the YAML block, before the text)", line=1))
     if not match:
         raise ConfigError(Problem(display, "missing front matter (expected the file to start with '---', "
                                            f"a YAML block with at least '{required}:', and '---')", line=1))
@@ -102,10 +105,23 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
     for folder, shared in ((root / "content" / "_shared", True), (root / "content" / slug, False)):
         if not folder.is_dir():
             continue
-        for source in sorted(folder.rglob("*.md")):
+        own: dict[str, str] = {}  # path → file, within this folder
+        for source in sorted(folder.rglob("*")):
             relative = source.relative_to(folder)
-            if relative.parts[0] in DATA_FOLDERS:
+            if (relative.parts[0] in DATA_FOLDERS or source.suffix.lower() != ".md" or not source.is_file()
+                    or any(part.startswith(".") for part in relative.parts)):  # an editor's or the OS's own files
                 continue
+            display = relpath(source, root)
+            name_problem = _page_name_problem(relative)
+            if name_problem:
+                problems.append(Problem(display, name_problem))
+                continue
+            path = site_path(relative)
+            if path in own:  # nieuws.md and nieuws/index.md: one would silently win
+                problems.append(Problem(display, f'a second page for the address {path or "/"} '
+                                                 f"(also made by {own[path]}; expected one file per page)"))
+                continue
+            own[path] = display
             page, found = read_page(source, relative, root, shared)
             problems.extend(found)
             if page is not None and not found and (drafts or not page.meta.draft):
@@ -113,6 +129,21 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
     if problems:
         raise ConfigError(problems)
     return [pages[p] for p in sorted(pages)]
+
+
+PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _page_name_problem(relative: Path) -> str | None:
+    """Why a page file's name cannot become a web address, if it cannot."""
+    if relative.suffix != ".md":
+        return f'the file name ends in "{relative.suffix}" (expected ".md" in lowercase)'
+    for part in (*relative.parts[:-1], relative.stem):
+        if not PAGE_NAME.fullmatch(part):
+            hint = _Slugify()(part, "-")
+            return (f'"{part}" cannot be part of a web address (expected lowercase letters, digits and hyphens, '
+                    f'like "{hint}")')
+    return None
 
 
 class _Slugify:
@@ -144,13 +175,21 @@ def markdown_renderer() -> markdown.Markdown:
             extensions=["extra", "toc", "sane_lists"],
             extension_configs={
                 "toc": {"slugify": _Slugify(), "toc_depth": "2-3"},
-                "footnotes": {"BACKLINK_TITLE": "Terug naar tekst %d", "SUPERSCRIPT_TEXT": "{}"},
+                # "extra" loads footnotes itself and only passes on settings given under its own name.
+                "extra": {"footnotes": {
+                    "BACKLINK_TITLE": "Terug naar voetnoot %d in de tekst",
+                    # Raw HTML: words give the link a name and a target bigger than an arrow.
+                    "BACKLINK_TEXT": '<span aria-hidden="true">↩</span> Terug naar de tekst',
+                    "SUPERSCRIPT_TEXT": "{}",
+                }},
             },
             output_format="html",
         )
     return _RENDERER.reset()
 
 
+# A footnote reference is a bare number: a screen reader would announce the link as "1".
+FOOTNOTE_REF = re.compile(r'(<a class="footnote-ref" href="#fn:[^"]+")>(\d+)</a>')
 ROOT_LINK = re.compile(r'(href|src)="/(?!/)([^"#?]*)([^"]*)"')
 
 
@@ -168,6 +207,7 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
     md.reset()
     html = md.convert(body)
     page.toc = md.toc_tokens
+    html = FOOTNOTE_REF.sub(r'\1 aria-label="Voetnoot \2">\2</a>', html)
     url = context["url"]
     # Authors link site-root-relative ("/over-het-panel/"); the site must work
     # under any sub-path, so those become page-relative links.
@@ -219,6 +259,14 @@ def _error_line(exc: Exception, page: Page) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return page.body_line + (line or 1) - 1
+
+
+def front_matter_line(page: Page, key: str) -> int | None:
+    """The line of a top-level key in the page's front matter."""
+    for number, line in enumerate(page.source.read_text(encoding="utf-8-sig").splitlines()[1:page.body_line], 2):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def line_of(page: Page, needle: str) -> int | None:

@@ -19,6 +19,8 @@ def hidden(counts: list[int], min_n: int, present: list[bool] | None = None) -> 
     present = [c > 0 for c in counts] if present is None else present
     out = [c < min_n for c in counts]
     shown = [i for i, h in enumerate(out) if not h]
-    if sum(out) == 1 and present[out.index(True)] and shown:
+    # An empty hidden group does not protect a small one: "5 and 0 hidden" still
+    # gives the 5 away as the total minus the shown groups.
+    if sum(h and p for h, p in zip(out, present)) == 1 and shown:
         out[min(shown, key=lambda i: counts[i])] = True
     return out

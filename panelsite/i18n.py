@@ -87,6 +87,17 @@ def number(value: float | int | None, decimals: int = 0, language: str = "nl") -
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
+def median(value: float | None, language: str = "nl") -> str:
+    """A median as every page, factsheet and sentence shows it: 9 when whole, else 7,5.
+
+    A weighted median is one of the answers (or halfway between two), so a
+    decimal ",0" would suggest a precision the answers do not have.
+    """
+    if value is not None and float(value).is_integer():
+        return number(int(value), 0, language)
+    return number(value, 1, language)
+
+
 def _half_up(value: float, decimals: int) -> str:
     """The float's shortest text (its repr, what a reader sees) rounded half up, as 1,234.5.
 

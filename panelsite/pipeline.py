@@ -17,12 +17,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import content, pdf, render
 from .config import load_municipalities
-from .errors import BuildError, ConfigError, PanelsiteError, Problem
+from .errors import BuildError, ConfigError, PanelsiteError, Problem, did_you_mean
 from .schema import Record
 from .site import Site, digest
-from .writer import StagedSite, broken_links, internal_links, prune_blobs, robots, sitemap
+from .writer import StagedSite, broken_links, internal_links, prune_blobs, remove_abandoned, robots, sitemap
 
 MANIFEST_DIR = ".panelsite"
 
@@ -55,7 +57,12 @@ def build_date() -> _dt.date:
     """Today, or the date of SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError(Problem("SOURCE_DATE_EPOCH", f'"{epoch}" is not a build date (expected whole seconds '
+                                                           "since 1970 like 1767225600, as `git log -1 --format=%ct` "
+                                                           "prints; or leave it unset for today)")) from None
     return _dt.date.today()
 
 
@@ -140,21 +147,20 @@ def add_content_page(site: Site, page, content_env) -> None:
         from markupsafe import Markup
 
         return {"body": Markup(page.html), "toc": page.toc if page.meta.toc else [],
-                "page": {"form": page.meta.form, "updated": _date_or_none(page.meta.updated)}}
+                "page": {"form": page.meta.form, "updated": page.meta.updated}}
 
     template = page.meta.template
+    try:
+        site.env.get_template(template)
+    except jinja2.TemplateNotFound:
+        names = [t for t in site.env.list_templates(extensions=["html"]) if ":" not in t and "/" not in t]
+        raise ConfigError(Problem(page.display, f'template "{template}" not found in themes/{site.slug}/templates or '
+                                                f"themes/default/templates{did_you_mean(template, names)} "
+                                                "(expected a page template such as page.html)",
+                                  line=content.front_matter_line(page, "template"), key="template")) from None
     site.add_page(page.path, template, page.digest, digest(*site.extra.get("page_keys", {}).get(page.path, ())),
                   title=page.title, description=page.meta.description, context=context,
                   source=page.display, source_page=page)
-
-
-def _date_or_none(value):
-    if not value:
-        return None
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------
@@ -200,9 +206,13 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
             if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                 manifest[output.path]["pdfs"] = sorted(pdf_keys)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
-        staged.write("sitemap.xml", sitemap(base_url, pages))
-        staged.write("robots.txt", robots(base_url))
-        files = set(manifest) | {"sitemap.xml", "robots.txt"}
+        # A preview (--drafts) shows results under embargo: search engines get nothing to index.
+        index_files = {"robots.txt": robots(base_url, index=not options.drafts)}
+        if not options.drafts:
+            index_files["sitemap.xml"] = sitemap(base_url, pages)
+        for name, data in index_files.items():
+            staged.write(name, data)
+        files = set(manifest) | set(index_files)
         check_links(site, manifest, files)
     except BaseException:
         staged.abort()
@@ -225,29 +235,47 @@ def check_links(site: Site, manifest: dict, files: set[str]) -> None:
         return
     by_file = {o.path: o for o in site.outputs}
     problems = []
+    made_by_template = False
     for source, target in broken:
         output = by_file.get(source)
         page = output.source_page if output else None
+        written = _source_text(site.root, output.source) if page is None and output else None
         if page is not None:
-            shown = _authored_form(page, target, source)
+            shown = _authored_form(page.body, target, source)
             problems.append(Problem(page.display, f'broken internal link "{shown}" (no page at that path)',
                                     line=content.line_of(page, shown)))
+        elif written is not None:  # a factsheet: its Markdown file, not the page made from it
+            shown = _authored_form(written, target, source)
+            line = next((n for n, text in enumerate(written.splitlines(), 1) if shown in text), None)
+            problems.append(Problem(output.source, f'broken internal link "{shown}" (no page at that path)', line=line))
         else:
             problems.append(Problem(f"{site.slug}/{source}", f'broken internal link "{target}" '
                                     f'(made by {(output.source if output else None) or "a template"})'))
-    raise BuildError(problems)
+            made_by_template = True
+    # A link an editor wrote is bad input (exit 2); one a template makes is a build error (exit 1).
+    raise BuildError(problems) if made_by_template else ConfigError(problems)
 
 
-def _authored_form(page, target: str, source_file: str) -> str:
+def _authored_form(text: str, target: str, source_file: str) -> str:
     """The link as the author wrote it in Markdown ("/foo/"), found back from the relative one."""
     from .writer import resolve
 
     resolved = resolve(source_file, target, "/")
     guess = "/" + resolved.removesuffix("index.html")
     for candidate in (guess, guess.rstrip("/"), target):
-        if candidate and candidate in page.body:
+        if candidate and candidate in text:
             return candidate
     return guess
+
+
+def _source_text(root: Path, source: str | None) -> str | None:
+    """The text of the Markdown file an output was made from, if it is one."""
+    if not source or not source.endswith(".md"):
+        return None
+    try:
+        return (root / source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def pdfs_in_manifests(folder: Path) -> set[str]:
@@ -301,6 +329,7 @@ def build(options: Options, log=print) -> list[SiteResult]:
     municipalities = load_municipalities(options.root, options.only, warn=warnings.append)
     for w in warnings:
         log(w)
+    remove_abandoned(options.out)
     several = len(municipalities) > 1
     jobs = options.jobs or os.cpu_count() or 1
     tasks = [(slug, site_base_url(options, m, several)) for slug, m in municipalities.items()]

@@ -173,7 +173,8 @@ def survey_context(site: Site, results: Results, survey) -> dict:
     palette = site.municipality.palette
     questions = [question_view(q, lang, palette, survey) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
-    trend_views = [trend_view(t, palette) for t in trends
+    this_round = {qr.id: qr.question for qr in r.questions}
+    trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
                    if any(p.survey_id == survey.id for p in t["points"])]
     interactive = any(q["breakdowns"] for q in questions) or bool(trend_views)
     return {
@@ -227,7 +228,7 @@ def question_view(qr, lang: str, palette, survey) -> dict:
                              ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}") for o in total.options]
     view["missing"] = [View(label=m.label, n=m.n, pct=_pct(m.pct, 1)) for m in total.missing]
     if total.top2:
-        view["extra"].append(("Top-2 (twee hoogste antwoorden)", _interval(total.top2, True)))
+        view["extra"].append((_options_phrase(q, q.top2_codes).capitalize(), _interval(total.top2, True)))
     if total.mean:
         view["extra"].append(("Gemiddelde", _interval(total.mean, False)))
     if total.median is not None:
@@ -254,8 +255,12 @@ def _interval(e, is_pct: bool) -> str:
 def _key_label(q) -> str:
     if q.key_stat == "mean":
         return "gemiddeld" + (" rapportcijfer" if q.type == "grade" else (f" ({q.unit})" if q.unit else ""))
-    labels = [str(q.options[c]).lower() for c in q.key_codes if c in q.options]
-    return " of ".join(labels)
+    return _options_phrase(q, q.key_codes)
+
+
+def _options_phrase(q, codes) -> str:
+    """The answers ``codes`` stand for: [4, 5] → "tevreden of zeer tevreden"."""
+    return " of ".join(str(q.options[c]).lower() for c in codes if c in q.options)
 
 
 def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
@@ -275,19 +280,26 @@ def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
                          bar=charts.bars_html([charts.Bar(label, key.value if is_pct else key.value * 10, value)])))
         plot.append((g.group, key.value, key.ci_low, key.ci_high))
         bars.append(charts.Bar(label, key.value, value, note="indicatief" if g.indicative else ""))
-    key_label = _key_label(q)
-    title = f"{q.text} — {key_label}, naar {variable}"
-    return View(variable=variable, rows=rows, key_label=key_label,
-                figure=charts.breakdown_figure(title, plot, palette, lang, "%" if is_pct else "gemiddelde"),
+    return View(variable=variable, rows=rows, key_label=_key_label(q),
+                figure=charts.breakdown_figure(plot, palette, lang, percent=is_pct),
                 bars=charts.bars_html(bars, maximum=100 if is_pct else 10))
 
 
-def trend_view(trend: dict, palette) -> dict:
+def trend_view(trend: dict, palette, question) -> dict:
+    """``question`` is this round's: a trend only joins rounds whose question has the same key answers."""
     is_pct = trend.get("key_stat") == "pct"
     points = trend["points"]
+    # "61%" alone does not say of what: the reader needs the answer that is followed ("nooit", "gft").
+    label = _key_label(question)
+    if is_pct:
+        verb = "noemde" if trend.get("type") == "multi" else "antwoordde"
+        sentence, measure = f"Per onderzoek: het deel van de deelnemers dat ‘{label}’ {verb}.", f"aandeel ‘{label}’"
+    else:
+        sentence, measure = f"Per onderzoek: het {label.replace('gemiddeld', 'gemiddelde', 1)}.", label
     rows = [View(title=p.title, end=p.fieldwork_end, n=p.n, value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
                  interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}") for p in points]
     bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"])
                              for p, r in zip(points, rows)], maximum=100)
-    return View(question_id=trend["question_id"], text=trend["text"], rows=rows, bars=bars,
-                figure=charts.trend_figure(trend["text"], points, palette, "%" if is_pct else "gemiddelde"))
+    return View(question_id=trend["question_id"], text=trend["text"], rows=rows, bars=bars, measure=measure,
+                measure_sentence=sentence, measure_header=measure[0].upper() + measure[1:],
+                figure=charts.trend_figure(points, palette, percent=is_pct))

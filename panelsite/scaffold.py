@@ -76,12 +76,25 @@ def _fill(template: str, **values) -> str:
 # municipality
 
 
+def ignored_folders(root: Path) -> set[str]:
+    """Folder names git ignores anywhere in the project ("dist/" in .gitignore)."""
+    try:
+        lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return set()
+    return {line.strip().strip("/") for line in lines if line.strip().endswith("/") and "/" not in line.strip()[:-1]
+            and not line.startswith(("#", "!"))}
+
+
 def municipality_files(root: Path, slug: str) -> dict[Path, str]:
     if not SLUG.fullmatch(slug):
         raise Refused(f'"{slug}" is not a valid slug (expected lowercase letters, digits and single hyphens, '
                       'like nieuw-lindenhaven)')
     if slug.startswith("_") or slug == "default":
         raise Refused(f'"{slug}" is reserved (expected another slug)')
+    if slug in ignored_folders(root):
+        raise Refused(f'"{slug}" is reserved: .gitignore leaves out every folder of that name, so content/{slug}/ '
+                      "would never be committed (expected another slug)")
     name = display_name(slug)
     today = _dt.date.today().isoformat()
     return {

@@ -51,6 +51,10 @@ class Context:
     def report(self, path: str, message: str) -> None:
         self.problems.append(self.located.problem(path, message))
 
+    def written(self, path: str) -> str | None:
+        """The source text of an unquoted value YAML read as a number, true/false or date."""
+        return self.located.raw.get(path)
+
 
 class Option:
     """One typed key. ``help`` documents it (tests check every option has one)."""
@@ -78,9 +82,22 @@ class Option:
             return None
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, written: str | None = None) -> str:
+    """A value for a message; quoted as the editor wrote it when YAML changed it ("No", not False)."""
+    if written is not None and written != str(value):
+        value = written
     text = repr(value) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) < 60 else text[:57] + "…"
+
+
+# "9.800": a Dutch thousands separator, which YAML reads as the decimal 9.8.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+
+def _whole_number_hint(text: str) -> str:
+    if _THOUSANDS.fullmatch(text.strip()):
+        return f"; write whole numbers without a thousands separator: {text.strip().replace('.', '')}"
+    return ""
 
 
 class Str(Option):
@@ -94,9 +111,16 @@ class Str(Option):
             self.expected = expected
 
     def convert(self, value, path, ctx):
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise Invalid(f"{_show(value)} is not text")
-        value = str(value).strip()
+        if not isinstance(value, str):
+            # Text as written: YAML reads 0701234567 as the octal 117782903 and No as false.
+            written = ctx.written(path)
+            if written is not None:
+                value = written
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # data not parsed from YAML text: nothing was rewritten
+            else:
+                raise Invalid(f"{_show(value)} is not text")
+        value = value.strip()
         if len(value) < self.min_length:
             raise Invalid("is empty")
         if self.pattern and not self.pattern.fullmatch(value):
@@ -117,7 +141,9 @@ class Int(Option):
 
     def convert(self, value, path, ctx):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(f"{_show(value)} is not a whole number")
+            written = ctx.written(path)
+            hint = _whole_number_hint(written if written is not None else str(value))
+            raise Invalid(f"{_show(value, written)} is not a whole number{hint}")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise Invalid(f"{value} is out of range")
         return value
@@ -128,7 +154,7 @@ class Float(Int):
 
     def convert(self, value, path, ctx):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Invalid(f"{_show(value)} is not a number")
+            raise Invalid(f"{_show(value, ctx.written(path))} is not a number")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise Invalid(f"{value} is out of range")
         return float(value)
@@ -139,7 +165,7 @@ class Bool(Option):
 
     def convert(self, value, path, ctx):
         if not isinstance(value, bool):
-            raise Invalid(f"{_show(value)} is not true or false")
+            raise Invalid(f"{_show(value, ctx.written(path))} is not true or false")
         return value
 
 
@@ -151,7 +177,8 @@ class Choice(Option):
 
     def convert(self, value, path, ctx):
         if value not in self.choices:
-            raise Invalid(f"{_show(value)} is not allowed{did_you_mean(str(value), map(str, self.choices))}")
+            shown = ctx.written(path) or str(value)
+            raise Invalid(f"{_show(value, shown)} is not allowed{did_you_mean(shown, map(str, self.choices))}")
         return value
 
 
@@ -168,7 +195,7 @@ class Date(Option):
                 return _dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise Invalid(f"{_show(value)} is not a date")
+        raise Invalid(f"{_show(value, ctx.written(path))} is not a date")
 
 
 class Url(Option):
@@ -176,7 +203,7 @@ class Url(Option):
 
     def convert(self, value, path, ctx):
         if not isinstance(value, str):
-            raise Invalid(f"{_show(value)} is not a URL")
+            raise Invalid(f"{_show(value, ctx.written(path))} is not a URL")
         parsed = urlparse(value.strip())
         if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value.strip():
             raise Invalid(f"{_show(value)} is not a valid URL")

@@ -5,10 +5,15 @@ file it becomes, a key (hash of every input it depends on) and a function that
 renders it. Modules that add pages (content pages, results, factsheets, forms)
 call :meth:`Site.add_page` / :meth:`Site.add_file`; the pipeline then renders
 only outputs whose key changed since the previous build.
+
+Links to files under ``assets/`` carry ``?v=`` and the start of the hash of that
+file's bytes (:meth:`Site.asset_version`), so a web server may cache /assets/
+for days; a page's key covers those versions.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +26,7 @@ from markupsafe import Markup
 from . import brand, render
 from .errors import BuildError, Problem
 from .schema import Record
+from .writer import content_hash
 
 
 def digest(*parts: object) -> str:
@@ -56,12 +62,18 @@ def code_digest() -> str:
 @dataclass
 class Output:
     path: str  # file inside the site folder
-    key: str
+    planned_key: str  # hash of the inputs known when the output was added
     render: Callable[[], bytes]
     page_path: str | None = None  # site path when this is a page (for the sitemap)
     source: str | None = None  # the user's file that produced it, for error messages
     source_page: object = None  # the content Page, to find a link's line
     shared: bool = False  # the same bytes in many sites: stored once and hard-linked (writer.py)
+    late_key: Callable[[], str] | None = None  # inputs only known once the whole site is planned
+
+    @property
+    def key(self) -> str:
+        """Hash of everything the output depends on: unchanged means it can be reused."""
+        return digest(self.planned_key, self.late_key()) if self.late_key else self.planned_key
 
 
 @dataclass
@@ -95,13 +107,19 @@ class Site:
         self.assets = Record(logo_suffix=Path(self.municipality.brand.logo.file).suffix.lower(),
                              favicon_suffix=Path(self.municipality.brand.favicon or self.municipality.brand.logo.file)
                              .suffix.lower(),
-                             css_version=self.theme_key[:8], feed=False)
+                             feed=False)
+        self._asset_versions: dict[str, str] = {}
+        self._assets_key: tuple[int, str] = (-1, "")
 
     # -- adding outputs -------------------------------------------------
     def add_file(self, path: str, render_fn: Callable[[], bytes], *key_parts, source: str | None = None,
                  shared: bool = False) -> None:
+        # An asset's URL carries the hash of its bytes (asset_version), so the file must be
+        # written again whenever its bytes change, also when no declared input did (plotly.js
+        # after an upgrade of the package).
+        late = functools.partial(self.asset_version, path[len("assets/"):]) if path.startswith("assets/") else None
         self.outputs.append(Output(path, digest(self.base_key, path, *key_parts), render_fn, source=source,
-                                   shared=shared))
+                                   shared=shared, late_key=late))
 
     def add_page(self, path: str, template: str, *key_parts, title: str, description: str | None = None,
                  context: dict | Callable[[], dict] | None = None, sitemap: bool = True,
@@ -119,20 +137,51 @@ class Site:
                                         noindex=noindex, **extra)
 
         key = digest(self.base_key, self.nav_key(), self.assets.feed, self.drafts, file, template, *key_parts)
+        # A page links assets by versioned URL, and plotly.js is added after the results pages.
         self.outputs.append(Output(file, key,
                                    render_page, page_path=path if sitemap else None,
-                                   source=source, source_page=source_page))
+                                   source=source, source_page=source_page, late_key=self.assets_key))
 
     def nav_key(self) -> str:
         return digest(*[(n.path, n.title, n.order) for n in self.navigation])
 
+    def asset_version(self, path: str) -> str | None:
+        """The ``?v=`` of ``assets/<path>``: the start of the hash of its bytes (None: not an output).
+
+        /assets/ is served with a long cache lifetime (docs/deploy.md), so a URL must change
+        with the bytes: site.css differs per municipality and with its house style, a logo
+        with the municipality's file, plotly.js with the package.
+        """
+        if path not in self._asset_versions:
+            output = next((o for o in self.outputs if o.path == "assets/" + path), None)
+            if output is None:
+                return None
+            self._asset_versions[path] = content_hash(output.render())[:12]
+        return self._asset_versions[path]
+
+    def assets_key(self) -> str:
+        """Hash of the version of every asset, part of each page's key."""
+        count, key = self._assets_key
+        if count != len(self.outputs):
+            key = digest(*sorted((o.path, o.key) for o in self.outputs if o.path.startswith("assets/")))
+            self._assets_key = (len(self.outputs), key)
+        return key
+
     # -- rendering ---------------------------------------------------------
     def page_context(self, path: str, *, title: str, description: str | None, noindex: bool = False,
                      absolute: bool = False) -> dict:
-        url, asset = render.url_functions(path, self.base_url if absolute else None)
+        url, unversioned = render.url_functions(path, self.base_url if absolute else None)
+
+        def asset(to: str) -> str:
+            version = self.asset_version(to)
+            return unversioned(to) + (f"?v={version}" if version else "")
+
         section = path.split("/", 1)[0] + "/" if path else ""
-        page = Record(path=path, title=title, description=description, section=section, noindex=noindex,
-                      canonical=None if noindex else self.base_url + path, form=None, updated=None)
+        # A preview build (--drafts) shows results still under embargo: no search engine may keep
+        # them. Its canonical links stay: they name the preview, and a11y.site_base_path reads them.
+        page = Record(path=path, title=title, description=description, section=section,
+                      noindex=noindex or self.drafts, canonical=None if noindex else self.base_url + path,
+                      form=None, updated=None)
         return dict(page=page, url=url, asset=asset, navigation=sorted(self.navigation, key=lambda n: n.order),
                     site_assets=self.assets, body=Markup(""), toc=[], site_url=self.base_url,
                     **{"a11y_report": None, "forms": {}, **self.extra})
@@ -169,6 +218,7 @@ class Site:
         if "css/extra.css" in static:
             css_parts.append(static.pop("css/extra.css"))
 
+        @functools.cache  # its ?v= (asset_version) and the file written come from one rendering
         def site_css() -> bytes:
             tokens = brand.tokens_css(m.brand, m.palette)
             return ("/* Design tokens generated from the house style */\n" + tokens + "\n"

@@ -10,15 +10,21 @@ copy of plotly.js) are stored once by content in ``<out>/.panelsite/blobs/``
 and hard-linked into every site: creating a file costs far more than linking
 one, and plotly.js alone is 4.8 MB per site. A blob no site links to any more
 is removed by :func:`prune_blobs`.
+
+Folders are made 0755 and files 0644 (less the umask), also the staging folder
+and the blobs that tempfile would make private: the site is copied as it is
+(``rsync -a``) to a web server that reads it as another user.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -75,8 +81,46 @@ def sitemap(base_url: str, page_paths: list[str]) -> bytes:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n").encode()
 
 
-def robots(base_url: str) -> bytes:
+def robots(base_url: str, index: bool = True) -> bytes:
+    """robots.txt; ``index=False`` for preview builds, which hold results still under embargo."""
+    if not index:
+        return b"User-agent: *\nDisallow: /\n"
     return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n".encode()
+
+
+@functools.cache
+def _umask() -> int:
+    # os.umask can only be read by setting it, which races with threads creating files
+    # meanwhile (the live preview builds beside the collector); Linux shows it in /proc.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def dir_mode() -> int:
+    return 0o755 & ~_umask()
+
+
+def file_mode() -> int:
+    return 0o644 & ~_umask()
+
+
+def _make_dirs(folder: Path) -> None:
+    """``mkdir -p`` with :func:`dir_mode` at every level (pathlib gives the parents 0777 & ~umask)."""
+    try:
+        folder.mkdir(mode=0o755)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        _make_dirs(folder.parent)
+        folder.mkdir(mode=0o755, exist_ok=True)
 
 
 class StagedSite:
@@ -86,23 +130,35 @@ class StagedSite:
         self.target = target
         self.blobs = blobs
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=target.parent))
+        # The pid in the name tells a later build whether the process that wrote it still runs.
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-{os.getpid()}-", dir=target.parent))
+        # mkdtemp makes it 0700, and it becomes the site: a web server reading a copy made with
+        # rsync -a (which keeps modes) would get 403 for every page.
+        os.chmod(self.stage, dir_mode())
 
     def write(self, path: str, data: bytes, shared: bool = False) -> None:
         """Write one file; ``shared`` files are linked to their blob (see the module docstring)."""
         dest = self.stage / path
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(dest.parent)
         if shared and self.blobs is not None and _link_blob(self.blobs, data, dest):
             return
-        dest.write_bytes(data)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
 
     def reuse(self, path: str) -> bool:
         """Hard-link (or copy) an unchanged file from the current site; False if it is gone."""
         source = self.target / path
-        if not source.is_file():
+        try:
+            info = source.stat()
+        except OSError:
             return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if stat.S_IMODE(info.st_mode) != file_mode():
+            _set_mode(source)  # a blob stored 0600 by an older build (a hard link: the same inode)
         dest = self.stage / path
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(dest.parent)
         try:
             os.link(source, dest)
         except OSError:
@@ -125,10 +181,46 @@ class StagedSite:
         shutil.rmtree(self.stage, ignore_errors=True)
 
 
+_LEFTOVER = re.compile(r"\.[a-z0-9-]+\.(?:build|old)-(\d+)(?:-.*)?")
+
+
+def remove_abandoned(out: Path) -> list[str]:
+    """Remove half-written sites of build processes that no longer run (a Ctrl-C, a killed CI job).
+
+    A stage is only removed once its process is gone, so a build running beside
+    this one (the preview rebuilding while a CLI build runs) keeps its own.
+    Returns the names removed.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(out))
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match and entry.is_dir(follow_symlinks=False) and not _running(int(match.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 _BLOB_NAMES: dict[bytes, str] = {}  # content → name, for the big shared files every site links (plotly.js)
 
 
-def _blob_name(data: bytes) -> str:
+def content_hash(data: bytes) -> str:
+    """SHA-256 of ``data``: the name of its blob, and the ``?v=`` of asset URLs (see panelsite.site)."""
     # Hashing plotly.js (4.8 MB) for every site cost 2 ms each; a bytes object caches its
     # own hash(), so looking the same object up again is free.
     if len(data) < 1 << 16:
@@ -142,9 +234,15 @@ def _blob_name(data: bytes) -> str:
 
 def _link_blob(blobs: Path, data: bytes, dest: Path) -> bool:
     """Hard-link ``dest`` to the blob holding ``data`` (stored first if new); False if linking fails."""
-    blob = blobs / _blob_name(data)
+    blob = blobs / content_hash(data)
     try:
-        if not blob.is_file():
+        try:
+            mode = stat.S_IMODE(blob.stat().st_mode)
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and mode != file_mode():
+            _set_mode(blob)  # stored 0600 by an older build
+        if mode is None:
             blobs.mkdir(parents=True, exist_ok=True)
             # Several build processes share the store: write beside it, then link it in
             # place, which (unlike a rename) keeps a blob another process stored meanwhile.
@@ -152,6 +250,7 @@ def _link_blob(blobs: Path, data: bytes, dest: Path) -> bool:
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
+                os.chmod(tmp, file_mode())  # mkstemp makes it 0600: every site links this inode
                 os.link(tmp, blob)
             except FileExistsError:
                 pass
@@ -161,6 +260,13 @@ def _link_blob(blobs: Path, data: bytes, dest: Path) -> bool:
         return True
     except OSError:  # another filesystem, no hard links, or pruned meanwhile: write a copy
         return False
+
+
+def _set_mode(path: Path) -> None:
+    try:
+        os.chmod(path, file_mode())
+    except OSError:  # not ours to change (another user's build): it stays as it is
+        pass
 
 
 def prune_blobs(blobs: Path) -> int:

@@ -11,6 +11,21 @@ STAMPS=.panelsite-cache/install
 mkdir -p "$STAMPS"
 export PUPPETEER_SKIP_DOWNLOAD=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# --- Node.js: pa11y-ci 4.1.1 (package-lock.json) needs 20 or newer; Debian bookworm has 18
+NODE_MIN=20
+major() { sed -E 's/^v?([0-9]+:)?([0-9]+).*/\2/'; }
+node_too_old() {
+  echo "install.sh: pa11y-ci needs Node.js $NODE_MIN or newer; $1." >&2
+  echo "  Install Node.js $NODE_MIN+ first (Debian trixie's nodejs package, NodeSource's nodejs 20.x for" >&2
+  echo "  bookworm, or the official build from https://nodejs.org/), with node and npm on PATH; then run" >&2
+  echo "  scripts/install.sh again." >&2
+  exit 1
+}
+if command -v node >/dev/null; then
+  node_version=$(node --version)
+  [ "$(major <<<"$node_version")" -ge "$NODE_MIN" ] 2>/dev/null || node_too_old "this machine has $node_version"
+fi
+
 # --- Debian packages, only those missing ------------------------------------
 has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
@@ -24,6 +39,11 @@ if ((${#missing[@]})); then
   echo "install.sh: apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=900 update -q
+  if [[ " ${missing[*]} " == *" nodejs "* ]]; then  # before installing an old one that would then fail
+    candidate=$(apt-cache policy nodejs | sed -n 's/^ *Candidate: //p')
+    [ "$(major <<<"$candidate")" -ge "$NODE_MIN" ] 2>/dev/null ||
+      node_too_old "npm is missing and apt offers nodejs ${candidate:-(none)}"
+  fi
   apt-get -o DPkg::Lock::Timeout=900 install -y -q "${missing[@]}"
 fi
 

@@ -52,7 +52,6 @@ def main(args: list[str], project_root: Path | None = None) -> int:
     collect.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
     collect.add_argument("--forwarded-allow-ips", default=None,
                          help="proxies whose X-Forwarded-For is trusted (behind a load balancer)")
-    collect.add_argument("--workers", type=int, default=1)
 
     export = sub.add_parser("export", help="write responses.csv of a survey, or the member list")
     export.add_argument("slug")
@@ -135,7 +134,7 @@ def _export(opts) -> int:
     root = opts.root.resolve()
     sites = load_sites(root, [opts.slug])
     site = sites[opts.slug]
-    storage = open_storage(opts.database_url, root)
+    storage = open_storage(opts.database_url, root, create=False)
     try:
         text = export_csv(storage, site, opts.what)
     except KeyError:
@@ -163,7 +162,7 @@ def _retention(opts) -> int:
 
     root = opts.root.resolve()
     municipalities = load_municipalities(root, warn=lambda w: None)
-    storage = open_storage(opts.database_url, root)
+    storage = open_storage(opts.database_url, root, create=False)
     try:
         report = retention.apply(storage, municipalities, time.time(), dry_run=opts.dry_run)
     finally:

@@ -408,12 +408,24 @@ class PostgresStorage(Storage):
                 break
 
 
-def open_storage(database_url: str | None, project_root: Path) -> Storage:
-    """``None`` → SQLite in ``var/collector.sqlite3``; ``sqlite:///path`` or ``postgresql://…``."""
-    if not database_url:
-        return SQLiteStorage(project_root / "var" / "collector.sqlite3")
-    if database_url.startswith("sqlite:///"):
-        return SQLiteStorage(database_url[len("sqlite:///"):])
+class MissingDatabase(ValueError):
+    """The SQLite file an export or retention run was pointed at does not exist."""
+
+
+def open_storage(database_url: str | None, project_root: Path, create: bool = True) -> Storage:
+    """``None`` → SQLite in ``var/collector.sqlite3``; ``sqlite:///path`` or ``postgresql://…``.
+
+    ``create=False`` (export, retention) refuses a SQLite file that does not exist yet: an
+    operator who forgot ``--database-url`` would otherwise get a new, empty database, and
+    an empty export or a retention run that deleted nothing, without a word.
+    """
+    if not database_url or database_url.startswith("sqlite:///"):
+        path = Path(database_url[len("sqlite:///"):]) if database_url else project_root / "var" / "collector.sqlite3"
+        if not create and str(path) != ":memory:" and not path.is_file():
+            where = "the default database" if not database_url else "the database of --database-url"
+            raise MissingDatabase(f"{where} {path.resolve()} does not exist (expected the database the collector "
+                                  "writes to: pass --database-url or set PANELSITE_DATABASE_URL)")
+        return SQLiteStorage(path)
     if database_url.startswith(("postgresql://", "postgres://")):
         return PostgresStorage(database_url)
     raise ValueError(f'unsupported database URL "{database_url.split(":", 1)[0]}:…" '

@@ -24,7 +24,7 @@ from .. import i18n
 from ..site import Site, digest
 from . import email as mail
 from .figures import Figures
-from .measures import STATUSES, measure_view, overview
+from .measures import STATUSES, measure_view, overview, survey_news
 from .pdf import render_pdf
 from .source import Factsheet, load_factsheets
 
@@ -170,7 +170,7 @@ def _add_measures_page(site: Site, sheets: list[Factsheet]) -> None:
 
     def context() -> dict:
         groups = overview(sheets)
-        return {"groups": groups, "total": sum(len(g["measures"]) for g in groups)}
+        return {"groups": groups, "total": sum(len(g["measures"]) for g in groups), "news": survey_news(sheets)}
 
     site.add_page(MEASURES_PATH, "measures.html", key, title=MEASURES_TITLE,
                   description=f"Wat de gemeente {site.municipality.name} doet met de uitkomsten van "

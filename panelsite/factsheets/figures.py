@@ -27,7 +27,7 @@ def format_figure(value: float, stat: str) -> str:
     if stat in PERCENT_STATS:
         return i18n.percent(value, 0)
     if stat == "median":
-        return i18n.number(value, 0 if float(value).is_integer() else 1)
+        return i18n.median(value)
     return i18n.number(value, 1)
 
 

@@ -41,12 +41,12 @@ def when_text(when: When | None) -> str:
 
 
 def when_line(measure) -> str:
-    """"Klaar op 15 mei 2026" / "Verwacht: juli tot en met september 2026" / ""."""
+    """"Klaar op 15 mei 2026" / "Klaar: juli tot en met september 2025" / "Verwacht: juli tot en met september 2026" / ""."""
     when = measure.expected
     if when is None:
         return ""
     if measure.status == "taken":
-        return ("Klaar op " if when.date else "Klaar in ") + when_text(when)
+        return ("Klaar op " if when.date else "Klaar: ") + when_text(when)
     if measure.status == "not possible":
         return ""
     return "Verwacht: " + when_text(when)
@@ -58,11 +58,15 @@ def measure_view(measure) -> dict:
 
 
 def overview(factsheets: list) -> list[dict]:
-    """Every measure of the given factsheets grouped by status (fixed order), newest survey first."""
+    """Every measure of the given factsheets grouped by status (fixed order), newest survey first.
+
+    A measure shows the newest update about it (``follow_up.measure``), never
+    one about another measure of the same survey.
+    """
     groups = {status: [] for status in STATUSES}
-    for fs in sorted(factsheets, key=lambda f: (f.survey.publish_on, f.survey.id), reverse=True):
-        latest = fs.latest_follow_up
+    for fs in newest_first(factsheets):
         for measure in fs.measures:
+            latest = fs.latest_follow_up(measure.title)
             groups[measure.status].append({
                 **measure_view(measure),
                 "survey_title": fs.survey.title, "results_path": f"resultaten/{fs.survey.id}/",
@@ -70,3 +74,18 @@ def overview(factsheets: list) -> list[dict]:
                 "follow_up": {"date": latest.date, "text": latest.text} if latest else None,
             })
     return [{"status": STATUSES[s], "measures": items} for s, items in groups.items()]
+
+
+def survey_news(factsheets: list) -> list[dict]:
+    """Per survey, newest first, its newest update that is about no single measure."""
+    news = []
+    for fs in newest_first(factsheets):
+        latest = fs.latest_follow_up()
+        if latest:
+            news.append({"date": latest.date, "text": latest.text, "survey_title": fs.survey.title,
+                         "factsheet_path": fs.path})
+    return news
+
+
+def newest_first(factsheets: list) -> list:
+    return sorted(factsheets, key=lambda f: (f.survey.publish_on, f.survey.id), reverse=True)

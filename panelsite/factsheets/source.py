@@ -24,7 +24,7 @@ from .. import schema as s
 from ..content import split_front_matter
 from ..errors import ConfigError, Problem, did_you_mean, relpath
 from ..surveys.definition import GRADES, CodeList, Survey
-from ..surveys.figures import STATS, available_stats
+from ..surveys.figures import MULTI_SUM, STATS, available_stats, summed_multi_answers
 from ..yamlfile import Located
 
 STATUSES = ("taken", "planned", "investigating", "not possible")
@@ -105,6 +105,8 @@ FOLLOW_UP = s.Mapping(
     {
         "date": s.Date(required=True, help="Date of this update."),
         "text": s.Str(required=True, min_length=1, help="What happened since (stand van zaken)."),
+        "measure": s.Str(help="Title of the measure this update is about; the overview of measures shows it "
+                              "there. Without it the update is news about the survey as a whole."),
     }
 )
 
@@ -159,9 +161,10 @@ class Factsheet:
     def email_path(self) -> str:
         return f"resultaten/{self.survey.id}/factsheet-email"
 
-    @property
-    def latest_follow_up(self):
-        return self.follow_up[-1] if self.follow_up else None
+    def latest_follow_up(self, measure: str | None = None):
+        """The newest update about ``measure`` (a title), or about the survey as a whole (None)."""
+        about = [f for f in self.follow_up if f.get("measure") == measure]
+        return about[-1] if about else None
 
     @property
     def key(self) -> str:
@@ -184,11 +187,15 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
             continue
         figure, message = check_figure(survey, h.question, h.codes or None, h.stat)
         if message:
-            key = "question" if message.startswith("unknown question") else \
-                "codes" if message.startswith("unknown option") else "stat"
-            problems.append(located.problem(f"highlights.{i}.{key}", message))
+            problems.append(located.problem(f"highlights.{i}.{message.field}", message))
         else:
             highlights.append(s.Record(h, figure=figure))
+    titles = [m.title for m in record.get("measures") or [] if m and m.get("title")]
+    for i, f in enumerate(record.get("follow_up") or []):
+        if f and f.get("measure") and f.measure not in titles:
+            expected = f"one of the measures' titles: {'; '.join(titles)}" if titles else "a measures list with that title"
+            problems.append(located.problem(f"follow_up.{i}.measure", f'no measure titled "{f.measure}"'
+                                            f"{did_you_mean(f.measure, titles)} (expected {expected})"))
     problems += check_body(body, survey, display, body_line)
     problems.sort(key=lambda p: p.line or 0)
     if problems:
@@ -200,7 +207,16 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
     ), []
 
 
-def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None = None) -> tuple[Figure | None, str | None]:
+class FigureProblem(str):
+    """What is wrong with a figure reference; ``field`` is the highlight key it is about."""
+
+    def __new__(cls, field: str, message: str):
+        self = super().__new__(cls, message)
+        self.field = field
+        return self
+
+
+def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None = None) -> tuple[Figure | None, FigureProblem | None]:
     """The figure a reference asks for, or the message saying what is wrong with it.
 
     Mirrors the checks of :meth:`SurveyResults.figure`, on the survey definition
@@ -212,7 +228,7 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
     except KeyError:
         close = _closest(str(question_id), ids)
         hint = f' (did you mean "{close}"?)' if close else f" (expected one of {', '.join(ids)})"
-        return None, f'unknown question "{question_id}" in survey {survey.id}{hint}'
+        return None, FigureProblem("question", f'unknown question "{question_id}" in survey {survey.id}{hint}')
     if codes is not None and not isinstance(codes, (list, tuple)):
         codes = [codes]
     if stat is None:
@@ -220,18 +236,20 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
     available = available_stats(q)
     if stat not in available:
         expected = ", ".join(available) if available else "none: open answers have no figures"
-        return None, f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})'
+        return None, FigureProblem("stat", f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})')
     if stat == "pct":
         if codes is None:
             if not q.key_codes:
-                return None, (f"statistic \"pct\" of {q.id}, a {q.type} question, needs answer codes "
-                              f"(expected codes like [8, 9, 10])")
+                return None, FigureProblem("stat", f"statistic \"pct\" of {q.id}, a {q.type} question, needs answer codes "
+                                                   f"(expected codes like [8, 9, 10])")
             codes = list(q.key_codes)
         known = list(q.options) or list(GRADES)
         for code in codes:
             if code not in known:
-                return None, (f"unknown option {code!r} of question {q.id} in survey {survey.id} "
-                              f"(expected one of {', '.join(map(str, known))})")
+                return None, FigureProblem("codes", f"unknown option {code!r} of question {q.id} in survey {survey.id} "
+                                                    f"(expected one of {', '.join(map(str, known))})")
+        if summed_multi_answers(q, codes):
+            return None, FigureProblem("codes", MULTI_SUM.format(q=q.id, codes=list(codes)))
     return Figure(q.id, list(codes) if stat == "pct" else None, stat), None
 
 

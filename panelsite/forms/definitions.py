@@ -34,6 +34,7 @@ MESSAGES = Mapping(
     {
         "required": Str(help="Shown when a required field is empty."),
         "invalid": Str(help="Shown when the value is not valid for the field type."),
+        "too_long": Str(help="Shown when the text is longer than maxlength ({maxlength} is the number)."),
         "too_young": Str(help="Birth year: shown below the minimum age."),
         "outside": Str(help="Postcode: shown when the postcode is not in the municipality."),
     },
@@ -69,6 +70,7 @@ FIELD = Mapping(
 TEXTS = {
     "title": Str(help="Heading of the form."),
     "intro": Str(help="Text above the form."),
+    "paper_intro": Str(help="Text above the printable version, when it differs from intro (defaults to intro)."),
     "submit": Str(help="Text on the send button."),
     "thanks_title": Str(help="Heading of the thank-you page."),
     "thanks_text": Str(help="Text of the thank-you page."),

@@ -43,7 +43,9 @@ class Field:
     type: str
     label: str
     hint: str = ""
-    required: bool = False
+    paper_hint: str = ""  # instead of hint on paper, where one ticks boxes rather than clicks
+    required: bool = False  # always required: marked "(verplicht)"
+    required_when_shown: bool = False  # a filtered question: required only when its filter holds
     autocomplete: str | None = None
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, label) in display order
     exclusive: list[str] = field(default_factory=list)  # "weet niet" values that exclude other choices
@@ -82,7 +84,8 @@ class Field:
         out = {
             "name": self.name,
             "type": self.type,
-            "required": self.required,
+            # forms.js only checks questions that are shown, so a filtered one is required there.
+            "required": self.required or self.required_when_shown,
             "id": self.input_id,
             "messages": {k: self.message(k, min=_fmt(self.min), max=_fmt(self.max), maxlength=self.maxlength or "")
                          for k in DEFAULT_MESSAGES},
@@ -103,17 +106,18 @@ class Field:
         return out
 
 
+# The error summary lists these away from their fields, so each names its field (WCAG 3.3.1).
 DEFAULT_MESSAGES = {
     "required": "Vul dit in: {label}",
-    "choose": "Kies een antwoord",
-    "invalid": "Vul een geldige waarde in",
-    "number": "Vul een getal in, zoals 12 of 12,5",
-    "min": "Vul een getal in van {min} of meer",
-    "max": "Vul een getal in van {max} of minder",
-    "too_long": "Gebruik hoogstens {maxlength} tekens",
+    "choose": "Kies een antwoord bij: {label}",
+    "invalid": "Vul een geldig antwoord in bij: {label}",
+    "number": "Vul een getal in, zoals 12 of 12,5, bij: {label}",
+    "min": "Vul een getal in van {min} of meer bij: {label}",
+    "max": "Vul een getal in van {max} of minder bij: {label}",
+    "too_long": "Gebruik hoogstens {maxlength} tekens bij: {label}",
     "too_young": "U moet 18 jaar of ouder zijn",
     "outside": "Deze postcode hoort niet bij onze gemeente",
-    "exclusive": "Kies 'weet niet' of een of meer antwoorden, niet allebei",
+    "exclusive": "Kies 'weet niet' of een of meer antwoorden, niet allebei, bij: {label}",
     "too_fast": "U hebt het formulier heel snel verstuurd. Controleer uw antwoorden en verstuur het formulier opnieuw",
     "expired": "Het formulier is verlopen. Controleer uw antwoorden en verstuur het formulier opnieuw",
 }
@@ -139,6 +143,7 @@ class Form:
     path: str  # the site page that holds the form, e.g. "doe-mee/"
     consent_version: str | None = None
     survey: Any = None  # the Survey of a questionnaire
+    paper_intro: str = ""  # instead of intro on paper: someone else enters a paper form, so what happens next differs
 
     @property
     def thanks_path(self) -> str:

@@ -10,12 +10,22 @@ answers to questions the respondent should not have seen.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .definitions import forms_settings
 from .model import Field, Form
 
 REQUIRED_TYPES = ("single", "multi", "scale", "grade", "number")
+
+# Instructions survey authors put in the question text (the scaffold does): the hint says
+# them once, so they are taken out of the label, and a grade's own anchors become the hint.
+GRADE_ANCHORS = re.compile(r"\s*\((1 is [^()]*10 is [^()]*)\)\s*$")
+MULTI_INSTRUCTION = re.compile(r"\s*U kunt meer(?: dan (?:één|een))? antwoord(?:en)? (?:kiezen|geven)\.?\s*$", re.I)
+GRADE_HINT = "1 is heel slecht, 10 is uitstekend."
+MULTI_HINT = "U kunt meer dan één antwoord kiezen."
+MULTI_PAPER_HINT = "U kunt meer dan één vakje aankruisen."
 
 
 def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form:
@@ -34,6 +44,7 @@ def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form
         title=survey.title,
         intro=settings.get("intro") or (survey.summary or "Uw antwoorden zijn anoniem. Niemand kan zien wat u hebt geantwoord."),
         submit=settings.get("submit") or "Antwoorden versturen",
+        paper_intro=settings.get("paper_intro") or "",
         thanks_title=settings.get("thanks_title") or "Bedankt voor het invullen",
         thanks_text=settings.get("thanks_text") or "We hebben uw antwoorden ontvangen. De uitkomsten komen op deze website.",
         fields=fields,
@@ -49,24 +60,37 @@ def question_field(q, number: int, numbers: dict, by_id: dict) -> Field:
             "number": "number", "open": "textarea"}[q.type]
     if q.type == "grade":
         options = [(str(g), str(g)) for g in range(1, 11)]
+    label = str(q.text)
     field = Field(
-        name=q.id, type=kind, label=q.text, number=number, store="answer", question=q,
+        name=q.id, type=kind, label=label, number=number, store="answer", question=q,
         required=q.type in REQUIRED_TYPES,
         options=options + missing,  # number: the missing codes become "weet niet" boxes
         missing=[code for code, _ in missing],
         maxlength=5000 if q.type == "open" else None,
-        messages={"required": f"Beantwoord vraag {number}"},
+        messages={
+            "required": f"Beantwoord vraag {number}",
+            "invalid": f"Kies bij vraag {number} een van de antwoorden",
+            "too_long": f"Uw antwoord bij vraag {number} is te lang. Gebruik hoogstens {{maxlength}} tekens",
+            "exclusive": f"Kies bij vraag {number} 'weet niet' of een of meer antwoorden, niet allebei",
+        },
     )
     if q.type == "grade":
-        field.hint = "1 is heel slecht, 10 is uitstekend."
+        anchors = GRADE_ANCHORS.search(label)
+        field.label = label[:anchors.start()] if anchors else label
+        field.hint = anchors.group(1) + "." if anchors else GRADE_HINT
     if q.type == "number":
         field.hint = f"In {q.unit}." if getattr(q, "unit", None) else ""
         field.messages["number"] = f"Vul bij vraag {number} een getal in, zoals 12 of 12,5"
+        field.messages["exclusive"] = f"Vul bij vraag {number} een getal in of kies 'weet niet', niet allebei"
     if q.type == "multi":
-        field.hint = "U kunt meer dan één antwoord kiezen."
+        field.label = MULTI_INSTRUCTION.sub("", label) or label
+        field.hint, field.paper_hint = MULTI_HINT, MULTI_PAPER_HINT
     if q.filter is not None:
         field.condition = filter_json(q.filter.expr)
         field.condition_text = "Alleen invullen als u " + describe(q.filter.expr, numbers, by_id) + "."
+        # Without JavaScript and on paper the question is always there, next to "only if …":
+        # "(verplicht)" would contradict that. The server still requires it when the filter holds.
+        field.required, field.required_when_shown = False, field.required
     return field
 
 

@@ -41,7 +41,8 @@ def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None =
         if f.condition and not shown(f, result.columns):
             continue  # filtered out: not asked, so not stored and not required
         raw = [v for v in data.get(f.name, []) if isinstance(v, str)]
-        value, error = clean(f, raw, today)
+        # Past the filter check above: a filtered question applies here, so it is required now.
+        value, error = clean(f, raw, today, required=f.required or f.required_when_shown)
         if error:
             result.errors[f.name] = error
         elif value is not None:
@@ -51,12 +52,13 @@ def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None =
     return result
 
 
-def clean(f: Field, raw: list[str], today: _dt.date):
+def clean(f: Field, raw: list[str], today: _dt.date, required: bool | None = None):
     """(value, None) or (None, message). An empty optional field gives (None, None)."""
+    required = f.required if required is None else required
     if f.type == "checkboxes":
         chosen = [v for v in dict.fromkeys(v.strip() for v in raw) if v]
         if not chosen:
-            return None, (f.message("required") if f.required else None)
+            return None, (f.message("required") if required else None)
         allowed = {v for v, _ in f.options}
         if any(v not in allowed for v in chosen):
             return None, f.message("invalid")
@@ -66,12 +68,12 @@ def clean(f: Field, raw: list[str], today: _dt.date):
     if f.type == "checkbox":
         ticked = any(v.strip() for v in raw)
         if not ticked:
-            return None, (f.message("required") if f.required else None)
+            return None, (f.message("required") if required else None)
         return True, None
     if f.type in ("radio", "select"):
         values = [v.strip() for v in raw if v.strip()]
         if not values:
-            return None, (f.message("required") if f.required else None)
+            return None, (f.message("required") if required else None)
         if len(values) > 1 or values[0] not in {v for v, _ in f.options}:
             return None, f.message("invalid")
         return _code(f, values[0]), None
@@ -88,7 +90,7 @@ def clean(f: Field, raw: list[str], today: _dt.date):
             return _code(f, ticked[0]), None
         text = typed[0] if typed else ""
     if not text:
-        return None, (f.message("required") if f.required else None)
+        return None, (f.message("required") if required else None)
     if f.maxlength and len(text) > f.maxlength:
         return None, f.message("too_long", maxlength=f.maxlength)
     if f.type == "email":

@@ -90,8 +90,9 @@ def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
              "op de eerste dag van het onderzoek.</p>"]
     any_hidden = False
     for v in variables:
-        parts.append('<div class="table-wrap"><table>')
-        parts.append(f"<caption>Respons naar {escape(v.variable)}</caption>")
+        table_id = f"tabel-respons-{escape(v.variable)}"
+        parts.append(f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}"><table>')
+        parts.append(f'<caption id="{table_id}">Respons naar {escape(v.variable)}</caption>')
         parts.append(f'<thead><tr><th scope="col">{escape(v.variable.capitalize())}</th>'
                      '<th scope="col" class="num">Uitgenodigd</th><th scope="col" class="num">Deelgenomen</th>'
                      '<th scope="col" class="num">Respons</th></tr></thead><tbody>')

@@ -57,6 +57,10 @@ class Codes(s.Option):
             raise s.Invalid(f"{s._show(value)} is not a mapping")
         out: dict = {}
         for key, label in value.items():
+            # A label is text as the editor wrote it: "No" (not False), "0700" (not the octal 448).
+            written = ctx.written(f"{path}.{key}")
+            if written is not None and label is not None and not isinstance(label, (dict, list)):
+                label = written
             if label is None or isinstance(label, (dict, list, bool)):
                 ctx.report(f"{path}.{key}", f"{s._show(label)} is not a label (expected text)")
                 continue

@@ -113,12 +113,16 @@ class SurveyResults:
 
     @property
     def largest_margin(self) -> float | None:
-        """The largest ± (percentage points) of any published share of the totals."""
+        """The largest distance (percentage points) from a published share of the totals to its interval's end.
+
+        Every share counts: answers, key figures, top-2 and grade shares. Wilson
+        intervals are not symmetric, so the larger side is the margin.
+        """
         margins = [
-            (o.ci_high - o.ci_low) / 2
+            max(high - value, value - low)
             for r in self.questions
             if not r.total.suppressed
-            for o in r.total.options
+            for value, low, high in _shares(r.total, r.question)
         ]
         return max(margins) if margins else None
 
@@ -148,8 +152,12 @@ class SurveyResults:
             for code in codes:
                 if code not in q.options and not (q.type == "grade" and code in GRADES):
                     raise self._unknown(f"unknown option {code!r} of question {q.id} (expected one of {', '.join(map(str, q.options or GRADES))})")
+            if summed_multi_answers(q, codes):
+                raise self._unknown(MULTI_SUM.format(q=q.id, codes=list(codes)))
         if total.suppressed:
             return math.nan
+        if stat == "pct" and q.type == "multi" and len(set(codes)) > 1:
+            return float(total.key.value)  # the share choosing any of them, not a sum
         if stat == "pct":
             return float(sum(o.pct for o in total.options if o.code in codes))
         value = getattr(total, stat)
@@ -157,6 +165,30 @@ class SurveyResults:
 
     def _unknown(self, message: str) -> UnknownFigure:
         return UnknownFigure(Problem(self.survey.yaml_file, message))
+
+
+def _shares(f: Figures, q: Question):
+    """(value, ci_low, ci_high) of every percentage of a base that has an interval."""
+    for o in f.options:
+        yield o.pct, o.ci_low, o.ci_high
+    key = f.key if q.key_stat == "pct" else None  # else a mean, in the question's unit
+    for e in (key, f.top2, f.share_8plus, f.share_below6):
+        if e is not None:
+            yield e.value, e.ci_low, e.ci_high
+
+
+MULTI_SUM = ("{q} allows several answers, so the percentages of {codes} cannot be added up: people who chose "
+             "more than one would count twice (expected one code, or these codes as the key figure: key: {codes} "
+             "in survey.yaml)")
+
+
+def summed_multi_answers(q: Question, codes) -> bool:
+    """Whether a figure would add up answers of a multi-answer question that are not its key figure.
+
+    The key figure of several codes is the weighted share choosing any of them
+    (see tables.py); any other set has no such figure, and a sum overstates it.
+    """
+    return q.type == "multi" and len(set(codes)) > 1 and set(codes) != set(q.key_codes or ())
 
 
 def available_stats(q: Question) -> list[str]:

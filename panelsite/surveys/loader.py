@@ -12,7 +12,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..errors import ConfigError, DataError, Problem, relpath
+from ..errors import ConfigError, DataError, Problem, did_you_mean, relpath
 from .. import schema, yamlfile
 from .definition import SLUG, SURVEY, THEMES, Survey, check_survey
 from .responses import empty_responses, read_responses
@@ -34,12 +34,48 @@ def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Su
     return surveys
 
 
+# Every file a survey folder may hold; factsheet.md is read by panelsite/factsheets.
+SURVEY_FILES = ("survey.yaml", "responses.csv", "factsheet.md")
+# Files the operating system or an open Office document leaves behind; hidden ones (.DS_Store) too.
+SYSTEM_FILES = ("Thumbs.db", "desktop.ini")
+
+
+def unknown_files(folder: Path, project_root: Path) -> list[Problem]:
+    """A problem for each file that is not one of SURVEY_FILES.
+
+    A misnamed responses.csv ("Responses.csv", "responses (1).csv") would
+    otherwise be passed over without a word, and the survey published as one
+    whose results are still to come.
+    """
+    problems = []
+    expected = ", ".join(SURVEY_FILES)
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name in SURVEY_FILES or name in SYSTEM_FILES or name.startswith((".", "~$")) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+            message = ("a spreadsheet file, which panelsite does not read (expected the answers saved from the "
+                       'spreadsheet as "CSV UTF-8 (comma delimited)" under the name responses.csv)')
+        else:
+            message = f"unknown file{did_you_mean(name.lower(), SURVEY_FILES)} (expected only {expected})"
+        problems.append(Problem(relpath(path, project_root), message))
+    return problems
+
+
 def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey | None, list[Problem]]:
-    """One survey and its problems (survey.yaml first, then responses.csv)."""
+    """One survey and its problems (stray files, survey.yaml, then responses.csv)."""
     yaml_path, csv_path = folder / "survey.yaml", folder / "responses.csv"
     yaml_file, csv_file = relpath(yaml_path, project_root), relpath(csv_path, project_root)
     if not re.fullmatch(SLUG, folder.name):
         return None, [Problem(relpath(folder, project_root), f'"{folder.name}" is not a valid survey id (expected a folder name of lowercase letters, digits and hyphens)')]
+    stray = unknown_files(folder, project_root)
+    survey, problems = _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file)
+    if stray:
+        return None, stray + problems
+    return survey, problems
+
+
+def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file) -> tuple[Survey | None, list[Problem]]:
     if not yaml_path.is_file():
         return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder (expected every folder under surveys/ to hold a survey.yaml)")]
     raw = yaml_path.read_bytes()  # parsed here and hashed into source_hash below
@@ -85,6 +121,10 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
         has_responses=csv_path.is_file() and not problems and len(responses) > 0,
         located=located,
     )
+    if not problems and survey.has_responses and survey.invited < len(responses):
+        # Otherwise published as a response rate far above 100%.
+        problems = [located.problem("invited", f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
+                                               f"(expected the number of panel members invited, at least {len(responses)})")]
     if not problems:
         problems = check_margins(survey, municipality)
     return (None if problems else survey), problems

@@ -9,11 +9,15 @@ BOM, long format: one row per figure per base (the total has an empty
 breakdown_variable and group). ``statistic`` says what a row holds:
 
 * ``base``: every base has one; ``n`` is its unweighted number of
-  respondents. A suppressed base has this row only, with ``suppressed`` true;
-* ``pct``: an option (``code``, ``label``); ``n`` respondents chose it,
-  ``value`` is the weighted percentage with its 95% interval;
+  respondents and ``indicative`` says whether that is under the indicative
+  base. A suppressed base has this row only, with ``suppressed`` true and no
+  ``n``: its size, with the total and the shown groups, would give it away;
+* ``pct``: an option (``code``, ``label``), ``value`` is the weighted
+  percentage with its 95% interval; ``n`` respondents chose it (for the total
+  only: a group's counts per answer would publish cells of fewer than
+  ``min_n`` people, as the results pages do not either);
 * ``missing_pct``: a missing code ("weet niet"), as a percentage of everyone
-  who answered, without interval;
+  who answered, without interval (``n`` as for ``pct``);
 * ``key``, ``top2``, ``share_8plus``, ``share_below6``: percentages with
   interval (see :mod:`panelsite.surveys.estimates`);
 * ``mean`` (with interval) and ``median``: in the question's unit.
@@ -30,7 +34,7 @@ import io
 from .figures import Estimate, Figures, SurveyResults
 
 CSV_COLUMNS = ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n", "value",
-               "ci_low", "ci_high", "suppressed"]
+               "ci_low", "ci_high", "suppressed", "indicative"]
 
 
 def _estimate(e: Estimate | None) -> dict | None:
@@ -41,18 +45,20 @@ def _date(d) -> str | None:
     return d.isoformat() if isinstance(d, (_dt.date, _dt.datetime)) else (str(d) if d is not None else None)
 
 
-def _figures(f: Figures, qtype: str) -> dict:
-    out: dict = {"n": f.n, "suppressed": f.suppressed, "indicative": f.indicative}
+def _figures(f: Figures, qtype: str, counts: bool) -> dict:
+    """One base; ``counts``: with the unweighted count of each answer (the total only)."""
+    out: dict = {"n": None if f.suppressed else f.n, "suppressed": f.suppressed, "indicative": f.indicative}
     if f.suppressed or qtype == "open":
         return out
     out["n_eff"] = f.n_eff
     if qtype in ("single", "multi", "scale", "grade"):
         out["options"] = [
-            {"code": o.code, "label": o.label, "n": o.n, "pct": o.pct, "ci_low": o.ci_low, "ci_high": o.ci_high}
+            {"code": o.code, "label": o.label, "n": o.n if counts else None, "pct": o.pct, "ci_low": o.ci_low,
+             "ci_high": o.ci_high}
             for o in f.options
         ]
     if f.missing:
-        out["missing"] = [{"code": m.code, "label": m.label, "n": m.n, "pct": m.pct} for m in f.missing]
+        out["missing"] = [{"code": m.code, "label": m.label, "n": m.n if counts else None, "pct": m.pct} for m in f.missing]
     if qtype in ("single", "multi", "scale"):
         out["key"] = _estimate(f.key)
     if qtype == "scale":
@@ -72,7 +78,7 @@ def to_open_data(results: SurveyResults) -> dict:
     questions = []
     for r in results.questions:
         q = r.question
-        total = _figures(r.total, q.type)
+        total = _figures(r.total, q.type, counts=True)
         entry = {
             "id": q.id,
             "text": q.text,
@@ -84,7 +90,7 @@ def to_open_data(results: SurveyResults) -> dict:
             "n_eff": total.pop("n_eff", None),
             **total,
             "breakdowns": {
-                var: [{"group": g.group, **_figures(g, q.type)} for g in groups]
+                var: [{"group": g.group, **_figures(g, q.type, counts=False)} for g in groups]
                 for var, groups in r.breakdowns.items()
             },
         }
@@ -130,18 +136,21 @@ def to_open_data_csv(results: SurveyResults) -> str:
         bases = [("", r.total)] + [(var, g) for var, groups in r.breakdowns.items() for g in groups]
         for var, f in bases:
             head = [sid, r.id, var, f.group or ""]
-            writer.writerow([*head, "base", "", "", f.n, "", "", "", _bool(f.suppressed)])
+            flags = [_bool(f.suppressed), _bool(f.indicative)]
+            writer.writerow([*head, "base", "", "", "" if f.suppressed else f.n, "", "", "", *flags])
             if f.suppressed:
                 continue
+            counted = not var  # answer counts for the total only, see the module docstring
             for o in f.options:
-                writer.writerow([*head, "pct", o.code, o.label, o.n, _num(o.pct), _num(o.ci_low), _num(o.ci_high), "false"])
+                writer.writerow([*head, "pct", o.code, o.label, o.n if counted else "", _num(o.pct), _num(o.ci_low),
+                                 _num(o.ci_high), *flags])
             for m in f.missing:
-                writer.writerow([*head, "missing_pct", m.code, m.label, m.n, _num(m.pct), "", "", "false"])
+                writer.writerow([*head, "missing_pct", m.code, m.label, m.n if counted else "", _num(m.pct), "", "", *flags])
             for name, value in _statistics(f, r.type):
                 if isinstance(value, Estimate):
-                    writer.writerow([*head, name, "", "", "", _num(value.value), _num(value.ci_low), _num(value.ci_high), "false"])
+                    writer.writerow([*head, name, "", "", "", _num(value.value), _num(value.ci_low), _num(value.ci_high), *flags])
                 else:
-                    writer.writerow([*head, name, "", "", "", _num(value), "", "", "false"])
+                    writer.writerow([*head, name, "", "", "", _num(value), "", "", *flags])
     return buffer.getvalue()
 
 

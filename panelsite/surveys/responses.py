@@ -6,6 +6,10 @@ Windows-1252 as a fallback (older Dutch Excel); lines may end in LF, CR LF or
 (older Excel for Mac) CR alone. Row numbers in problems are the
 ones a spreadsheet shows: the header is row 1, the first respondent row 2.
 Fully empty rows (``;;;;`` at the end of an export) are skipped silently.
+Every other row must have one cell per header column; cells beyond the
+header are allowed only when empty (some export tools end every data row, but
+not the header, with a delimiter), so a lost or extra cell is reported
+instead of shifting every answer after it into the wrong column.
 Cells spanning several lines (quoted newlines) would shift row numbers; survey
 exports do not contain them since open answers are the only free text.
 
@@ -120,23 +124,31 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # "CSV (Macintosh)" from older Excel ends lines with CR alone
     delimiter = sniff_delimiter(text)
+    body = text.lstrip("\r\n")
+    first_row = 2 + text.count("\n", 0, len(text) - len(body))  # the spreadsheet row of the first respondent
     try:
-        header = [c.strip() for c in next(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))]
+        header = [c.strip() for c in next(csv.reader(io.StringIO(body), delimiter=delimiter))]
     except csv.Error as exc:
         return empty_responses(questions), [Problem(display, f"cannot read the header row as CSV: {exc} "
-                                                             "(expected one line per row, ending in LF or CR LF)", row=1)]
+                                                             "(expected one line per row, ending in LF or CR LF)", row=first_row - 1)]
+    data = body.encode("utf-8")
+    if not _row_lengths_match(data, delimiter, len(header)):
+        data, width, wrong = _fit_rows(body, delimiter, header, display, first_row)
+        if wrong:
+            return empty_responses(questions), wrong
+        header = header[:width]
     try:
         # For speed: UTF-8 bytes spare the parser re-encoding the text; pandas
         # resolves the dtype per column, quickest for a numpy dtype; skipping
         # initial spaces (only " ", not tabs) costs time even when there are
         # none. With na_filter off every cell, even a missing one at the end
         # of a short row, is a str.
-        table = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, dtype=np.dtype(object), na_filter=False, skip_blank_lines=False, skipinitialspace=" " in text, low_memory=False)
+        table = pd.read_csv(io.BytesIO(data), sep=delimiter, dtype=np.dtype(object), na_filter=False, skip_blank_lines=False, skipinitialspace=" " in text, low_memory=False)
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         if match:
             message = f"has {match.group(2)} cells (expected {len(header)}, one per column in the header row)"
-            return empty_responses(questions), [Problem(display, message, row=int(match.group(1)))]
+            return empty_responses(questions), [Problem(display, message, row=int(match.group(1)) + first_row - 2)]
         return empty_responses(questions), [Problem(display, f"cannot read as CSV: {exc}")]
     if len(header) != len(table.columns):
         header = [str(c).strip() for c in table.columns]
@@ -144,7 +156,7 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     # A trailing delimiter in Excel exports makes an unnamed, empty column: ignore it.
     keep = [i for i, name in enumerate(header) if name or (cells[i] != "").any()]
     cells, header = [cells[i] for i in keep], [header[i] for i in keep]
-    rows = np.arange(len(table)) + 2
+    rows = np.arange(len(table)) + first_row
     empty_rows = _empty_rows(cells, len(table))
     if empty_rows.any():
         cells, rows = [column[~empty_rows] for column in cells], rows[~empty_rows]
@@ -167,6 +179,72 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
                 out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float, copy=False)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
     return frame, problems.result()
+
+
+def _row_lengths_match(data: bytes, delimiter: str, width: int) -> bool:
+    """Whether every line has ``width`` cells or is blank: the quick check of the usual file.
+
+    Counts delimiters and line breaks outside quotes with numpy. That count is
+    right only when every quote opens or closes a quoted cell (or doubles a
+    quote inside one); a file with another quote (12" scherm) fails the check
+    and gets the exact, slower one of ``_fit_rows``.
+    """
+    b = np.frombuffer(data, np.uint8)
+    is_break, is_sep = b == 10, b == ord(delimiter)
+    is_quote = b == 34
+    if is_quote.any():
+        inside = np.bitwise_xor.accumulate(is_quote.view(np.uint8)).view(bool)  # running parity of the quotes
+        if inside[-1]:
+            return False
+        # Before an opening quote and after a closing one: a cell edge, or the other quote of a doubled "".
+        outside = ~inside
+        edge = is_sep | is_break | is_quote | (b == 13)
+        opening, closing = is_quote & inside, is_quote & outside
+        if (opening[1:] & ~edge[:-1]).any() or (closing[:-1] & ~edge[1:]).any():
+            return False
+        is_break &= outside
+        is_sep &= outside
+    breaks, seps = np.flatnonzero(is_break), np.flatnonzero(is_sep)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(b)]))
+    cells = np.searchsorted(seps, ends) - np.searchsorted(seps, starts) + 1
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (b[np.minimum(starts, len(b) - 1)] == 13))
+    return bool(np.all((cells == width) | blank))
+
+
+def _fit_rows(body: str, delimiter: str, header: list[str], display: str, first_row: int) -> tuple[bytes, int, list[Problem]]:
+    """Check every row's cells; returns the CSV with empty cells beyond the header cut
+    off, the number of header columns kept, and a problem per row of the wrong length.
+
+    The slow path, for the files the quick check flags. Without it pandas pads
+    a short row silently, and reads a longer first data row as an index
+    column, which shifts every column of the file by one.
+    """
+    width = len(header)
+    while width > 1 and not header[width - 1]:
+        width -= 1  # an unnamed empty column at the end is a trailing delimiter, not a column
+    try:
+        records = list(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        return b"", width, [Problem(display, f"cannot read as CSV: {exc} (expected a CSV export from a spreadsheet or survey tool)")]
+    problems = _Problems(display, [])
+    changed = len(records[0]) != width
+    records[0] = records[0][:width]
+    for i, cells in enumerate(records[1:], start=1):
+        if len(cells) == width:
+            continue
+        if not any(c.strip() for c in cells[width:]) and (len(cells) > width or not any(c.strip() for c in cells)):
+            records[i], changed = cells[:width], True
+            continue
+        problems.add(first_row + i - 1, None, f"has {len(cells)} cells (expected {width}, one per column in the header row)")
+    if problems.total:
+        return b"", width, problems.result()
+    if not changed:
+        return body.encode("utf-8"), width, []
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(records)
+    return out.getvalue().encode("utf-8"), width, []
 
 
 def empty_responses(questions: list[Question]) -> pd.DataFrame:

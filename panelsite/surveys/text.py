@@ -78,7 +78,7 @@ def summary_sentence(result: QuestionResult) -> str:
         unit = f" {q.unit}" if q.unit else ""
         sentence = (
             f"Het gemiddelde is {_one_decimal(f.mean.value)}{unit} (± {_one_decimal(f.mean.margin)}). "
-            f"De middelste waarde is {_one_decimal(f.median)}{unit}."
+            f"De middelste waarde is {i18n.median(f.median)}{unit}."
         )
     if f.indicative:
         sentence += f" Let op: dit is een indicatie, want maar {_whole(f.n)} inwoners beantwoordden deze vraag."
@@ -101,11 +101,14 @@ def method_text(results: SurveyResults) -> list[str]:
     paragraphs = [first]
     margin = results.largest_margin
     if margin is not None:
-        paragraphs.append(
+        text = (
             "De uitkomsten zijn een schatting. Als alle inwoners hadden meegedaan, was de uitkomst misschien iets anders. "
-            f"Bij dit onderzoek is dat verschil hoogstens {_whole(math.ceil(margin))} procentpunt, naar boven of naar beneden. "
+            f"Voor alle inwoners samen is dat verschil hoogstens {_whole(math.ceil(margin))} procentpunt, naar boven of naar beneden. "
             "Daar zijn we voor 95% zeker van."
         )
+        if any(r.breakdowns for r in results.questions):  # the groups' margins are wider, and shown with them
+            text += " Voor een groep, zoals een wijk, is de marge groter. Die marge staat bij elke groep."
+        paragraphs.append(text)
     if w.weighted:
         text = (
             "Niet alle groepen inwoners doen even vaak mee. "

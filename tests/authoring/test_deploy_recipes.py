@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
+import sys
+import textwrap
 
 import pytest
 import yaml
@@ -86,3 +90,66 @@ def test_gitlab_ci_has_pages_and_each_deploy_needs_the_build():
     for name in ("pages", "s3", "rsync"):
         assert ci[name]["needs"] == ["test-and-build"]
         assert ci[name]["stage"] in ci["stages"]
+
+
+# -- what the deploy steps do ------------------------------------------------
+
+HEREDOC = re.compile(r"python - (\S+) <<'PY'\n(.*?)\n\s*PY\n", re.S)
+
+
+def pages_script(path) -> tuple[str, str]:
+    """(output folder, Python source) of the step that writes the Pages root files."""
+    found = [HEREDOC.search(text) for text in shell_text(load(path))]
+    found = [m for m in found if m]
+    assert len(found) == 1, f"{path.name}: expected one python heredoc, found {len(found)}"
+    folder, source = found[0].groups()
+    return folder, textwrap.dedent(source)
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=lambda p: p.name)
+def test_pages_gets_a_root_index_and_a_root_404_page(path, tmp_path):
+    folder, source = pages_script(path)
+    assert folder == {"deploy.yml": "_site", ".gitlab-ci.yml": "public"}[path.name]
+    out = tmp_path / folder
+    for slug, name in [("lindenhaven", "Lindenhaven Spreekt"), ("eikendaal", "Eikendaal Denkt Mee")]:
+        (out / slug).mkdir(parents=True)
+        (out / slug / "index.html").write_text(f"<html><head><title>{name}</title></head></html>", encoding="utf-8")
+    env = {**os.environ, "PAGES_URL": "https://gemeenten.gitlab.io/panels"}
+    subprocess.run([sys.executable, "-", folder], input=source, text=True, cwd=tmp_path, env=env, check=True)
+    index, missing = (out / "index.html").read_text(encoding="utf-8"), (out / "404.html").read_text(encoding="utf-8")
+    for page in (index, missing):
+        assert '<html lang="nl">' in page
+        # path-absolute: the 404 page answers URLs at any depth
+        assert '<a href="/panels/lindenhaven/">Lindenhaven Spreekt</a>' in page
+        assert '<a href="/panels/eikendaal/">Eikendaal Denkt Mee</a>' in page
+    assert "Pagina niet gevonden" in missing and '<meta name="robots" content="noindex">' in missing
+
+
+def test_gitlab_s3_job_resets_the_aws_cli_entrypoint():
+    job = load(RECIPES[1])["s3"]
+    assert job["image"]["name"].startswith("amazon/aws-cli") and job["image"]["entrypoint"] == [""]
+
+
+@pytest.mark.parametrize("path", [*RECIPES, REPO / "docs" / "deploy.md"], ids=lambda p: p.name)
+def test_uploads_set_modes_charsets_and_cache_lifetimes(path):
+    text = path.read_text(encoding="utf-8")
+    rsyncs = re.findall(r"^\s*rsync [^\n]*", text, re.M)
+    assert rsyncs and all("--chmod=D755,F644" in line for line in rsyncs), rsyncs
+    assert "aws s3 sync" in text
+    for flags in ('--include "*.txt" --content-type "text/plain; charset=utf-8"',
+                  '--include "*.csv" --content-type "text/csv; charset=utf-8"',
+                  '--include "assets/*" --cache-control "public, max-age='):
+        assert flags in text, f"{path.name}: no {flags}"
+
+
+def test_install_script_refuses_a_node_older_than_20(tmp_path):
+    fake = tmp_path / "bin" / "node"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho v18.20.4\n", encoding="utf-8")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"}
+    proc = subprocess.run(["bash", str(REPO / "scripts" / "install.sh")], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 1
+    assert "needs Node.js 20 or newer" in proc.stderr and "v18.20.4" in proc.stderr
+    assert "apt-get" not in proc.stdout and "npm ci" not in proc.stdout  # it stops before installing anything

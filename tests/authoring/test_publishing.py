@@ -6,7 +6,10 @@ import filecmp
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from panelsite import pipeline
+from panelsite.errors import ConfigError
 
 from .conftest import build
 
@@ -113,7 +116,7 @@ def test_every_page_links_the_feed_and_the_results_index_shows_it(small_project)
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<link rel="alternate" type="application/atom+xml"' in home and 'href="resultaten/feed.xml"' in home
     index = (site / "resultaten" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="../resultaten/feed.xml">Atom-feed</a>' in index
+    assert '<a href="../resultaten/feed.xml">feed met nieuwe resultaten</a>' in index
 
 
 def test_the_feed_follows_the_base_url_and_ignores_the_build_date(small_project, tmp_path, monkeypatch):
@@ -134,3 +137,15 @@ def test_no_feed_without_published_results(small_project, monkeypatch):
     site = small_project / "dist" / "lindenhaven"
     assert not (site / "resultaten" / "feed.xml").exists()
     assert "application/atom+xml" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_link_in_a_factsheet_names_the_factsheet_and_its_line(small_project):
+    factsheet = small_project / "content" / "lindenhaven" / "surveys" / "afval-2026" / "factsheet.md"
+    lines = factsheet.read_text(encoding="utf-8").splitlines()
+    lines.append("Zie ook [de meting van 2024](/resultaten/afval-2024/).")
+    factsheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:  # the editor's mistake: exit 2
+        build(small_project)
+    assert [str(p) for p in info.value.problems] == [
+        f'content/lindenhaven/surveys/afval-2026/factsheet.md:{len(lines)}: broken internal link '
+        '"/resultaten/afval-2024/" (no page at that path)']

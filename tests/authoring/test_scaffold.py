@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -87,6 +88,15 @@ def test_invalid_names_are_refused(small_project, capsys, args, message):
     assert code == 2
     assert message in err
     assert not (small_project / "content" / "lindenhaven" / "surveys" / "buurt-2026").exists()
+
+
+@pytest.mark.parametrize("slug", ["dist", "reports", "var"])
+def test_a_slug_git_would_ignore_is_refused(small_project, capsys, slug):
+    shutil.copy(REPO / ".gitignore", small_project / ".gitignore")
+    code, _, err = new(capsys, small_project, "municipality", slug)
+    assert code == 2
+    assert f'"{slug}" is reserved: .gitignore leaves out every folder of that name' in err
+    assert not (small_project / "municipalities" / f"{slug}.yaml").exists()
 
 
 def test_build_py_builds_a_scaffolded_project(small_project):

@@ -183,7 +183,6 @@ def test_saving_a_file_rebuilds_only_that_page(preview, project):
 
 def test_the_serve_command_runs_the_collector_and_stops_it(small_project):
     """End to end: ``python build.py serve`` builds, serves, starts the collector, stops on SIGTERM."""
-    pytest.importorskip("panelsite.collector.cli")
     port, collector_port = free_port(), free_port()
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(small_project),
                                 "--port", str(port), "--collector-port", str(collector_port), "--jobs", "1"],

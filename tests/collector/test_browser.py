@@ -14,13 +14,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright
 
 from panelsite.cli import main as build_main
 from panelsite.collector import create_app
 
 from .helpers import SECRET, free_port, make_project, serve_app
 
-playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 
 

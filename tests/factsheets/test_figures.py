@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from panelsite.factsheets.figures import Figures, format_figure
-from panelsite.factsheets.measures import overview, when_line
+from panelsite.factsheets.measures import overview, survey_news, when_line
 
 from .conftest import FACTSHEET
 
@@ -54,15 +54,24 @@ def test_measures_are_grouped_by_status_in_a_fixed_order(project):
   - {title: Uitzoeken, status: investigating, explanation: We kijken., expected: 2027-Q1, department: B}
   - {title: Straks, status: planned, explanation: Komt eraan., expected: 2026-12-01, department: C}
 """) + ""
-    text = text.replace("---\nTevreden", "follow_up:\n  - {date: 2026-06-01, text: Eerste stand.}\n"
-                                         "  - {date: 2026-09-01, text: Laatste stand.}\n---\nTevreden")
+    text = text.replace("---\nTevreden", "follow_up:\n  - {date: 2026-06-01, text: Eerste stand., measure: Vaker legen}\n"
+                                         "  - {date: 2026-09-01, text: Laatste stand., measure: Vaker legen}\n"
+                                         "  - {date: 2026-10-01, text: Over het onderzoek.}\n"
+                                         "  - {date: 2026-07-01, text: Over Straks., measure: Straks}\n---\nTevreden")
     sheets = project.load(text)
     groups = overview([sheets["y"]])
     assert [(g["status"].label, [m["title"] for m in g["measures"]]) for g in groups] == [
         ("Gedaan", ["Vaker legen"]), ("Gepland", ["Straks"]), ("Wordt onderzocht", ["Uitzoeken"]),
         ("Niet mogelijk", ["Niet te doen"])]
     first = groups[0]["measures"][0]
+    # each measure shows the newest update about itself, never another measure's or the survey's
     assert first["follow_up"]["text"] == "Laatste stand."
+    assert groups[1]["measures"][0]["follow_up"]["text"] == "Over Straks."
+    assert groups[2]["measures"][0]["follow_up"] is None
+    assert [n["text"] for n in survey_news([sheets["y"]])] == ["Over het onderzoek."]
     assert (first["results_path"], first["factsheet_path"]) == ("resultaten/y/", "resultaten/y/factsheet/")
     assert [when_line(m) for m in sheets["y"].measures] == [
         "", "Verwacht: januari tot en met maart 2027", "Verwacht: 1 december 2026", "Klaar op 1 mei 2026"]
+    taken_in_a_quarter = sheets["y"].measures[3]
+    taken_in_a_quarter.expected = sheets["y"].measures[1].expected
+    assert when_line(taken_in_a_quarter) == "Klaar: januari tot en met maart 2027"

@@ -94,7 +94,7 @@ def test_email_text_version(demo):
 def test_measures_page_groups_every_measure_by_status(demo):
     html = demo.text("wat-doen-we-ermee/index.html")
     headings = re.findall(r'<h2 id="([a-z-]+)">', html)
-    assert headings == ["gedaan", "gepland", "wordt-onderzocht", "niet-mogelijk"]
+    assert headings == ["gedaan", "gepland", "wordt-onderzocht", "niet-mogelijk", "nieuws"]
     sections = dict(zip(headings, re.split(r'<h2 id="[a-z-]+">', html)[1:]))
     wanted = {"taken": "gedaan", "planned": "gepland", "investigating": "wordt-onderzocht",
               "not possible": "niet-mogelijk"}
@@ -104,6 +104,14 @@ def test_measures_page_groups_every_measure_by_status(demo):
             assert measure.title in sections[wanted[measure.status]], measure.title
     assert 'href="../resultaten/afval-2026/factsheet/"' in html and 'href="../resultaten/afval-2026/"' in html
     assert "<strong>Nieuws van <time datetime=" in html
+    # an update shows under the measure it is about, and only there
+    gft = html.split("Gft-bakken in de buurt voor flats in Lindenhof en Noordveld</h3>")[1].split("</li>")[0]
+    assert "De eerste zes gft-bakken" in gft
+    assert html.count("De eerste zes gft-bakken") == 1
+    textiel = html.split("Textielcontainer bij elke supermarkt</h3>")[1].split("</li>")[0]
+    assert "Nieuws van" not in textiel
+    # news about a survey as a whole has a section of its own
+    assert "De tweede meting van de afvalmonitor is klaar." in sections["nieuws"]
 
 
 def test_demo_factsheets_show_every_status_and_a_follow_up():

@@ -116,3 +116,28 @@ def test_quarters_and_missing_front_matter(project):
     assert problems(project, "Alleen tekst\n") == [
         f"{FILE}:1: missing front matter (expected the file to start with '---', "
         "a YAML block with at least 'highlights:', and '---')"]
+
+
+def test_codes_of_a_multi_answer_question_are_not_added_up(project):
+    # people who chose both would count twice; the key figure of those codes (any of them) is allowed
+    (project.folder / "survey.yaml").write_text(
+        (project.folder / "survey.yaml").read_text() + "  - {id: q4, text: Welke bakken?, type: multi, "
+        "options: {1: Papier, 2: Glas, 3: Gft}, key: [1, 3]}\n")
+    rows = (project.folder / "responses.csv").read_text().splitlines()
+    (project.folder / "responses.csv").write_text(
+        "\n".join([rows[0] + ",q4_1,q4_2,q4_3"] + [r + ",1,0,1" for r in rows[1:]]) + "\n")
+    text = FACTSHEET.replace("{question: q2, stat: mean", "{question: q4, codes: [1, 2]")
+    assert problems(project, text) == [
+        f"{FILE}:5: highlights.1.codes: q4 allows several answers, so the percentages of [1, 2] cannot be added up: "
+        "people who chose more than one would count twice (expected one code, or these codes as the key figure: "
+        "key: [1, 2] in survey.yaml)"]
+    sheets = project.load(FACTSHEET.replace("{question: q2, stat: mean", "{question: q4, codes: [3, 1]")
+                          .replace('{{ mean("q2") }}', '{{ pct("q4", [2]) }}'))
+    assert sheets["y"].highlights[1].figure.codes == [3, 1]
+
+
+def test_an_update_names_a_measure_of_its_own_factsheet(project):
+    text = FACTSHEET.replace("---\nTevreden", "follow_up:\n  - {date: 2026-06-01, text: Stand., measure: Vaker leegen}\n---\nTevreden")
+    assert problems(project, text) == [
+        f'{FILE}:13: follow_up.0.measure: no measure titled "Vaker leegen" (did you mean "Vaker legen"?) '
+        "(expected one of the measures' titles: Vaker legen)"]

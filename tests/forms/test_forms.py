@@ -59,7 +59,7 @@ forms:
     form = site_forms(m)["aanmelden"]
     assert form.intro == "Doe mee met Lindenhaven!" and form.consent_version == "2026-01"
     assert [f.name for f in form.fields] == ["naam", "email", "leeftijd", "geslacht", "postcode", "toestemming", "nieuwsbrief"]
-    assert "Versie 2026-01" in form.field("toestemming").hint
+    assert "2026-01" not in form.field("toestemming").hint  # stored through _versie, never shown or read out
     result = validate(form, {"naam": ["A"], "email": ["a@b.nl"], "leeftijd": ["35-49"], "geslacht": ["man"],
                              "postcode": ["4102 ab"], "toestemming": ["ja"], "nieuwsbrief": ["ja"]})
     assert result.ok and result.values["postcode"] == "4102"
@@ -171,8 +171,9 @@ def test_paper_pdfs_are_tagged_pdf_ua(tmp_path):
     pdfs = form_pdfs(m, surveys(project, m))
     assert set(pdfs) == {"doe-mee/papier/aanmelden.pdf", "vragenlijst/proef-2026/papier/vragenlijst-proef-2026.pdf"}
     data = pdfs["vragenlijst/proef-2026/papier/vragenlijst-proef-2026.pdf"]
-    pypdf = pytest.importorskip("pypdf")
     import io
+
+    import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]

@@ -67,11 +67,32 @@ CASES = [
          "(expected a whole number of at least 0)"]),
     ("broken internal link in Markdown",
      lambda p: p.edit("content/_shared/over-het-panel.md", "(/contact/)", "(/kontakt/)"),
-     1, ['content/_shared/over-het-panel.md:19: broken internal link "/kontakt/" (no page at that path)']),
+     2, ['content/_shared/over-het-panel.md:19: broken internal link "/kontakt/" (no page at that path)']),
     ("front matter not closed",
      lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\nTekst zonder einde.\n"),
+     2, ["content/_shared/contact.md:1: the front matter that starts here is not closed (expected a line '---' "
+         "after the YAML block, before the text)"]),
+    ("no front matter",
+     lambda p: p.write("content/_shared/contact.md", "Contact\n\nTekst.\n"),
      2, ["content/_shared/contact.md:1: missing front matter (expected the file to start with '---', "
          "a YAML block with at least 'title:', and '---')"]),
+    ("page date that is not a date",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\nupdated: 20-11-2026\n---\nTekst.\n"),
+     2, ['content/_shared/contact.md:3: updated: "20-11-2026" is not a date (expected a date like 2026-03-31)']),
+    ("page date that does not exist",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\nupdated: \"2026-11-31\"\n---\nTekst.\n"),
+     2, ['content/_shared/contact.md:3: updated: "2026-11-31" is not a date (expected a date like 2026-03-31)']),
+    ("two pages for one address",
+     lambda p: p.write("content/_shared/contact/index.md", "---\ntitle: Contact\n---\nTekst.\n"),
+     2, ["content/_shared/contact.md: a second page for the address contact/ (also made by "
+         "content/_shared/contact/index.md; expected one file per page)"]),
+    ("page name with a space",
+     lambda p: p.write("content/_shared/nieuwe pagina.md", "---\ntitle: Nieuw\n---\nTekst.\n"),
+     2, ['content/_shared/nieuwe pagina.md: "nieuwe pagina" cannot be part of a web address (expected lowercase '
+         'letters, digits and hyphens, like "nieuwe-pagina")']),
+    ("page name in capitals",
+     lambda p: p.write("content/_shared/Nieuws.MD", "---\ntitle: Nieuws\n---\nTekst.\n"),
+     2, ['content/_shared/Nieuws.MD: the file name ends in ".MD" (expected ".md" in lowercase)']),
     ("malformed front matter",
      lambda p: p.write("content/_shared/contact.md", "---\ntitle: [Contact\n---\nTekst.\n"),
      2, ["content/_shared/contact.md:3: invalid YAML: did not find expected ',' or ']'"]),
@@ -89,7 +110,12 @@ CASES = [
      2, ["content/_shared/contact.md:6: not UTF-8 text (invalid continuation byte at byte 42; expected the file saved as UTF-8)"]),
     ("unknown template",
      lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\ntemplate: kontakt.html\n---\nTekst.\n"),
-     1, ['contact/: template "kontakt.html" not found in themes/teststad/templates or themes/default/templates']),
+     2, ['content/_shared/contact.md:3: template: template "kontakt.html" not found in themes/teststad/templates or '
+         "themes/default/templates (expected a page template such as page.html)"]),
+    ("misspelt template",
+     lambda p: p.write("content/_shared/contact.md", "---\ntitle: Contact\ntemplate: privacyy.html\n---\nTekst.\n"),
+     2, ['content/_shared/contact.md:3: template: template "privacyy.html" not found in themes/teststad/templates or '
+         'themes/default/templates (did you mean "privacy.html"?) (expected a page template such as page.html)']),
 ]
 
 
@@ -128,7 +154,7 @@ def test_failed_build_leaves_previous_site_untouched(project, capsys):
     project.edit("content/_shared/index.md", "Hallo {{ site.onbekend }} bij", "Hallo bij")
     project.edit("content/_shared/over-het-panel.md", "(/contact/)", "(/weg/)")
     code, _ = project.run("build", capsys=capsys)
-    assert code == 1  # a broken link is found after rendering: still nothing replaced
+    assert code == 2  # a broken link is found after rendering: still nothing replaced
     assert home.read_bytes() == before
     leftovers = [p.name for p in project.out.iterdir() if p.name.startswith(".teststad")]
     assert leftovers == []
@@ -149,3 +175,47 @@ def test_auto_adjust_uses_nearest_compliant_colour_and_warns(project, capsys):
     css = (project.out / "teststad" / "assets" / "css" / "site.css").read_text()
     assert "--ps-brand-primary: #9f6d00;" in css
     assert "#f5a800" not in css
+
+
+def test_a_build_date_that_is_not_a_timestamp(project, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "gisteren")
+    code, err = project.run("build", capsys=capsys)
+    assert code == 2 and "Traceback" not in err
+    assert 'error: SOURCE_DATE_EPOCH: "gisteren" is not a build date (expected whole seconds since 1970' in err
+
+
+def test_a_base_url_without_https_is_one_clear_error(project, capsys):
+    code, err = project.run("build", "--base-url", "preview.example.nl", capsys=capsys)
+    assert code == 2
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        'error: --base-url: "preview.example.nl" is not a valid URL (expected an absolute http(s) URL like '
+        "https://preview.example.nl/pr-12/{slug}/)"]
+
+
+def test_an_unquoted_page_date_is_a_date(project, capsys):
+    project.write("content/_shared/contact.md", "---\ntitle: Contact\nupdated: 2026-11-20\n---\nTekst.\n")
+    code, err = project.run("build", capsys=capsys)
+    assert code == 0, err
+    assert "Bijgewerkt op 20 november 2026" in (project.out / "teststad" / "contact" / "index.html").read_text()
+
+
+def test_a_build_removes_what_an_interrupted_build_left(project, capsys):
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        project.out.mkdir(parents=True)
+        for name in (f".teststad.build-{gone.pid}-x1y2", f".teststad.old-{gone.pid}", f".teststad.build-{running.pid}-z3"):
+            (project.out / name).mkdir()
+            (project.out / name / "index.html").write_text("half")
+        assert project.run("build", capsys=capsys)[0] == 0
+        left = sorted(p.name for p in project.out.iterdir() if p.name.startswith("."))
+        # the stage of a build that still runs (beside this one) is its own
+        assert f".teststad.build-{running.pid}-z3" in left
+        assert not [n for n in left if str(gone.pid) in n]
+    finally:
+        running.kill()
+        running.wait()

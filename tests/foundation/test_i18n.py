@@ -76,3 +76,7 @@ def test_rounding_half_up_holds_near_every_kind_of_boundary():
     for value in values:
         for decimals in range(4):
             assert i18n.number(value, decimals) == _half_up_reference(value, decimals), (value, decimals)
+
+
+def test_a_median_is_whole_when_it_is_an_answer():
+    assert [i18n.median(v) for v in (9.0, 9, 7.5, 1234.0, 0.25, None)] == ["9", "9", "7,5", "1.234", "0,3", "–"]

@@ -12,7 +12,8 @@ Choices, documented in docs/testing.md:
 * Text size (WCAG 1.4.4): the root font size is set to 200%, which is what a reader's
   "very large" default font size does; text sized in ``px`` does not grow and is flagged
   by the clip/overlap checks only if it breaks the layout. Checked at 1280 px wide.
-* Reflow (WCAG 1.4.10): a 320 × 256 CSS px viewport at 100%.
+* Reflow (WCAG 1.4.10): a 320 × 256 CSS px viewport at 100%, every ``<details>`` opened
+  (text in closed ones is skipped, so closed they would hide whatever is too wide).
 * Reduced motion: durations up to 10 ms count as none (the common ``0.01ms`` reset).
 """
 
@@ -278,9 +279,11 @@ _LAYOUT = """() => {
 
 def check_layout(browser, url: str, width: int, height: int, text_scale: int = 100) -> list[str]:
     """No horizontal scrolling, clipped text or overlapping text at ``width`` CSS px with the root
-    font size at ``text_scale`` percent."""
+    font size at ``text_scale`` percent, with every ``<details>`` opened."""
     context, page = _open(browser, url, viewport={"width": width, "height": height}, reduced_motion="reduce")
     try:
+        # What a reader can open must fit too: a breakdown's bars only get a width once shown.
+        page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         if text_scale != 100:
             page.evaluate("(s) => { document.documentElement.style.fontSize = s + '%'; }", text_scale)
             page.wait_for_timeout(50)

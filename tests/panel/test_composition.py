@@ -46,10 +46,20 @@ def test_unknown_members_count_apart_and_take_part_in_suppression():
     assert [g.suppressed for g in v.groups] == [True, False] and v.unknown_suppressed
 
 
-@pytest.mark.parametrize("counts", [[3, 12, 25], [0, 12, 25], [3, 4, 25], [12, 12, 3], [10, 9, 40], [0, 0, 5], [9]])
+@pytest.mark.parametrize("counts", [[3, 12, 25], [0, 12, 25], [3, 4, 25], [12, 12, 3], [10, 9, 40], [0, 0, 5], [9], [0, 5, 50, 60]])
 def test_the_rule_is_the_results_pages_rule(counts):
     groups = suppress_groups([Figures(str(i), n) for i, n in enumerate(counts)], 10, 30)
     assert hidden(counts, 10) == [g.suppressed for g in groups]
+
+
+def test_an_empty_group_does_not_protect_a_small_one():
+    # 5 and 0 hidden would still give the 5 away (total minus 50 and 60): 50 goes too
+    assert hidden([0, 5, 50, 60], 10) == [True, True, True, False]
+    assert hidden([0, 0, 5, 50, 70], 10) == [True, True, True, True, False]
+    # two small groups with people in them protect each other
+    assert hidden([0, 5, 6, 60], 10) == [True, True, True, False]
+    # an empty group alone reveals nothing
+    assert hidden([0, 50, 60], 10) == [True, False, False]
 
 
 def test_growth_per_quarter(project):

@@ -52,13 +52,17 @@ def test_the_composition_page(lindenhaven, tmp_path):
     html = output.render().decode()
     text = text_of(html)
     assert "Op 31 maart 2026 had Lindenhaven Spreekt 40 leden." in text
+    regions = re.findall(r'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="([^"]+)">', html)
+    assert html.count('class="table-wrap"') == len(regions) == 4  # three variables and the growth
+    assert all(f'<caption id="{r}"' in html or f'id="{r}">' in html for r in regions)
     # leeftijd: 20 / 40 = 50% against 9.800 / 37.500 = 26,1%; 35-49 and 50-64 have nobody (hidden, empty)
     assert "18-34 20 50,0% 26,1% +23,9" in text
     assert "35-49 te weinig leden 23,2% –" in text
     assert "65+ 20 50,0% 24,3% +25,7" in text
-    # wijk: Noordveld (5) is hidden; so are the empty Havenkwartier and Buitengebied, so no second group is needed
+    # wijk: Noordveld (5) is hidden; the empty Havenkwartier and Buitengebied do not protect it (40 − 20 − 15),
+    # so Lindenhof, the smallest group shown, is hidden too
     assert "Noordveld te weinig leden" in text and "Havenkwartier te weinig leden" in text
-    assert "Lindenhof 15 37,5% 26,1% +11,4" in text
+    assert "Lindenhof te weinig leden" in text and "Lindenhof 15" not in text
     assert "Centrum 20 50,0% 19,7% +30,3" in text
     # every bar says whose it is and carries its value as text
     assert '<dt class="barchart__label">18-34: panel</dt>' in html
@@ -98,12 +102,15 @@ def test_response_table_for_the_method_section(lindenhaven, tmp_path):
     site = build(lindenhaven, tmp_path, REGISTER, [survey])
     html = str(site.extra["response_by_group"]("afval-2026"))
     text = text_of(html)
-    assert "<caption>Respons naar leeftijd</caption>" in html
-    # invited on 1 January 2026: 20 aged 18-34, 15 aged 65+, 2 aged 50-64 and nobody aged 35-49: two groups
-    # are hidden, so (as on the results pages) no second one is needed
-    assert "18-34 20 12 60,0%" in text
+    # a table too wide for a phone scrolls in a region of its own, named by its caption
+    assert ('<div class="table-wrap" role="region" tabindex="0" aria-labelledby="tabel-respons-leeftijd"><table>'
+            '<caption id="tabel-respons-leeftijd">Respons naar leeftijd</caption>') in html
+    # invited on 1 January 2026: 20 aged 18-34, 15 aged 65+, 2 aged 50-64 and nobody aged 35-49. 35-49 is
+    # empty and protects nothing, so 18-34 (12 took part, the smallest shown) is hidden with 50-64
     assert "35-49 te weinig leden" in text and "50-64 te weinig leden" in text
+    assert "18-34 te weinig leden" in text and "18-34 20 12" not in text
     assert "65+ 15 15 100,0%" in text
-    assert "Centrum 22 27 122,7%" in text  # respondents' own district answers may differ from the register
+    # wijk: Lindenhof (15 invited, none took part) is hidden, and Centrum with it, or the total would give it away
+    assert "Lindenhof te weinig leden" in text and "Centrum te weinig leden" in text
     assert "Groepen met minder dan 10 uitgenodigde leden of deelnemers tonen we niet." in text
     assert "geslacht" not in html  # not in responses.csv

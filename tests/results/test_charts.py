@@ -2,6 +2,7 @@
 
 import json
 import math
+from types import SimpleNamespace
 
 from markupsafe import escape
 
@@ -33,23 +34,59 @@ def test_breakdown_figure_is_the_json_of_the_whole_figure():
     shown = [groups[0], groups[2]]
     expected = {
         "data": [{
-            "type": "bar", "orientation": "h", "y": [AWKWARD, "Noord"], "x": [62.4, 7], "text": ["62", "7"],
-            "textposition": "outside",
+            "type": "bar", "orientation": "h", "y": [AWKWARD, "Noord"], "x": [62.4, 7],
             "error_x": {"type": "data", "symmetric": False, "array": [round(hi - v, 2) for _, v, _, hi in shown],
                         "arrayminus": [round(v - lo, 2) for _, v, lo, _ in shown], "color": "#1b1b1b"},
-            "marker": {"color": "#0b5394"}, "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+            "marker": {"color": "#0b5394"}, "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+        }, {
+            "type": "scatter", "mode": "text", "y": [AWKWARD, "Noord"], "x": [round(66.9 + 66.9 / 50, 2), round(8.25 + 66.9 / 50, 2)],
+            "text": ["62%", "7%"], "textposition": "middle right", "textfont": {"color": "#1b1b1b"},
+            "cliponaxis": False, "hoverinfo": "skip", "showlegend": False,
         }],
-        "layout": {"template": charts.plotly_template(PALETTE), "title": {"text": "Titel “met” aanhalingstekens"},
-                   "xaxis": {"title": {"text": "%"}, "rangemode": "tozero"}, "yaxis": {"autorange": "reversed"},
-                   "height": 120 + 36 * 2},
+        "layout": {"template": charts.plotly_template(PALETTE), "separators": ",.", "showlegend": False,
+                   "xaxis": {"title": {"text": "%"}, "range": [0, round(66.9 * 1.2, 1)]},
+                   "yaxis": {"autorange": "reversed"}, "height": 80 + 36 * 2},
     }
-    assert charts.breakdown_figure("Titel “met” aanhalingstekens", groups, PALETTE, "nl", "%") == json.dumps(
-        expected, separators=(",", ":"), ensure_ascii=False)
+    assert charts.breakdown_figure(groups, PALETTE, "nl") == json.dumps(expected, separators=(",", ":"),
+                                                                      ensure_ascii=False)
+
+
+def test_figures_have_no_title_of_their_own():
+    # The page's heading names the chart; at 320 px plotly cut an in-chart title off.
+    for figure in (json.loads(charts.breakdown_figure([("a", 40.0, 35.0, 45.0)], PALETTE)),
+                   json.loads(charts.trend_figure(POINTS, PALETTE))):
+        assert "title" not in figure["layout"]
+
+
+POINTS = [SimpleNamespace(title="Ronde 2025", value=46.63, ci_low=43.0, ci_high=50.2),
+          SimpleNamespace(title="Ronde 2026", value=7.44, ci_low=7.1, ci_high=7.8)]
+
+
+def test_hover_and_labels_read_as_dutch_figures_with_their_unit():
+    shares = json.loads(charts.trend_figure(POINTS, PALETTE, "nl", percent=True))
+    means = json.loads(charts.breakdown_figure([("Noord", 7.44, 7.1, 7.8)], PALETTE, "nl", percent=False))
+    assert shares["layout"]["separators"] == ",."  # plotly then formats %{y:.1f} as 46,6
+    assert shares["data"][0]["hovertemplate"] == "%{x}: %{y:.1f}%<extra></extra>"
+    assert shares["data"][1]["text"] == ["47%", "7%"]
+    assert means["data"][0]["hovertemplate"] == "%{y}: %{x:.1f}<extra></extra>"  # a mean is no percentage
+    assert means["data"][1]["text"] == ["7,4"]  # a grade keeps its decimal: 7,4, not 7
+    assert json.loads(charts.trend_figure(POINTS, PALETTE, "en"))["layout"]["separators"] == ".,"
+
+
+def test_value_labels_stand_beyond_the_end_of_the_interval():
+    # At the bar's end or the marker the whisker of the error bar struck through them.
+    bars = json.loads(charts.breakdown_figure([("a", 40.0, 35.0, 45.0), ("b", 10.0, 8.0, 12.0)], PALETTE))
+    labels = bars["data"][1]
+    assert labels["mode"] == "text" and labels["textposition"] == "middle right"
+    assert all(x > hi for x, hi in zip(labels["x"], [45.0, 12.0]))
+    assert bars["layout"]["xaxis"]["range"][1] > max(labels["x"])
+    trend = json.loads(charts.trend_figure(POINTS, PALETTE))["data"][1]
+    assert trend["textposition"] == "top center" and trend["y"] == [50.2, 7.8]
 
 
 def test_each_palette_gets_its_own_template():
     other = Record(PALETTE, chart=["#123456"])
-    first = json.loads(charts.breakdown_figure("t", [("a", 1.0, 0.5, 1.5)], PALETTE))
-    second = json.loads(charts.breakdown_figure("t", [("a", 1.0, 0.5, 1.5)], other))
+    first = json.loads(charts.breakdown_figure([("a", 1.0, 0.5, 1.5)], PALETTE))
+    second = json.loads(charts.breakdown_figure([("a", 1.0, 0.5, 1.5)], other))
     assert first["layout"]["template"]["layout"]["colorway"] == ["#0b5394", "#c25e00"]
     assert second["layout"]["template"]["layout"]["colorway"] == ["#123456"]

@@ -87,7 +87,9 @@ def test_plotly_only_where_used_and_only_on_request(built_demo):
         assert not re.search(r'<script[^>]+src="[^"]*plotly', text), page  # never loaded up front
         if "plotly-chart" in text:
             with_charts += 1
-            assert re.search(r'<script src="[^"]*js/charts\.js" data-plotly="[^"]*js/plotly\.min\.js" defer>', text)
+            # an optional ?v=<hash> cache-busting query on either asset
+            assert re.search(r'<script src="[^"]*js/charts\.js(\?[^"]*)?" data-plotly="[^"]*js/plotly\.min\.js(\?[^"]*)?" defer>',
+                             text)
         else:
             assert "plotly" not in text, page
     assert with_charts > 0
@@ -98,3 +100,59 @@ def test_home_page_points_to_the_round_in_fieldwork(built_demo):
     assert "Nu bezig" in home and 'href="vragenlijst/mobiliteit-2026/"' in home
     assert "7 december 2026" in home
     assert not (built_demo / "lindenhaven" / "resultaten" / "mobiliteit-2026").exists()  # no results before publish_on
+
+
+def _text(html: str) -> str:
+    import html as _html
+    import re
+
+    return _html.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_trend_says_which_answer_it_follows(built_demo, lindenhaven_results):
+    import re
+
+    from panelsite.surveys import series_trends
+
+    _, results = lindenhaven_results
+    page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="ontwikkeling"'):page.index('id="methode"')]
+    trends = series_trends([results["afval-2025"], results["afval-2026"]])[results["afval-2026"].survey.series]
+    questions = {q.id: q.question for q in results["afval-2026"].questions}
+    assert {t["key_stat"] for t in trends} == {"pct", "mean"}  # the demo must show both kinds
+    for trend in trends:
+        q = questions[trend["question_id"]]
+        if trend["key_stat"] == "pct":
+            answers = " of ".join(str(q.options[c]).lower() for c in q.key_codes)  # "nooit", "gft"
+            header, caption = f"Aandeel ‘{answers}’", f"Ontwikkeling: {q.text} – aandeel ‘{answers}’"
+        else:
+            header, caption = "Gemiddeld rapportcijfer", f"Ontwikkeling: {q.text} – gemiddeld rapportcijfer"
+        table = re.search(rf'<caption id="tabel-ontwikkeling-{q.id}"[^>]*>(.*?)</caption>\s*<thead>(.*?)</thead>',
+                          section, re.S)
+        assert _text(table.group(1)) == caption
+        assert [_text(th) for th in re.findall(r"<th[^>]*>(.*?)</th>", table.group(2))][1] == header
+
+
+def test_results_pages_explain_the_weighting_without_jargon(built_demo, lindenhaven_results):
+    _, results = lindenhaven_results
+    for page in built_demo.glob("*/resultaten/*/index.html"):
+        text = _text(page.read_text(encoding="utf-8"))
+        for jargon in ("Design effect", "effectieve n", "Top-2"):
+            assert jargon not in text, f"{page}: {jargon}"
+    r = results["afval-2026"]
+    assert r.weighting.weighted
+    text = _text((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8"))
+    assert f"telt het onderzoek zo zwaar als {i18n.number(r.weighting.n_eff)} deelnemers" in text
+    weighting = json.loads((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "data.json").read_text())
+    assert weighting["weighting"]["deff"] == pytest.approx(r.weighting.deff)  # the technical figures stay open
+
+
+def test_the_two_highest_answers_are_named_by_their_labels(built_demo, lindenhaven_results):
+    _, results = lindenhaven_results
+    page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
+    scales = [qr for qr in results["afval-2026"].questions if qr.total.top2]
+    assert scales
+    for qr in scales:
+        q = qr.question
+        label = " of ".join(str(q.options[c]).lower() for c in q.top2_codes).capitalize()  # Tevreden of zeer tevreden
+        assert f"<dt>{label}</dt><dd>{i18n.percent(qr.total.top2.value, 1)} (95%-interval" in page

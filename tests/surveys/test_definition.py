@@ -112,6 +112,13 @@ def test_a_valid_survey_yaml_becomes_a_survey(project):
     assert q2.filter.source == "q1 >= 4 and (q1 != 9 or q1 in [1, 2])"
 
 
+def test_option_labels_are_the_text_as_written(project):
+    # YAML 1.1 reads No as false and 0700 as an octal number; a label is what the editor typed
+    project.add(yaml=SURVEY_YAML + "  - {id: q2, text: Welk nummer?, type: single, options: {1: Yes, 2: No, 3: 0700}}\n")
+    (survey,) = project.load()
+    assert survey.questions[1].options == {1: "Yes", 2: "No", 3: "0700"}
+
+
 def test_filter_evaluation_is_vectorised_and_unanswered_never_qualifies():
     q = np.array([1.0, 2.0, np.nan, 9.0])
     columns = {"q0": q, "q3_1": np.array([1.0, 0.0, 1.0, np.nan])}.__getitem__

@@ -282,3 +282,15 @@ def test_a_survey_without_responses_yet_has_empty_results_for_every_type(project
     assert not results.has_responses
     assert [q.total.n for q in results.questions] == [0, 0, 0, 0, 0]
     assert all(q.total.suppressed for q in results.questions)
+
+
+def test_a_multi_answer_figure_of_several_codes_is_a_share_not_a_sum(results, project):
+    # q2: 10 of the 20 chose papier and plastic both, so 50% chose either; a sum would say 100%
+    assert results.figure("q2", [1]) == pytest.approx(50.0) and results.figure("q2", [3]) == pytest.approx(50.0)
+    with pytest.raises(UnknownFigure, match=r"q2 allows several answers, so the percentages of \[1, 3\] cannot be added up"):
+        results.figure("q2", [1, 3])
+    project.add(yaml=YAML.replace("options: {1: Papier, 2: Glas, 3: Plastic}",
+                                  "options: {1: Papier, 2: Glas, 3: Plastic}\n    key: [1, 3]"), csv=csv_text())
+    keyed = project.results()[0]
+    assert keyed.question("q2").total.key.value == pytest.approx(50.0)
+    assert keyed.figure("q2", [3, 1]) == keyed.figure("q2") == pytest.approx(50.0)

@@ -27,13 +27,19 @@ def test_open_data_golden_shape(results):
                                 "ci_low": pytest.approx(results.question("q1").total.options[4].ci_low),
                                 "ci_high": pytest.approx(results.question("q1").total.options[4].ci_high)}
     assert q1["missing"] == [{"code": 9, "label": "Weet niet", "n": 4, "pct": pytest.approx(400 / 30)}]
-    assert q1["breakdowns"]["wijk"][2] == {"group": "Zuid", "n": 2, "suppressed": True, "indicative": False}
-    assert set(q1["breakdowns"]["wijk"][1]) == {"group", "n", "suppressed", "indicative", "n_eff", "options", "missing", "key", "top2"}
+    # a suppressed group: not even its size, which with the total and the shown groups would give it away
+    assert q1["breakdowns"]["wijk"][2] == {"group": "Zuid", "n": None, "suppressed": True, "indicative": False}
+    noord = q1["breakdowns"]["wijk"][1]
+    assert set(noord) == {"group", "n", "suppressed", "indicative", "n_eff", "options", "missing", "key", "top2"}
+    # a group has its size and percentages, but no counts per answer (cells of a few people)
+    assert noord["n"] == results.question("q1").breakdowns["wijk"][1].n > 0
+    assert {o["n"] for o in noord["options"] + noord["missing"]} == {None}
+    assert noord["options"][4]["pct"] == results.question("q1").breakdowns["wijk"][1].options[4].pct
     q3 = data["questions"][2]
     assert q3["mean"]["value"] == pytest.approx(6.25) and q3["median"] == 6.0 and q3["share_8plus"]["value"] == 25.0
     q5, q6 = data["questions"][4], data["questions"][5]
-    assert {k: q5[k] for k in ("base_n", "suppressed")} == {"base_n": 4, "suppressed": True} and "mean" not in q5
-    assert {k: q6[k] for k in ("base_n", "n_eff", "suppressed")} == {"base_n": 2, "n_eff": None, "suppressed": True}
+    assert {k: q5[k] for k in ("base_n", "suppressed")} == {"base_n": None, "suppressed": True} and "mean" not in q5
+    assert {k: q6[k] for k in ("base_n", "n_eff", "suppressed")} == {"base_n": None, "n_eff": None, "suppressed": True}
     # no respondent-level data anywhere
     assert "r1" not in json.dumps(data) and "Meer groen" not in json.dumps(data)
 
@@ -41,12 +47,12 @@ def test_open_data_golden_shape(results):
 def test_open_data_csv_long_format(results):
     rows = list(csv.DictReader(io.StringIO(to_open_data_csv(results))))
     assert list(rows[0]) == ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n",
-                             "value", "ci_low", "ci_high", "suppressed"]
+                             "value", "ci_low", "ci_high", "suppressed", "indicative"]
     q1 = [r for r in rows if r["question_id"] == "q1" and r["breakdown_variable"] == ""]
     assert [(r["statistic"], r["code"]) for r in q1] == [
         ("base", ""), ("pct", "1"), ("pct", "2"), ("pct", "3"), ("pct", "4"), ("pct", "5"), ("missing_pct", "9"),
         ("key", ""), ("top2", "")]
-    assert (q1[0]["n"], q1[0]["value"], q1[0]["suppressed"]) == ("26", "", "false")
+    assert (q1[0]["n"], q1[0]["value"], q1[0]["suppressed"], q1[0]["indicative"]) == ("26", "", "false", "true")
     assert (q1[1]["label"], q1[1]["n"]) == ("Zeer ontevreden", "2") and float(q1[1]["value"]) == pytest.approx(200 / 26)
     assert (q1[6]["label"], q1[6]["n"], q1[6]["ci_low"]) == ("Weet niet", "4", "") and float(q1[6]["value"]) == pytest.approx(400 / 30)
     top2 = results.question("q1").total.top2
@@ -54,17 +60,26 @@ def test_open_data_csv_long_format(results):
     # a suppressed group: its base row only
     zuid = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Zuid"]
     assert zuid == [{"survey_id": "y", "question_id": "q1", "breakdown_variable": "wijk", "group": "Zuid", "statistic": "base",
-                     "code": "", "label": "", "n": "2", "value": "", "ci_low": "", "ci_high": "", "suppressed": "true"}]
+                     "code": "", "label": "", "n": "", "value": "", "ci_low": "", "ci_high": "", "suppressed": "true",
+                     "indicative": "false"}]
+    # a shown group: its size, but no counts per answer
+    noord = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Noord"]
+    assert noord[0]["statistic"] == "base" and int(noord[0]["n"]) > 0
+    assert [r["n"] for r in noord[1:]] == [""] * (len(noord) - 1) and noord[1]["value"] != ""
     # means and medians, also per group, are the figures of data.json
     data = to_open_data(results)
     q3 = {r["statistic"]: r for r in rows if r["question_id"] == "q3" and r["breakdown_variable"] == ""}
     assert float(q3["mean"]["value"]) == pytest.approx(6.25) and float(q3["median"]["value"]) == 6.0 and q3["median"]["ci_low"] == ""
     assert float(q3["share_8plus"]["value"]) == 25.0 and float(q3["mean"]["ci_low"]) == data["questions"][2]["mean"]["ci_low"]
-    centrum = data["questions"][2]["breakdowns"]["wijk"][0]
-    centrum_rows = {r["statistic"]: r for r in rows if r["question_id"] == "q3" and r["group"] == "Centrum"}
-    assert float(centrum_rows["mean"]["value"]) == centrum["mean"]["value"] and float(centrum_rows["median"]["value"]) == centrum["median"] == 6.0
+    # q3 per wijk: Noord (8) is hidden, Zuid is empty, so Centrum (12) goes too, or it would give Noord away
+    assert [g["suppressed"] for g in data["questions"][2]["breakdowns"]["wijk"]] == [True, True, True]
+    noord = data["questions"][0]["breakdowns"]["wijk"][1]
+    noord_rows = {r["statistic"]: r for r in rows if r["question_id"] == "q1" and r["group"] == "Noord"}
+    assert float(noord_rows["top2"]["value"]) == noord["top2"]["value"] and float(noord_rows["top2"]["ci_low"]) == noord["top2"]["ci_low"]
     # an open question publishes how many answered, never the answers
-    assert [(r["statistic"], r["n"]) for r in rows if r["question_id"] == "q6" and r["breakdown_variable"] == ""] == [("base", "2")]
+    # (here too few answered: the count is suppressed as well)
+    assert [(r["statistic"], r["n"], r["suppressed"]) for r in rows
+            if r["question_id"] == "q6" and r["breakdown_variable"] == ""] == [("base", "", "true")]
     assert "Meer groen" not in to_open_data_csv(results)
 
 
@@ -86,7 +101,13 @@ def test_method_text_in_plain_dutch(results):
         "Het onderzoek liep van 2 maart 2026 tot en met 16 maart 2026. We nodigden 60 leden van het panel uit. "
         "30 van hen vulden de vragenlijst in. Dat is 50% van de uitgenodigde leden."
     )
-    assert "hoogstens 22 procentpunt" in paragraphs[1]
+    # the wider side of any interval of the totals: q4 "Rustig" 33,3% reaches up to 58,3%, more than
+    # half the interval's width (21,6)
+    rustig = results.question("q4").total.options[1]
+    assert results.largest_margin == rustig.ci_high - rustig.pct == pytest.approx(24.95, abs=0.01)
+    assert (rustig.ci_high - rustig.ci_low) / 2 == pytest.approx(21.56, abs=0.01)
+    assert "Voor alle inwoners samen is dat verschil hoogstens 25 procentpunt" in paragraphs[1]
+    assert paragraphs[1].endswith("Voor een groep, zoals een wijk, is de marge groter. Die marge staat bij elke groep.")
     assert paragraphs[2].startswith("We hebben de antwoorden niet gewogen.")
     assert paragraphs[3].startswith("Hebben minder dan 10 inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien.")
 
@@ -111,3 +132,11 @@ def test_series_trends_compare_rounds_by_question_id(project):
     assert [(p.survey_id, p.value, p.n) for p in line["points"]] == [("afval-2025", 50.0, 40), ("afval-2026", 75.0, 40)]
     assert line["points"][0].fieldwork_end == dt.date(2025, 3, 16)
     assert len(series_trends(results)["afvalmonitor"][0]["points"]) == 3  # without embargo date: all rounds
+
+
+def test_a_whole_median_is_written_without_a_decimal(project):
+    yaml = SURVEY_YAML.split("questions:")[0] + "questions:\n  - {id: q1, text: Hoeveel uur per week?, type: number, unit: uur}\n"
+    project.add("u", yaml=yaml, csv="respondent_id;q1\n" + "".join(f"r{i};{9 if i < 50 else 4}\n" for i in range(60)))
+    hours = [r for r in project.results() if r.survey.id == "u"][0].question("q1")
+    assert hours.total.median == 9.0
+    assert summary_sentence(hours).endswith("De middelste waarde is 9 uur.")

@@ -204,3 +204,88 @@ def test_problems_of_all_surveys_are_reported_together(project):
         'content/x/surveys/b/survey.yaml:2: theme: "afvall" is not allowed (did you mean "afval"?) (expected one of afval, openbare-ruimte, '
         "leefbaarheid, mobiliteit, mantelzorg, eenzaamheid, veiligheid, duurzaamheid, sociaal-domein, dienstverlening, overig)",
     ]
+
+
+F = "content/x/surveys/y/responses.csv"
+
+
+def load_error(project, csv, yaml=YAML) -> str:
+    project.add(yaml=yaml, csv=csv)
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert exc.value.exit_code == 2
+    return str(exc.value)
+
+
+def test_extra_cell_on_the_first_data_row_is_reported_on_that_row(project):
+    # pandas reads a longer first data row as an index column and shifts every column by one
+    assert load_error(project, "respondent_id;q1;q2\nr1;1;2;3\nr2;1;2\n") == f"{F}: row 2: has 4 cells (expected 3, one per column in the header row)"
+
+
+def test_extra_cell_on_every_data_row_is_reported_per_row(project):
+    assert load_error(project, "respondent_id;q1;q2\nr1;1;2;7\nr2;1;2;8\n").splitlines() == [
+        f"{F}: row 2: has 4 cells (expected 3, one per column in the header row)",
+        f"{F}: row 3: has 4 cells (expected 3, one per column in the header row)",
+    ]
+
+
+@pytest.mark.parametrize("data", [
+    "respondent_id;q1;q2\nr1;1;2;\nr2;2;1,5;\n",  # a delimiter after every data row, not after the header
+    "respondent_id;q1;q2\r\nr1;1;2;;\r\nr2;2;1,5\r\n",
+    '"respondent_id";"q1";"q2"\n"r1";"1";"2";""\n"r2";"2";"1,5";" "\n',
+])
+def test_empty_cells_beyond_the_header_are_ignored(project, data):
+    responses = load_values(project, data)
+    assert list(responses.respondent_id) == ["r1", "r2"]
+    assert list(responses.q1) == [1.0, 2.0] and list(responses.q2) == [2.0, 1.5]
+
+
+def test_row_with_too_few_cells(project):
+    # pandas pads a short row; a lost cell would make every later answer of that row empty or shifted
+    assert load_error(project, "respondent_id;q1;q2\nr1;1;2\nr2;1\nr3;1;2\n") == f"{F}: row 3: has 2 cells (expected 3, one per column in the header row)"
+
+
+def test_short_row_at_the_end_of_the_file_without_line_break(project):
+    assert load_error(project, "respondent_id;q1;q2\r\nr1;1;2\r\nr2;1") == f"{F}: row 3: has 2 cells (expected 3, one per column in the header row)"
+
+
+def test_rows_without_any_answer_are_skipped_whatever_their_length(project):
+    responses = load_values(project, "respondent_id;q1;q2\nr1;1;2\n;\n;;;;;\n\nr2;2;3\n")
+    assert list(responses.respondent_id) == ["r1", "r2"]
+
+
+def test_header_with_a_trailing_delimiter_allows_rows_without_it(project):
+    responses = load_values(project, "respondent_id;q1;q2;\nr1;1;2;\nr2;2;3\n")
+    assert list(responses.q2) == [2.0, 3.0]
+    assert load_error(project, "respondent_id;q1;q2;\nr1;1;2;x\nr2;1;2\n") == f"{F}: row 2: has 4 cells (expected 3, one per column in the header row)"
+
+
+OPEN_YAML = YAML + "  - id: q3\n    text: Opmerkingen?\n    type: open\n"
+
+
+def test_quoted_delimiters_and_line_breaks_are_part_of_a_cell(project):
+    project.add(yaml=OPEN_YAML, csv='respondent_id;q1;q2;q3\nr1;1;2;"ja; maar ""niet""\nnu"\nr2;2;3;\n')
+    (survey,) = project.load()
+    assert list(survey.responses.respondent_id) == ["r1", "r2"]
+    assert survey.responses.q3.tolist()[0] == 1.0
+
+
+def test_a_quote_inside_an_unquoted_cell_does_not_hide_a_short_row(project):
+    # the quote of 12" would make a count that pairs quotes skip the next line break
+    csv = 'respondent_id;q1;q2;q3\nr1;1;2;een 12" scherm\nr2;1;2\nr3;1;2;"x"\n'
+    assert load_error(project, csv, OPEN_YAML) == f"{F}: row 3: has 3 cells (expected 4, one per column in the header row)"
+    project.add(yaml=OPEN_YAML, csv=csv.replace("r2;1;2\n", "r2;1;2;\n"))
+    (survey,) = project.load()
+    assert list(survey.responses.respondent_id) == ["r1", "r2", "r3"]
+
+
+def test_rows_are_numbered_as_in_a_spreadsheet_after_blank_lines_above_the_header(project):
+    # a blank first line used to be read as the header: every column "missing"
+    assert load_error(project, "\n\nrespondent_id;q1;q2\nr1;1;2\nr2;1\n") == f"{F}: row 5: has 2 cells (expected 3, one per column in the header row)"
+    assert list(load_values(project, "\r\nrespondent_id;q1;q2\r\nr1;1;2\r\n").q2) == [2.0]
+
+
+def test_wrong_rows_are_capped_like_other_problems(project):
+    rows = "".join(f"r{i};1\n" for i in range(120))
+    lines = load_error(project, "respondent_id;q1;q2\n" + rows).splitlines()
+    assert len(lines) == 51 and lines[-1] == f"{F}: … and 70 more problems"

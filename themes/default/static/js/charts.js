@@ -25,26 +25,45 @@
   }
 
   Array.prototype.forEach.call(containers, function (container, index) {
+    var subject = container.getAttribute("data-label");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "button button--secondary";
-    button.textContent = "Toon interactieve grafiek";
+    // Every chart has the same visible text; the hidden subject tells them apart in a list of buttons.
+    var visible = document.createElement("span");
+    visible.textContent = "Toon interactieve grafiek";
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = ": " + subject;
+    button.appendChild(visible);
+    button.appendChild(hidden);
     container.appendChild(button);
+    var busy = false;
     button.addEventListener("click", function () {
-      button.disabled = true;
-      button.textContent = "Grafiek wordt geladen…";
+      // aria-disabled, not disabled: a disabled button loses focus to <body> while plotly loads.
+      if (busy) return;
+      busy = true;
+      button.setAttribute("aria-disabled", "true");
+      visible.textContent = "Grafiek wordt geladen…";
       loadPlotly().then(function (Plotly) {
         var figure = JSON.parse(container.getAttribute("data-figure"));
         var target = document.createElement("div");
         target.id = "plotly-chart-" + index;
+        target.className = "plotly-chart__figure";
         target.setAttribute("role", "img");
-        target.setAttribute("aria-label", container.getAttribute("data-label") + ". De cijfers staan ook in de tabel hierboven.");
+        target.setAttribute("aria-label", "Interactieve grafiek: " + subject + ". De cijfers staan ook in de tabel hierboven.");
+        // Focus moves with the reader to what replaced the button (WCAG 2.4.3), not to <body>.
+        target.tabIndex = -1;
         container.replaceChild(target, button);
+        target.focus();
         var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
         figure.layout.transition = reduce ? { duration: 0 } : figure.layout.transition;
-        Plotly.newPlot(target, figure.data, figure.layout, { responsive: true, displaylogo: false });
+        // No mode bar: its buttons are English and would be controls inside role="img".
+        return Plotly.newPlot(target, figure.data, figure.layout, { responsive: true, displayModeBar: false });
       }).catch(function () {
-        button.textContent = "De grafiek kon niet worden geladen. De cijfers staan in de tabel.";
+        busy = false;
+        button.removeAttribute("aria-disabled");
+        visible.textContent = "De grafiek kon niet worden geladen. De cijfers staan in de tabel.";
       });
     });
   });

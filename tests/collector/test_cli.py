@@ -1,0 +1,72 @@
+"""The collector's command line: export and retention never invent an empty database."""
+
+from __future__ import annotations
+
+import pytest
+
+from panelsite.collector.cli import main
+from panelsite.collector.storage import open_storage
+
+from .helpers import make_project
+
+SITE = "https://panel.lindenhaven.nl/"
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging():
+    """main() sets up the process's JSON logging, as a server should; other tests' caplog needs it back."""
+    import logging
+
+    names = ("panelsite.collector", "uvicorn", "uvicorn.error")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.delenv("PANELSITE_DATABASE_URL", raising=False)
+    return make_project(tmp_path / "project", SITE)
+
+
+@pytest.mark.parametrize("command", [["export", "lindenhaven", "members"], ["retention"], ["retention", "--dry-run"]])
+def test_without_a_database_url_a_missing_default_database_is_refused(project, command, capsys):
+    assert main(["--root", str(project), *command]) == 2
+    err = capsys.readouterr().err
+    default = project.resolve() / "var" / "collector.sqlite3"
+    assert str(default) in err
+    assert "--database-url" in err and "PANELSITE_DATABASE_URL" in err
+    assert not default.exists()
+
+
+def test_a_database_url_naming_a_missing_file_is_refused(project, tmp_path, capsys):
+    missing = tmp_path / "elders" / "collector.sqlite3"
+    assert main(["--root", str(project), "retention", "--database-url", f"sqlite:///{missing}"]) == 2
+    assert str(missing) in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_the_environment_names_the_database_too(project, tmp_path, monkeypatch, capsys):
+    database = tmp_path / "collector.sqlite3"
+    open_storage(f"sqlite:///{database}", project).close()  # what `collect` creates on its first start
+    monkeypatch.setenv("PANELSITE_DATABASE_URL", f"sqlite:///{database}")
+    assert main(["--root", str(project), "retention", "--dry-run"]) == 0
+    assert "lindenhaven: would delete nothing" in capsys.readouterr().out
+    assert main(["--root", str(project), "export", "lindenhaven", "members"]) == 0
+    assert capsys.readouterr().out.startswith("member_id,")
+
+
+def test_collect_has_no_workers_option(project, monkeypatch, capsys):
+    # One process per instance: SQLite's group-commit writer lives in the process, and more
+    # instances go behind a load balancer with PostgreSQL (docs/deploy.md).
+    def serve(*args, **kwargs):
+        raise AssertionError(f"collect started with {kwargs}")
+
+    monkeypatch.setattr("uvicorn.run", serve)
+    monkeypatch.setenv("PANELSITE_SECRET", "test-secret")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(project), "collect", "--workers", "4"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --workers 4" in capsys.readouterr().err
