@@ -47,11 +47,25 @@ def make_parser() -> argparse.ArgumentParser:
     readability.add_argument("--built", action="store_true",
                              help="also check the text of the built pages in --out (what the templates add)")
     serve = sub.add_parser("serve", help="build, serve locally, rebuild on change and reload the browser")
-    _common(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--collector-port", type=int, default=8001)
-    serve.add_argument("--no-collector", action="store_true", help="do not start the response collector")
+    serve.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
+    serve.add_argument("--only", action="append", metavar="SLUG", help="only this municipality (repeatable)")
+    serve.add_argument("--out", type=Path, default=None,
+                       help="preview folder (default: ROOT/.panelsite-cache/serve/PORT, with -drafts for --drafts)")
+    # The preview is built for its own address (http://HOST:PORT/<slug>/): a --base-url would
+    # be ignored, so it is refused instead of silently dropped.
+    serve.add_argument("--base-url", help=argparse.SUPPRESS)
+    serve.add_argument("--collector-url", help="URL the forms post to when the collector is not started here "
+                                               "(default: a preview page saying the form was not sent)")
+    serve.add_argument("--drafts", action="store_true",
+                       help="include draft pages and surveys under embargo (they carry a banner saying so)")
+    serve.add_argument("--jobs", type=int, default=0, help="parallel processes for the first build "
+                                                            "(default: number of cores)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port of the preview (default: 8000)")
+    serve.add_argument("--collector-port", type=int, default=None,
+                       help="port of the response collector (default: PORT + 1)")
+    serve.add_argument("--no-collector", action="store_true",
+                       help="do not start the response collector (the forms then cannot be sent)")
     for name, text in (("collect", "run the response collector"), ("export", "export responses or members"),
                        ("retention", "delete what the privacy statement says is deleted")):
         sub.add_parser(name, help=text, add_help=False)
@@ -131,7 +145,14 @@ def run(args) -> int:
     if args.command == "serve":
         from .serve import serve
 
-        return serve(options_from(args), args.host, args.port, None if args.no_collector else args.collector_port)
+        if args.base_url:
+            from .errors import ConfigError, Problem
+
+            raise ConfigError(Problem("--base-url", "serve builds the preview for its own address "
+                                                    "(http://HOST:PORT/<slug>/); use --host and --port, or "
+                                                    "python build.py --base-url … for a preview deploy"))
+        collector_port = args.port + 1 if args.collector_port is None else args.collector_port
+        return serve(options_from(args), args.host, args.port, None if args.no_collector else collector_port)
     if args.command == "new":
         from .scaffold import new
 

@@ -7,6 +7,7 @@ validates every file and raises one ConfigError holding all problems.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from pathlib import Path
 
@@ -127,16 +128,43 @@ PRIVACY = Mapping(
     help="Facts for the privacy statement (AVG art. 13).",
 )
 
+AUTOMATED_RESEARCH = "panelsite toegankelijkheidstoets (pa11y-ci en Nu HTML Checker)"
+
+
+def _check_accessibility(record, path, ctx):
+    """The statement may not claim more than the research behind it (the model statement's rules).
+
+    Status A and B rest on research of every WCAG criterion (WCAG-EM) by an expert, at most three
+    years old; B lists what fails; A has nothing that fails. Automatic checks alone support C.
+    """
+    status, issues = record.get("status"), record.get("known_issues") or []
+    if status == "A" and issues:
+        ctx.report(f"{path}.known_issues", "status A means nothing fails, but known issues are listed "
+                                           "(expected status B with these issues, or no known_issues)")
+    if status == "B" and not issues:
+        ctx.report(f"{path}.status", "status B means the site partly complies: list what fails (expected "
+                                     "known_issues with criterion, problem, cause, effect, measure and fix_by)")
+    if status in ("A", "B"):
+        if record.get("research_by") == AUTOMATED_RESEARCH:
+            ctx.report(f"{path}.research_by", f"status {status} needs research of every WCAG criterion by an expert "
+                                              "(WCAG-EM); automatic checks alone support status C (expected who did "
+                                              "the research, like: Bureau X, WCAG-EM, 2026)")
+        checked = record.get("last_check")
+        if checked and (_dt.date.today() - checked).days > 3 * 365:
+            ctx.report(f"{path}.last_check", f"research from {checked} is more than three years old and no longer "
+                                             f"supports status {status} (expected new research, or status C)")
+
+
 ACCESSIBILITY = Mapping(
     {
         "status": Choice(["A", "B", "C", "D"], required=True,
-                         help="Status of the accessibility statement (A: fully compliant … D: no research)."),
+                         help="Status of the accessibility statement (A: fully compliant, B: partly, C: first measures taken, D: not compliant)."),
         "last_check": Date(required=True, help="Date of the last accessibility research."),
         "signed_by": Str(required=True, help="Job title of who approved the statement."),
         "signed_on": Date(required=True, help="Date the statement was approved."),
         "email": Email(required=True, help="Where residents report accessibility problems."),
-        "research_by": Str(default="panelsite toegankelijkheidstoets (pa11y-ci en Nu HTML Checker)",
-                           help="Who or what performed the research."),
+        "research_by": Str(default=AUTOMATED_RESEARCH,
+                           help="Who performed the research; status A and B need an expert's WCAG-EM research."),
         "known_issues": ListOf(
             Mapping(
                 {
@@ -153,6 +181,7 @@ ACCESSIBILITY = Mapping(
         ),
     },
     required=True,
+    validator=_check_accessibility,
     help="Facts for the accessibility statement (toegankelijkheidsverklaring).",
 )
 

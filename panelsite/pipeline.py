@@ -54,16 +54,30 @@ class SiteResult:
 
 
 def build_date() -> _dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH for reproducible builds."""
+    """Today in the Netherlands, or the date there of SOURCE_DATE_EPOCH (to rebuild as of a day).
+
+    The date is what the output depends on (embargo, open questionnaires), never the time,
+    so two builds on one day are byte-identical. A publish_on is a Dutch calendar day: a CI
+    runner's clock in UTC would lift an embargo an hour or two late.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+            return _dt.datetime.fromtimestamp(int(epoch), _dutch_time()).date()
         except (ValueError, OverflowError, OSError):
             raise ConfigError(Problem("SOURCE_DATE_EPOCH", f'"{epoch}" is not a build date (expected whole seconds '
                                                            "since 1970 like 1767225600, as `git log -1 --format=%ct` "
                                                            "prints; or leave it unset for today)")) from None
-    return _dt.date.today()
+    return _dt.datetime.now(_dutch_time()).date()
+
+
+def _dutch_time() -> _dt.tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/Amsterdam")
+    except (ImportError, KeyError, OSError):  # no time zone data on the machine
+        return _dt.timezone.utc
 
 
 def site_base_url(options: Options, municipality: Record, several: bool) -> str:
@@ -152,6 +166,8 @@ def add_content_page(site: Site, page, content_env) -> None:
     template = page.meta.template
     try:
         site.env.get_template(template)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(site.template_problem(exc, template)) from None
     except jinja2.TemplateNotFound:
         names = [t for t in site.env.list_templates(extensions=["html"]) if ":" not in t and "/" not in t]
         raise ConfigError(Problem(page.display, f'template "{template}" not found in themes/{site.slug}/templates or '
@@ -217,7 +233,8 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
     except BaseException:
         staged.abort()
         raise
-    result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
+    result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started,
+                        warnings=list(m.get("warnings") or []))
     return Staged(result, staged, manifest, manifest_path)
 
 
@@ -363,6 +380,8 @@ def build(options: Options, log=print) -> list[SiteResult]:
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
     results = [s.result for s in staged]
+    for w in dict.fromkeys(w for r in results for w in r.warnings):  # found in the workers; shared files once
+        log(w)
     seconds = time.perf_counter() - started
     pages = sum(r.pages for r in results)
     log(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
@@ -383,6 +402,8 @@ def check(options: Options, log=print) -> int:
         for m in municipalities.values():
             staged = stage_site(scratch_options, m, site_base_url(options, m, len(municipalities) > 1))
             staged.stage.abort()
+            for w in staged.result.warnings:
+                log(w)
     return len(municipalities)
 
 

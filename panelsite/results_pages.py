@@ -12,8 +12,11 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from functools import cached_property
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from . import charts, i18n
 from .site import Site, digest
@@ -209,11 +212,29 @@ def _pct(v, decimals=0):
     return i18n.percent(v, decimals)
 
 
+def _filter_text(q, survey) -> Markup:
+    """Who got a filtered question, in words: "… die bij de vorige vraag ‘Ja’ antwoordden".
+
+    An earlier question is linked rather than quoted: question texts are long, and
+    the sentence should stay one a B1 reader takes in at once.
+    """
+    from .forms.questionnaire import describe
+
+    by_id = {other.id: other for other in survey.questions}
+    previous = {b.id: a.id for a, b in zip(survey.questions, survey.questions[1:])}
+
+    def where(qid: str) -> str:
+        return "bij de vorige vraag" if previous.get(q.id) == qid else f"bij \0{qid}\0"  # a link, see below
+
+    text = str(escape(describe(q.filter.expr, {}, by_id, where=where, plural=True)))
+    return Markup(re.sub("\0(.+?)\0", lambda m: f'<a href="#vraag-{m[1]}">een eerdere vraag</a>', text))
+
+
 def question_view(qr, lang: str, palette, survey) -> dict:
     q, total = qr.question, qr.total
     view = View({
         "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
-        "indicative": total.indicative, "n_eff": total.n_eff, "filter": q.filter.source if q.filter else None,
+        "indicative": total.indicative, "n_eff": total.n_eff, "filter": _filter_text(q, survey) if q.filter else None,
         "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
         "chart": None, "rows": [], "missing": [], "extra": [], "breakdowns": [], "key_figure": None,
     })
@@ -232,7 +253,7 @@ def question_view(qr, lang: str, palette, survey) -> dict:
     if total.mean:
         view["extra"].append(("Gemiddelde", _interval(total.mean, False)))
     if total.median is not None:
-        view["extra"].append(("Mediaan", i18n.number(total.median, 1)))
+        view["extra"].append(("Mediaan", i18n.median(total.median)))
     if total.share_8plus:
         view["extra"].append(("8 of hoger", _interval(total.share_8plus, True)))
     if total.share_below6:

@@ -146,8 +146,10 @@ def survey_files(root: Path, slug: str, survey_id: str) -> dict[Path, str]:
         title=f"Onderzoek {survey_id.replace('-', ' ')}",
         variables=", ".join(variables), themes=", ".join(THEMES),
         weighting=", ".join(variables[:3]), breakdowns=", ".join(variables[:1]),
-        start=(today - _dt.timedelta(days=28)).isoformat(), end=(today - _dt.timedelta(days=14)).isoformat(),
-        today=today.isoformat(),
+        # Ahead of today: a new survey is under embargo until its author sets real dates, so the
+        # skeleton's placeholder texts never reach the public site (preview it with --drafts).
+        start=(today + _dt.timedelta(days=14)).isoformat(), end=(today + _dt.timedelta(days=28)).isoformat(),
+        publish_on=(today + _dt.timedelta(days=56)).isoformat(), today=today.isoformat(),
     )
     return {
         folder / "survey.yaml": _fill("survey.yaml", **values),

@@ -4,10 +4,13 @@
     http://HOST:PORT/<slug>/     one municipality, built for exactly that URL
 
 The preview is built with ``--base-url http://HOST:PORT/{slug}/`` (so canonical
-links and the 404 page work) into ``.panelsite-cache/serve/`` — never into
-``dist/``, whose files stay built for the real URL. ``content/``, ``themes/`` and
-``municipalities/`` are watched; a change rebuilds incrementally in this process
-(imports stay warm) and every open page reloads (see :mod:`panelsite.livereload`).
+links and the 404 page work) into ``.panelsite-cache/serve/<port>[-drafts]/`` —
+never into ``dist/``, whose files stay built for the real URL. Each run has its
+own folder, so two previews side by side (another port, ``--drafts``) never
+overwrite each other's pages; a second run on the same folder (the same
+``--out``) is refused. ``content/``, ``themes/`` and ``municipalities/`` are
+watched; a change rebuilds incrementally in this process (imports stay warm) and
+the open pages of the sites it changed reload (see :mod:`panelsite.livereload`).
 
 A failed build shows an error page instead of the site, listing every problem
 with its file and line, and the same list in the terminal; fixing the file
@@ -16,7 +19,12 @@ B1 readability warnings of the files just saved (see :mod:`panelsite.readability
 
 The response collector runs beside it as a subprocess
 (``python -m panelsite collect``) with the preview origin accepted, so the
-forms can be tried out; mails land in ``var/mail/``.
+forms can be tried out; mails land in ``var/mail/``. Without it (``--no-collector``,
+or it cannot start) the forms post to a page of the preview that says so —
+never to the municipality's real collector, where test sign-ups would count.
+
+With ``--drafts`` a draft page and the pages of a survey under embargo carry a
+banner saying so (the preview's own, like the readability notes).
 """
 
 from __future__ import annotations
@@ -40,15 +48,24 @@ from .errors import PanelsiteError, Problem
 
 WATCHED = ("content", "themes", "municipalities")
 PREVIEW_DIR = Path(".panelsite-cache") / "serve"
+NO_COLLECTOR_PATH = "/__panelsite/no-collector/"
+LOCK_FILE = ".panelsite/serve.pid"
 
 
 def serve(options, host: str, port: int, collector_port: int | None) -> int:
-    url_host = "localhost" if host in ("", "0.0.0.0", "::") else host
+    url_host = host_for_url(host)
     origin = f"http://{url_host}:{port}"
-    preview = Preview(replace(options, out=preview_out(options), base_url=origin + "/{slug}/"))
+    out = preview_out(options, host, port)
+    holder = claim_folder(out)
+    if holder:
+        print(f"error: another `serve` (process {holder}) is using {out}; stop it first, "
+              "or give this one its own --out", file=sys.stderr)
+        return 1
+    preview = Preview(replace(options, out=out, base_url=origin + "/{slug}/"))
     try:
         server = make_server(preview, host, port)
     except OSError as exc:
+        release_folder(out)
         print(f"error: cannot listen on {host}:{port} ({exc.strerror}); try another --port", file=sys.stderr)
         return 1
     collector = None
@@ -57,6 +74,11 @@ def serve(options, host: str, port: int, collector_port: int | None) -> int:
                                     f"http://{url_host}:{port}/{{slug}}/")
     if collector:
         preview.options = replace(preview.options, collector_url=f"http://{url_host}:{collector_port}/")
+        watch_collector(collector, preview.stopping)
+    elif not options.collector_url:
+        # Without a local collector the build would use each municipality's collector.url:
+        # test sign-ups from the preview would reach the live service.
+        preview.options = replace(preview.options, collector_url=origin + NO_COLLECTOR_PATH)
     _stop_on_sigterm()
     if preview.rebuild(first=True):
         preview.readability()
@@ -72,6 +94,7 @@ def serve(options, host: str, port: int, collector_port: int | None) -> int:
         preview.stop()
         server.server_close()
         stop_collector(collector)
+        release_folder(out)
     return 0
 
 
@@ -86,11 +109,41 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, interrupt)
 
 
-def preview_out(options) -> Path:
-    """Where the preview is built: an explicit ``--out``, else ``.panelsite-cache/serve``."""
+def preview_out(options, host: str = "127.0.0.1", port: int = 8000) -> Path:
+    """Where the preview is built: an explicit ``--out``, else a folder of this run's own in
+    ``.panelsite-cache/serve/``, named after what changes the output (the address the pages
+    are built for, and ``--drafts``). Two runs side by side can never have the same address,
+    so they never share a folder; the same run started again reuses its folder (fast)."""
     if options.out_given:
         return options.out
-    return options.root / PREVIEW_DIR
+    name = str(port) if host_for_url(host) in ("localhost", "127.0.0.1") else f"{host_for_url(host)}-{port}"
+    name = "".join(c if c.isalnum() or c in "-." else "-" for c in name)  # an IPv6 address
+    return options.root / PREVIEW_DIR / (name + ("-drafts" if options.drafts else ""))
+
+
+def claim_folder(out: Path) -> int | None:
+    """Mark ``out`` as this process's preview; the process id of another live ``serve`` using it."""
+    from .writer import _running
+
+    lock = out / LOCK_FILE
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        holder = int(lock.read_text().strip())
+    except (OSError, ValueError):
+        holder = None
+    if holder and holder != os.getpid() and _running(holder):
+        return holder
+    lock.write_text(f"{os.getpid()}\n")
+    return None
+
+
+def release_folder(out: Path) -> None:
+    lock = out / LOCK_FILE
+    try:
+        if lock.read_text().strip() == str(os.getpid()):
+            lock.unlink()
+    except (OSError, ValueError):
+        pass
 
 
 def preview_origins(url_host: str, port: int) -> list[str]:
@@ -116,13 +169,17 @@ class Preview:
         self.lock = threading.Lock()  # no request reads a site while it is swapped
         self.page_sources: dict[tuple[str, str], str] = {}  # (slug, file) → the source it is made from
         self.text_warnings: dict[str, list[tuple[int, str]]] = {}  # source → (line, what) of its B1 warnings
+        self.banners: dict[tuple[str, str], str] = {}  # (slug, file) → "draft" or an embargo's end (--drafts)
+        self.manifests: dict[str, dict] = {}  # slug → its build manifest, to see what a rebuild changed
+        self._pending: set[str] | None = set()  # the sites the last rebuild changed; None: every page
 
     @property
     def out(self) -> Path:
         return self.options.out
 
-    def rebuild(self, first: bool = False, changes: str = "") -> bool:
-        """Build (incrementally); afterwards the pages reload. Returns whether it succeeded."""
+    def rebuild(self, first: bool = False, changes: str = "", notify: bool = True) -> bool:
+        """Build (incrementally); afterwards the pages of the sites it changed reload (unless
+        ``notify`` is false: then :meth:`notify` does). Returns whether it succeeded."""
         from . import pipeline
         from .config import load_municipalities
 
@@ -130,18 +187,30 @@ class Preview:
         # After the first build every rebuild runs in this process: a process
         # pool would import pandas, plotly and Jinja again for each rebuild.
         options = self.options if first else replace(self.options, jobs=1, progress=False)
+        before = (list(self.problems), self.traceback, dict(self.sites))
+        changed_sites: set[str] = set()
         with self.lock:
             try:
                 names = load_municipalities(options.root, options.only, warn=lambda *_: None)
                 self.sites = {slug: m.name for slug, m in names.items()}
                 results = pipeline.build(options, log=self.log if first else (lambda *_: None))
                 self.problems, self.traceback = [], None
-                self.page_sources = _page_sources(options.out, self.sites)
+                manifests = _manifests(options.out, self.sites)
+                # A touch without a change, or a save the watcher sees twice, renders nothing:
+                # the tabs stay as they are (a reload loses the reader's place and open <details>).
+                changed_sites = {r.slug for r in results if r.rendered} | {
+                    slug for slug in self.sites if manifests.get(slug) != self.manifests.get(slug)}
+                self.manifests = manifests
+                self.page_sources = _page_sources(manifests)
+                if options.drafts:
+                    self.banners = _banners(options, names, manifests)
             except PanelsiteError as exc:
                 self.problems, self.traceback = list(exc.problems), None
             except Exception:  # a bug should show up on the page too, not stop the preview
                 self.problems = [Problem("panelsite", "the build crashed (see the traceback below)")]
                 self.traceback = traceback.format_exc()
+        # The error page and the index show every site: they change with the problems or the list.
+        self._pending = None if first or before != (self.problems, self.traceback, self.sites) else changed_sites
         seconds = time.perf_counter() - started
         if self.problems:
             self.log(f"Build failed{changes}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
@@ -152,8 +221,14 @@ class Preview:
         elif not first:
             rendered = sum(r.rendered for r in results)
             self.log(f"Rebuilt{changes} in {seconds:.2f} s ({rendered} file{'s' if rendered != 1 else ''} rendered)")
-        self.notifier.bump()
+        if notify:
+            self.notify()
         return not self.problems
+
+    def notify(self) -> None:
+        """Reload the open pages of what the last rebuild changed."""
+        self.notifier.bump(self._pending)
+        self._pending = set()
 
     def watch(self) -> None:
         """Rebuild after every batch of changes until :meth:`stop`."""
@@ -167,8 +242,10 @@ class Preview:
             shown_paths = {p for p in paths if os.path.exists(p)} or paths  # not an editor's temporary file
             changed = sorted(_relative(path, root) for path in shown_paths)
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-            if self.rebuild(changes=f" after a change to {shown}"):
+            # The pages reload after the readability notes are updated, so they show the new ones.
+            if self.rebuild(changes=f" after a change to {shown}", notify=False):
                 self.readability([Path(p) for p in shown_paths])
+            self.notify()
 
     def readability(self, paths: list[Path] | None = None) -> None:
         """The B1 warnings of the texts just saved (``paths``; None: every text), so the author sees
@@ -210,8 +287,7 @@ class Preview:
         self.notifier.close()
 
 
-def _page_sources(out: Path, slugs) -> dict[tuple[str, str], str]:
-    """(slug, file) → source file, from the build manifests."""
+def _manifests(out: Path, slugs) -> dict[str, dict]:
     import json
 
     from .pipeline import MANIFEST_DIR
@@ -219,12 +295,83 @@ def _page_sources(out: Path, slugs) -> dict[tuple[str, str], str]:
     found = {}
     for slug in slugs:
         try:
-            manifest = json.loads((out / MANIFEST_DIR / f"{slug}.json").read_text())
+            found[slug] = json.loads((out / MANIFEST_DIR / f"{slug}.json").read_text())
         except (OSError, ValueError):
             continue
-        found.update({(slug, path): entry["source"] for path, entry in manifest.items()
-                      if path.endswith(".html") and entry.get("source")})
     return found
+
+
+def _page_sources(manifests: dict[str, dict]) -> dict[tuple[str, str], str]:
+    """(slug, file) → source file, from the build manifests."""
+    return {(slug, path): entry["source"] for slug, manifest in manifests.items()
+            for path, entry in manifest.items() if path.endswith(".html") and entry.get("source")}
+
+
+def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[str, str], str]:
+    """(slug, file) → ``"draft"`` or the ``publish_on`` of its survey, for the pages only --drafts shows.
+
+    Read from the sources here rather than recorded by the build: the manifest stays about
+    what an output is made from, and a few front matters and survey.yaml files read quickly.
+    """
+    import datetime as dt
+
+    import yaml
+
+    from . import content
+
+    banners = {}
+    for slug, manifest in manifests.items():
+        try:
+            drafts = {page.display for page in content.load_pages(options.root, slug, True) if page.meta.draft}
+        except PanelsiteError:
+            drafts = set()
+        embargoes = {}
+        for survey in sorted((options.root / "content" / slug / "surveys").glob("*/survey.yaml")):
+            try:
+                publish_on = (yaml.safe_load(survey.read_text(encoding="utf-8")) or {}).get("publish_on")
+            except Exception:  # noqa: BLE001 - the build has reported a broken survey.yaml
+                continue
+            if isinstance(publish_on, str):
+                try:
+                    publish_on = dt.date.fromisoformat(publish_on)
+                except ValueError:
+                    continue
+            if isinstance(publish_on, dt.date) and publish_on > options.today:
+                embargoes[survey.parent.name] = publish_on
+        for path, entry in manifest.items():
+            if not path.endswith(".html"):
+                continue
+            source = entry.get("source") or ""
+            if source in drafts:
+                banners[(slug, path)] = "draft"
+                continue
+            for survey_id, publish_on in embargoes.items():
+                if path.startswith(f"resultaten/{survey_id}/") or source.startswith(
+                        f"content/{slug}/surveys/{survey_id}/"):
+                    banners[(slug, path)] = publish_on.isoformat()
+    return banners
+
+
+def preview_banner(page: bytes, state: str) -> bytes:
+    """``page`` with a banner at the top of ``<body>`` saying it is not on the real site yet."""
+    import datetime as dt
+
+    if state == "draft":
+        text = "Concept: deze pagina staat nog niet op de echte website."
+    else:
+        day = dt.date.fromisoformat(state)
+        months = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                  "oktober", "november", "december")
+        text = (f"Onder embargo tot {day.day} {months[day.month - 1]} {day.year}: "
+                "deze pagina staat nog niet op de echte website.")
+    banner = (f'<p class="panelsite-preview-banner" role="note" style="margin:0;padding:.75rem 1rem;'
+              f'background:#1a1a1a;color:#fff;font:700 1rem/1.4 system-ui,sans-serif;text-align:center">'
+              f"{html.escape(text)} (alleen in de preview)</p>").encode()
+    start = page.find(b"<body")
+    end = page.find(b">", start) if start != -1 else -1
+    if end == -1:
+        return page
+    return page[:end + 1] + banner + page[end + 1:]
 
 
 def readability_notes(page: bytes, source: str, warnings: list[tuple[int, str]]) -> bytes:
@@ -257,9 +404,13 @@ def host_for_url(host: str) -> str:
     return "localhost" if host in ("", "0.0.0.0", "::") else host
 
 
+COLLECTOR_START_SECONDS = 30
+
+
 def start_collector(root: Path, host: str, port: int, origins: list[str],
                     site_url: str | None = None) -> subprocess.Popen | None:
-    """``python -m panelsite collect`` in the project folder; None (with a warning) when unavailable."""
+    """``python -m panelsite collect`` in the project folder, once it answers on its port;
+    None (with an error) when it is unavailable, its port is taken or it does not start."""
     import importlib.util
 
     try:
@@ -269,6 +420,13 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
     if not available:
         print("warning: the response collector (panelsite.collector) is not available; serving without it, "
               "so the forms cannot be sent", file=sys.stderr)
+        return None
+    # A collector of another run on this port would take the forms' posts and refuse them
+    # (403: not its preview's origin), while the terminal said all was well.
+    busy = _port_taken(host, port)
+    if busy:
+        print(f"error: cannot start the collector on {host}:{port} ({busy}); try --collector-port or "
+              "--no-collector. Serving without it: the forms cannot be sent", file=sys.stderr, flush=True)
         return None
     (root / "var").mkdir(exist_ok=True)
     command = [sys.executable, "-m", "panelsite", "collect", "--host", host, "--port", str(port),
@@ -283,13 +441,61 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
     package_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(command, cwd=root, env=env)
-    time.sleep(0.3)
-    if process.poll() is not None:
-        print(f"warning: the response collector stopped at once (exit {process.returncode}); "
-              "serving without it", file=sys.stderr)
+    if not _answers(process, host, port, time.monotonic() + COLLECTOR_START_SECONDS):
+        code = process.poll()
+        stop_collector(process)
+        why = f"it stopped with exit code {code}" if code is not None else "it did not answer"
+        print(f"error: cannot start the collector on {host}:{port} ({why}; see above); try --collector-port or "
+              "--no-collector. Serving without it: the forms cannot be sent", file=sys.stderr, flush=True)
         return None
     print(f"Collector at http://{host}:{port}/ (mails go to var/mail/)", flush=True)
     return process
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (``"address already in use"``), or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            if os.name != "nt":  # as the collector's own server does; on Windows it would share the port
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        return (exc.strerror or str(exc)).lower()
+    return None
+
+
+def _answers(process: subprocess.Popen, host: str, port: int, deadline: float) -> bool:
+    """Whether the collector answers ``/healthz`` before ``deadline`` (while it runs)."""
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else '::1' if host == '::' else host}:{port}/healthz"
+    if ":" in url.split("//", 1)[1].rsplit(":", 1)[0]:
+        url = url.replace("//", "//[", 1).replace(f":{port}/", f"]:{port}/", 1)
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except urllib.error.HTTPError:
+            return False  # it runs, but says it cannot work (a full disk, a read-only database)
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def watch_collector(process: subprocess.Popen, stopping: threading.Event) -> None:
+    """Say so in the terminal when the collector stops while the preview runs."""
+    def wait():
+        code = process.wait()
+        if not stopping.is_set():
+            print(f"error: the response collector stopped (exit code {code}); the forms in the preview "
+                  "cannot be sent until you restart serve", file=sys.stderr, flush=True)
+
+    threading.Thread(target=wait, name="panelsite-collector", daemon=True).start()
 
 
 def stop_collector(process: subprocess.Popen | None) -> None:
@@ -324,12 +530,23 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET(head=True)
 
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        if urlsplit(self.path).path.startswith(NO_COLLECTOR_PATH):
+            return self._send_html(503, no_collector_page(), False)
+        self._send(405, "text/plain; charset=utf-8", b"method not allowed", False)
+
     def do_GET(self, head: bool = False):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         if path == livereload.PATH:
-            seen = parse_qs(parts.query).get("v", [""])[0]
-            return livereload.stream(self, self.preview.notifier, int(seen) if seen.isdigit() else -1)
+            if "state" in parse_qs(parts.query, keep_blank_values=True):
+                return livereload.send_state(self, self.preview.notifier)
+            return livereload.stream(self, self.preview.notifier)
+        if path.startswith(NO_COLLECTOR_PATH):
+            return self._send_html(503, no_collector_page(), head)
         if not path.startswith("/") or "\0" in path:
             return self._send(400, "text/plain; charset=utf-8", b"bad request", head)
         if self.preview.problems and (path.endswith((".html", "/")) or "." not in posixpath.basename(path)):
@@ -357,21 +574,25 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if not file.is_file():
             missing = site / "404.html"
             if missing.is_file():
-                return self._send_html(404, missing.read_bytes(), head)
+                return self._send_html(404, missing.read_bytes(), head, slug)
             return self._send_html(404, not_found_page(self.preview, self.path), head)
         data = file.read_bytes()
         if file.suffix == ".html":
-            notes = self.preview.notes_for(slug, file.relative_to(site).as_posix())
-            return self._send_html(200, readability_notes(data, *notes) if notes else data, head)
+            name = file.relative_to(site).as_posix()
+            notes = self.preview.notes_for(slug, name)
+            data = readability_notes(data, *notes) if notes else data
+            banner = self.preview.banners.get((slug, name))
+            return self._send_html(200, preview_banner(data, banner) if banner else data, head, slug)
         kind = "application/atom+xml" if file.name == "feed.xml" else (mimetypes.guess_type(file.name)[0]
                                                                        or "application/octet-stream")
         if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")):
             kind += "; charset=utf-8"
         self._send(200, kind, data, head)
 
-    def _send_html(self, status: int, page: bytes | str, head: bool) -> None:
+    def _send_html(self, status: int, page: bytes | str, head: bool, slug: str | None = None) -> None:
         data = page.encode() if isinstance(page, str) else page
-        self._send(status, "text/html; charset=utf-8", livereload.inject(data, self.preview.notifier.script()), head)
+        script = self.preview.notifier.script(slug)
+        self._send(status, "text/html; charset=utf-8", livereload.inject(data, script), head)
 
     def _send(self, status: int, kind: str, data: bytes, head: bool) -> None:
         self.send_response(status)
@@ -416,6 +637,15 @@ def index_page(preview: Preview) -> str:
                  f"<p>Sites built from <code>{html.escape(str(preview.options.root))}</code>; "
                  "pages reload after every change.</p>\n"
                  f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>")
+
+
+def no_collector_page() -> str:
+    return _page("Formulier niet verstuurd – panelsite preview",
+                 "<h1>Het formulier is niet verstuurd</h1>\n"
+                 "<p>In deze preview draait geen response collector (<code>--no-collector</code>, of hij kon "
+                 "niet starten: zie de terminal). Er is niets opgeslagen en niets gemaild.</p>\n"
+                 "<p>Start <code>python build.py serve</code> zonder <code>--no-collector</code> om de formulieren "
+                 "uit te proberen.</p>")
 
 
 def not_found_page(preview: Preview, path: str) -> str:

@@ -29,6 +29,28 @@ from .schema import Record
 from .writer import content_hash
 
 
+def _relative(filename: str, root: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return filename
+
+
+def _template_frame(tb, root: Path) -> tuple[str, int] | None:
+    """(template file, line) of the innermost template frame of a traceback.
+
+    Jinja rewrites the traceback so that template frames carry the template's file
+    name and line number (see jinja2.debug).
+    """
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".txt", ".xml", ".css", ".md")) and Path(filename).is_file():
+            found = (_relative(filename, root), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def digest(*parts: object) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -195,13 +217,19 @@ class Site:
         try:
             return self.env.get_template(template).render(**context).encode()
         except jinja2.TemplateSyntaxError as exc:
-            raise BuildError(Problem(exc.filename or exc.name or template, f"template error: {exc.message}",
-                                     line=exc.lineno)) from None
+            raise BuildError(self.template_problem(exc, template)) from None
         except jinja2.TemplateNotFound as exc:
             raise BuildError(Problem(path or "index", f'template "{exc.name}" not found in themes/{self.slug}/templates '
                                                       "or themes/default/templates")) from None
         except jinja2.UndefinedError as exc:
-            raise BuildError(Problem(template, f"while rendering {path or 'the home page'}: {exc.message}")) from None
+            # The template and line where it happened (base.html, a macro), not the page's own template.
+            file, line = _template_frame(exc.__traceback__, self.root) or (template, None)
+            raise BuildError(Problem(file, f"while rendering {path or 'the home page'}: {exc.message}", line=line)) from None
+
+    def template_problem(self, exc: jinja2.TemplateSyntaxError, template: str) -> Problem:
+        """A syntax error in a theme template, at its file and line."""
+        file = _relative(exc.filename, self.root) if exc.filename else (exc.name or template)
+        return Problem(file, f"template error: {exc.message}", line=exc.lineno)
 
     # -- static assets -----------------------------------------------------
     def add_assets(self) -> None:

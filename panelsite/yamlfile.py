@@ -225,8 +225,21 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
         return at, ('this line is neither "key: value" nor a list item "- …"; add ": " after the key, '
                     "or put a text that runs over several lines in quotes")
 
+    if "escape" in problem:
+        return at, ('inside double quotes a backslash starts a code like \\n; write two backslashes for one, '
+                    "or put the value in single quotes")
     if "quoted scalar" in (exc.context or "") and context is not None and context.line < len(lines):
         return context.line, _unclosed(lines[context.line], context.column)
+    if "flow sequence" in (exc.context or "") or "flow mapping" in (exc.context or ""):
+        # YAML notices an unclosed [ or { where the next line starts: point at the bracket.
+        if context is not None and context.line < len(lines):
+            opened = lines[context.line]
+            bracket, closing, kind = ("[", "]", "list") if "sequence" in exc.context else ("{", "}", "mapping")
+            value = _KEY_VALUE.match(opened)
+            text = _quoted(value.group(2), value.group(3)) if value else None
+            return context.line, (f"the {bracket} that starts this value is not closed; a value that starts with "
+                                  f"{bracket} is a {kind}: end it with {closing}"
+                                  + (f", or, to keep it as text, put the whole value in quotes: {text}" if text else ""))
     return None, None
 
 

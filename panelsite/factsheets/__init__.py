@@ -34,13 +34,35 @@ MEASURES_NAV_ORDER = 30
 
 
 def load(options, m) -> None:
-    """Read and check the factsheet of every survey (``m.factsheets``); raises with all problems."""
+    """Read and check the factsheet of every survey (``m.factsheets``); raises with all problems.
+
+    A measure still planned or being looked into after its expected date is a warning:
+    residents read "Verwacht: april tot en met juni 2026" in December as a promise broken.
+    """
     m.factsheets = load_factsheets(m.survey_results.all, options.root)
+    warnings = m.setdefault("warnings", [])
+    for s in m.survey_results.published:
+        if s.id in m.factsheets and not s.has_responses:
+            warnings.append(f"warning: {m.factsheets[s.id].file}: not published yet: survey {s.id} has no "
+                            "responses.csv, so every figure would read \"–\"")
+    for fs in published(m):
+        for i, measure in enumerate(fs.measures):
+            if measure.status in ("planned", "investigating") and measure.expected and measure.expected.last_day < options.today:
+                line = fs.located.line(f"measures.{i}.expected") if fs.located else None
+                where = f"{fs.file}:{line}" if line else fs.file
+                warnings.append(f"warning: {where}: measures.{i}.expected: \"{measure.title}\" was expected by "
+                                f"{i18n.date(measure.expected.last_day)} and is still {measure.status}; "
+                                "update its status, expected date or a follow_up")
 
 
 def published(m) -> list[Factsheet]:
+    """The factsheets residents get: of published surveys that have responses.
+
+    Without responses every figure would read "–": the factsheet waits (with a warning,
+    see load) while the results page says the results follow.
+    """
     sheets = m.get("factsheets") or {}
-    return [sheets[s.id] for s in m.survey_results.published if s.id in sheets]
+    return [sheets[s.id] for s in m.survey_results.published if s.id in sheets and s.has_responses]
 
 
 def prepare(site: Site) -> None:
@@ -69,9 +91,10 @@ def add_outputs(site: Site) -> None:
 
 def _add_factsheet(site: Site, fs: Factsheet) -> None:
     description = f"De belangrijkste uitkomsten van het onderzoek '{fs.survey.title}' en wat de gemeente ermee doet."
-    site.add_page(fs.path, "factsheet.html", fs.key, title=fs.title, description=description,
-                  context=lambda: web_context(site, fs), source=fs.file)
     logo = (site.municipality.config_dir / site.municipality.brand.logo.file).read_bytes()  # inside the PDF
+    # The page gives the PDF's size in its link, so it depends on everything the PDF does.
+    site.add_page(fs.path, "factsheet.html", fs.key, logo, title=fs.title, description=description,
+                  context=lambda: web_context(site, fs), source=fs.file)
     site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, logo, source=fs.file)
     site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), fs.key, source=fs.file)
     site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), fs.key, source=fs.file)
@@ -97,8 +120,11 @@ def view(site: Site, fs: Factsheet, url) -> dict:
         "who": who, "period": period, "response_rate": rate, "has_responses": results.has_responses,
         "highlights": figures.highlights() if results.has_responses else [],
         "body": figures.body_html(m, url),
-        "measures": [measure_view(x) for x in fs.measures],
-        "follow_ups": list(reversed(fs.follow_up)),
+        # An update about a measure shows with it, newest first; "Stand van zaken" keeps the
+        # news about the survey as a whole.
+        "measures": [{**measure_view(x), "follow_ups": [f for f in reversed(fs.follow_up) if f.get("measure") == x.title]}
+                     for x in fs.measures],
+        "follow_ups": [f for f in reversed(fs.follow_up) if not f.get("measure")],
         "statuses": STATUSES,
         "results_url": url(f"resultaten/{survey.id}/"),
         "factsheet_url": url(fs.path),
@@ -116,7 +142,10 @@ def web_context(site: Site, fs: Factsheet) -> dict:
     from ..render import url_functions
 
     url, _ = url_functions(fs.path)
-    return view(site, fs, url)
+    # "PDF, 84 kB": a resident on a phone plan decides before downloading. The PDF is rendered
+    # (or taken from the cache) here, before its own output, which then finds it in the cache.
+    size = len(pdf_bytes(site, fs))
+    return {**view(site, fs, url), "pdf_size": f"{i18n.number(max(1, round(size / 1000)))} kB"}
 
 
 def _absolute(site: Site):

@@ -76,13 +76,14 @@ def markdown_to_text(markdown: str, base_url: str, width: int = 72) -> str:
             out.append(f"{title}\n{'-' * len(title)}")
         elif re.match(r"[-*]\s", block):
             items = re.split(r"\n[-*]\s+", "\n" + block)[1:]
-            out.append("\n".join(textwrap.fill(i.strip(), width, initial_indent="- ", subsequent_indent="  ")
-                                 for i in items))
+            out.append("\n".join(wrap(i.strip(), width, indent="- ") for i in items))
         else:
-            out.append(textwrap.fill(unescape(" ".join(block.split())), width))
+            out.append(wrap(unescape(" ".join(block.split())), width))
     return "\n\n".join(out)
 
 
 def wrap(text: str, width: int = 72, indent: str = "") -> str:
+    """Lines of at most ``width``; a web address is never split, or it no longer works when
+    clicked or pasted (it may stand longer on a line of its own)."""
     return textwrap.fill(" ".join(str(text).split()), width, initial_indent=indent,
-                         subsequent_indent=" " * len(indent))
+                         subsequent_indent=" " * len(indent), break_long_words=False, break_on_hyphens=False)

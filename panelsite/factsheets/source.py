@@ -43,6 +43,13 @@ class When:
     def sort_key(self) -> _dt.date:
         return self.date or _dt.date(self.year, 3 * self.quarter - 2, 1)
 
+    @property
+    def last_day(self) -> _dt.date:
+        """The day after which it is late: the date, or the quarter's last day."""
+        if self.date:
+            return self.date
+        return _dt.date(self.year + self.quarter // 4, 3 * self.quarter % 12 + 1, 1) - _dt.timedelta(days=1)
+
 
 class Expected(s.Option):
     expected = "a date like 2026-09-01 or a quarter like 2026-Q3"

@@ -101,11 +101,18 @@ def filter_json(expr) -> dict:
     return {"op": expr.op, "name": expr.name, "values": list(expr.values)}
 
 
-def describe(expr, numbers: dict, by_id: dict) -> str:
-    """A filter in plain Dutch: "bij vraag 1 'Ja' hebt geantwoord"."""
+def describe(expr, numbers: dict, by_id: dict, *, where=None, plural: bool = False) -> str:
+    """A filter in plain Dutch: "bij vraag 1 'Ja' hebt geantwoord" (to the resident filling in).
+
+    ``plural`` speaks of the participants instead ("… 'Ja' antwoordden", for a results page);
+    ``where(question_id)`` names the question (default: "bij vraag <number>").
+    """
+    where = where or (lambda qid: f"bij vraag {numbers[qid]}")
+    answered = "antwoordden" if plural else "hebt geantwoord"
+    quote = "‘{}’" if plural else "'{}'"  # on a page typographic quotes; forms.js and paper keep the plain ones
     if hasattr(expr, "items"):
         joiner = " en " if expr.op == "and" else " of "
-        return joiner.join(describe(item, numbers, by_id) for item in expr.items)
+        return joiner.join(describe(item, numbers, by_id, where=where, plural=plural) for item in expr.items)
     name, op, values = expr.name, expr.op, expr.values
     q = by_id.get(name)
     if q is None:  # an option column of a multi question: q2_3 == 1
@@ -113,20 +120,21 @@ def describe(expr, numbers: dict, by_id: dict) -> str:
         q = by_id[qid]
         label = _label(q, code)
         ticked = (op in ("==", "in") and 1 in values) or (op == "!=" and 0 in values)
-        return f"bij vraag {numbers[qid]} '{label}' {'hebt' if ticked else 'niet hebt'} aangekruist"
-    where = f"bij vraag {numbers[name]}"
-    shown = " of ".join(f"'{_label(q, v)}'" for v in values)
+        verb = ("aankruisten" if ticked else "niet aankruisten") if plural else ("hebt aangekruist" if ticked else "niet hebt aangekruist")
+        return f"{where(qid)} {quote.format(label)} {verb}"
+    at = where(name)
+    shown = " of ".join(quote.format(_label(q, v)) for v in values)
     if op in ("==", "in"):
-        return f"{where} {shown} hebt geantwoord"
+        return f"{at} {shown} {answered}"
     if op == "!=":
-        return f"{where} niet {shown} hebt geantwoord"
+        return f"{at} niet {shown} {answered}"
     words = {">=": "of hoger", "<=": "of lager", ">": None, "<": None}
     value = _label(q, values[0])
     if op == ">":
-        return f"{where} hoger dan {value} hebt geantwoord"
+        return f"{at} hoger dan {value} {answered}"
     if op == "<":
-        return f"{where} lager dan {value} hebt geantwoord"
-    return f"{where} {value} {words[op]} hebt geantwoord"
+        return f"{at} lager dan {value} {answered}"
+    return f"{at} {value} {words[op]} {answered}"
 
 
 def _label(q, code) -> str:

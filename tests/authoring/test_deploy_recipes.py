@@ -82,6 +82,14 @@ def test_github_workflow_deploys_to_pages_s3_and_rsync():
     # YAML 1.1 reads the key "on" as True
     triggers = workflow.get("on", workflow.get(True))
     assert "pull_request" in triggers
+    # results go live on their publish_on day without a new commit
+    assert [t["cron"] for t in triggers["schedule"]] == ["15 23 * * *"]
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=lambda p: p.name)
+def test_the_build_date_is_the_day_of_the_build_not_of_the_commit(path):
+    # a commit-time SOURCE_DATE_EPOCH would keep an embargoed survey hidden until the next commit
+    assert "export SOURCE_DATE_EPOCH" not in "\n".join(shell_text(load(path)))
 
 
 def test_gitlab_ci_has_pages_and_each_deploy_needs_the_build():

@@ -149,3 +149,36 @@ def test_a_broken_link_in_a_factsheet_names_the_factsheet_and_its_line(small_pro
     assert [str(p) for p in info.value.problems] == [
         f'content/lindenhaven/surveys/afval-2026/factsheet.md:{len(lines)}: broken internal link '
         '"/resultaten/afval-2024/" (no page at that path)']
+
+
+def test_the_build_date_is_the_dutch_calendar_day(monkeypatch):
+    # 23:30 UTC on 14 April is 01:30 on 15 April in Amsterdam (summer time): publish_on 15 April is due
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1776209400")  # 2026-04-14T23:30:00Z
+    assert pipeline.build_date().isoformat() == "2026-04-15"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1776202200")  # 2026-04-14T21:30:00Z, 23:30 there
+    assert pipeline.build_date().isoformat() == "2026-04-14"
+
+
+def test_the_build_warns_about_measures_past_their_date(small_project, monkeypatch):
+    from .conftest import options
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830297600")  # 2028-01-01: every planned demo measure is late
+    lines: list[str] = []
+    pipeline.build(options(small_project, jobs=2), log=lines.append)
+    late = [line for line in lines if "was expected by" in line]
+    assert late and all(line.startswith("warning: content/lindenhaven/surveys/afval-20") for line in late)
+    assert len(late) == len(set(late))  # each once, though found in a worker
+
+
+def test_a_factsheet_waits_for_its_survey_s_responses(small_project):
+    from .conftest import options
+
+    (small_project / "content" / "lindenhaven" / "surveys" / "afval-2026" / "responses.csv").unlink()
+    lines: list[str] = []
+    pipeline.build(options(small_project), log=lines.append)
+    site = small_project / "dist" / "lindenhaven" / "resultaten"
+    assert "volgen binnenkort" in (site / "afval-2026" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "afval-2026" / "factsheet").exists() and not (site / "afval-2026" / "factsheet.pdf").exists()
+    assert (site / "afval-2025" / "factsheet.pdf").is_file()
+    assert ("warning: content/lindenhaven/surveys/afval-2026/factsheet.md: not published yet: survey afval-2026 "
+            'has no responses.csv, so every figure would read "–"') in lines

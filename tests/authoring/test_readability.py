@@ -129,7 +129,7 @@ def test_drafts_are_checked_and_unreadable_files_are_reported_with_the_rest(tmp_
     assert main(["readability", "--root", str(root)]) == 2
     captured = capsys.readouterr()
     assert "warning: content/lindenhaven/concept.md:5: sentence of 29 words" in captured.out
-    assert "error: content/lindenhaven/kapot.md:3: invalid YAML: did not find expected ',' or ']'" in captured.err
+    assert "error: content/lindenhaven/kapot.md:2: invalid YAML in «title: [Kapot»: the [ that starts this value is not closed" in captured.err
 
 
 def test_command_warns_and_strict_fails(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,11 @@ def test_a_new_survey_builds_and_says_results_follow(small_project, capsys):
     front = yaml.safe_load(factsheet.split("---\n")[1])
     assert {h["question"] for h in front["highlights"]} <= set(ids)
     assert not (folder / "responses.csv").exists()
+    # under embargo until its author sets real dates: the placeholder texts never go public
+    assert survey["publish_on"] > dt.date.today()
     build(small_project, only=["nieuw-brabant"])
+    assert not (small_project / "dist/nieuw-brabant/resultaten/buurt-2026").exists()
+    build(small_project, only=["nieuw-brabant"], drafts=True)
     page = (small_project / "dist/nieuw-brabant/resultaten/buurt-2026/index.html").read_text(encoding="utf-8")
     assert "De resultaten van dit onderzoek volgen binnenkort." in page
 
@@ -106,7 +111,7 @@ def test_build_py_builds_a_scaffolded_project(small_project):
                               capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(small_project),
-                           "--out", str(small_project / "dist")], capture_output=True, text=True)
+                           "--out", str(small_project / "dist"), "--drafts"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Built 2 sites" in proc.stdout
-    assert (small_project / "dist/nieuw-brabant/resultaten/buurt-2026/index.html").is_file()
+    assert (small_project / "dist/nieuw-brabant/resultaten/buurt-2026/index.html").is_file()  # a preview: under embargo

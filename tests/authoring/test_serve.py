@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import signal
 import socket
 import subprocess
@@ -116,32 +117,75 @@ def test_a_build_error_shows_on_the_page_and_recovers_when_fixed(preview, projec
     assert status == 200 and "aan de rivier" in body
 
 
-def test_the_open_page_is_told_to_reload_after_a_rebuild(preview):
-    seen = preview.notifier.version
+def events(port: int, count: int, received: list) -> None:
+    """Read ``count`` events of the live reload stream into ``received``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    conn.request("GET", livereload.PATH)
+    response = conn.getresponse()
+    received.append(response.getheader("Content-Type"))
+    data = ""
+    while data.count("event: change\n") < count or not data.endswith("\n\n"):
+        data += response.fp.readline().decode()
+    received.append(data)
+    conn.close()
+
+
+def test_the_open_pages_are_told_what_a_rebuild_changed(preview, project):
+    page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
+    good = page.read_text(encoding="utf-8")
     received = []
-
-    def listen():
-        conn = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=10)
-        conn.request("GET", f"{livereload.PATH}?v={seen}")
-        response = conn.getresponse()
-        received.append(response.getheader("Content-Type"))
-        received.append(response.read().decode())
-
-    listener = threading.Thread(target=listen)
+    listener = threading.Thread(target=events, args=(preview.port, 2, received))
     listener.start()
-    time.sleep(0.3)
-    assert preview.rebuild()
-    listener.join(10)
+    while not received:  # the stream is open and sent the state it starts from
+        time.sleep(0.05)
+    page.write_text(good.replace("rivier.", "rivier en het bos."), encoding="utf-8")
+    try:
+        assert preview.rebuild()
+    finally:
+        page.write_text(good, encoding="utf-8")
+    listener.join(20)
     assert received[0] == "text/event-stream"
-    assert f"event: reload\ndata: {preview.notifier.version}\n" in received[1]
+    last = received[1].rsplit("event: change\ndata: ", 1)[1].splitlines()[0]
+    assert json.loads(last) == {"version": preview.notifier.version, "changed": preview.notifier.changed}
+    assert preview.notifier.changed["lindenhaven"] == preview.notifier.version
+    assert preview.notifier.changed["*"] < preview.notifier.version, "only the site that changed reloads"
+    assert preview.rebuild()  # back as it was
 
 
-def test_a_page_served_before_a_rebuild_reloads_at_once(preview):
-    old = preview.notifier.version
-    preview.notifier.bump()
-    conn = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=5)
-    conn.request("GET", f"{livereload.PATH}?v={old}")
-    assert "event: reload" in conn.getresponse().read().decode()
+def test_a_rebuild_that_renders_nothing_reloads_nothing(preview, project):
+    page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
+    before = preview.notifier.version
+    page.touch()
+    assert preview.rebuild()
+    assert preview.rebuild()
+    assert preview.notifier.version == before
+
+
+def test_a_page_asks_for_the_state_it_may_have_missed(preview):
+    preview.notifier.bump(["lindenhaven"])
+    status, headers, body = get(preview.port, livereload.PATH + "?state")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["changed"]["lindenhaven"] == preview.notifier.version
+    # a page knows its site and the version it was served from
+    page = get(preview.port, "/lindenhaven/")[2]
+    assert f'var site = "lindenhaven", served = {preview.notifier.version},' in page
+    assert "var site = null," in get(preview.port, "/")[2]
+
+
+def test_a_problem_list_that_changes_reloads_every_page_but_the_same_one_does_not(preview, project):
+    page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\nZie {{ site.bestaat_niet }}.\n", encoding="utf-8")
+    try:
+        assert not preview.rebuild()
+        failed = preview.notifier.version
+        assert preview.notifier.changed["*"] == failed
+        assert not preview.rebuild()
+        assert preview.notifier.version == failed
+    finally:
+        page.write_text(good, encoding="utf-8")
+    assert preview.rebuild()
+    assert preview.notifier.changed["*"] == preview.notifier.version > failed
 
 
 def test_saving_a_file_rebuilds_only_that_page(preview, project):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import textwrap
 from pathlib import Path
@@ -65,6 +66,8 @@ def municipality() -> Record:
 class Project:
     """A temporary project root with ``content/x/surveys/y/``."""
 
+    today = dt.date(2026, 4, 20)  # the build date: after publish_on, before the measures' dates
+
     def __init__(self, root: Path):
         self.root = root
         self.folder = root / "content" / "x" / "surveys" / "y"
@@ -82,8 +85,10 @@ class Project:
         """Run the factsheet hook's ``load``; returns ``m.factsheets``."""
         if text is not None:
             self.write(text)
-        m = Record(municipality(), survey_results=SimpleNamespace(all=self.surveys()))
-        factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist"), m)
+        surveys = self.surveys()
+        m = Record(municipality(), survey_results=SimpleNamespace(all=surveys, published=surveys))
+        factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), m)
+        self.warnings = m.warnings
         return m.factsheets
 
     def results(self):

@@ -40,11 +40,18 @@ def test_every_published_demo_survey_has_a_factsheet_page(demo):
 def test_web_page_shows_figures_measures_and_links_to_the_pdf(demo):
     html = demo.text(BASE + "factsheet/index.html")
     assert '<a class="fs-download" href="../../../resultaten/afval-2026/factsheet.pdf">' in html
+    # the link says what the file is and how big, and the arrow is not read out
+    size = round(len(demo.render(BASE + "factsheet.pdf")) / 1000)
+    assert f'<span aria-hidden="true">↓ </span>Download deze factsheet (PDF, {size} kB)' in html
     for value in computed_highlights(demo):
         assert f'<span class="fs-highlight__value">{value}</span>' in html
     assert html.count('class="fs-status ') == len(demo.m.factsheets[SURVEY].measures)
     assert '<span class="visually-hidden">Status: </span>Gedaan' in html  # text, not only colour or icon
-    assert "Stand van zaken" in html and "{{" not in html
+    assert "{{" not in html
+    # the update about a measure stands with that measure; "Stand van zaken" is for news about the whole survey
+    gft = html.split("Gft-bakken in de buurt voor flats in Lindenhof en Noordveld</h3>")[1].split("</li>")[0]
+    assert "Nieuws van" in gft and "De eerste zes gft-bakken" in gft
+    assert "Stand van zaken" not in html
 
 
 # -- e-mail -----------------------------------------------------------------
@@ -71,7 +78,7 @@ def test_email_links_to_the_web_version_with_absolute_urls(demo):
     html = demo.text(BASE + "factsheet-email.html")
     assert f'href="{WEB_URL}"' in html
     links = re.findall(r'href="([^"]+)"', html)
-    assert all(link.startswith(("https://panel.lindenhaven.nl/", "mailto:")) for link in links), links
+    assert all(link.startswith(("https://panel.lindenhaven.nl/", "mailto:", "tel:")) for link in links), links
 
 
 def test_email_text_version(demo):
@@ -84,7 +91,10 @@ def test_email_text_version(demo):
     for measure in fs.measures:
         assert measure.title in text
     assert "Status: Gedaan" in text and "Status: Gepland" in text and "Status: Niet mogelijk" in text
-    assert fs.follow_up[-1].text[:40] in text.replace("\n", " ")
+    assert fs.follow_up[-1].text[:30] in " ".join(text.split())
+    # a web address stays whole, on a line of its own (clickable and pasteable)
+    assert "\nhttps://panel.lindenhaven.nl/afmelden/\n" in text
+    assert all(len(line) <= 72 or line.strip().startswith("https://") for line in text.splitlines())
     assert "<" not in text and "{{" not in text
 
 
@@ -163,11 +173,13 @@ def test_pdf_text_reads_in_order_with_the_computed_figures(demo, pdf):
     order = [fs.title, "Wat vroegen we en wie deden mee?", "De belangrijkste cijfers"]
     for value, h in zip(computed_highlights(demo), fs.highlights):
         order.append(f"{value} {h.label.split()[0]}")
-    order += ["Wat doen we ermee?", fs.measures[0].title, "Stand van zaken", "Meer weten?"]
+    order += ["Wat doen we ermee?", fs.measures[0].title, "Nieuws van 5 oktober 2026", "Meer weten?"]
     positions = [text.find(part) for part in order]
     assert -1 not in positions, [p for p, i in zip(order, positions) if i == -1]
     assert positions == sorted(positions)
     assert re.search(r"\b\d,\d\b", text)  # a decimal comma (gemiddeld rapportcijfer)
+    # no running footer: WeasyPrint would tag it outside the structure tree, not as an artifact
+    assert "pagina 1 van" not in text and "· factsheet" not in text
     assert "1.537" in text  # thousands separator: respondents
 
 

@@ -141,3 +141,18 @@ def test_an_update_names_a_measure_of_its_own_factsheet(project):
     assert problems(project, text) == [
         f'{FILE}:13: follow_up.0.measure: no measure titled "Vaker leegen" (did you mean "Vaker legen"?) '
         "(expected one of the measures' titles: Vaker legen)"]
+
+
+def test_a_measure_past_its_expected_date_is_a_warning(project):
+    text = FACTSHEET.replace("measures:\n", """measures:
+  - {title: Nieuwe bankjes, status: planned, explanation: Er komen bankjes., expected: 2026-Q1, department: B}
+  - {title: Meer groen, status: investigating, explanation: We kijken., expected: 2026-04-20, department: C}
+""")
+    project.load(text)
+    # 2026-Q1 ended on 31 March; the build date 20 April is not past 20 April itself
+    assert project.warnings == [
+        f'warning: {FILE}:7: measures.0.expected: "Nieuwe bankjes" was expected by 31 maart 2026 and is still '
+        "planned; update its status, expected date or a follow_up"]
+    project.today = project.today.replace(day=21)
+    project.load(text)
+    assert len(project.warnings) == 2 and '"Meer groen"' in project.warnings[1]

@@ -42,7 +42,9 @@ CASES = [
          "2.00:1, needs 4.5:1 (nearest compliant colour: #9f6d00; or set brand.auto_adjust: true)"]),
     ("invalid YAML syntax",
      lambda p: p.edit(CFG, "name: Teststad", "name: [Teststad"),
-     2, ["municipalities/teststad.yaml:2: invalid YAML: did not find expected ',' or ']'"]),
+     2, ["municipalities/teststad.yaml:1: invalid YAML in «name: [Teststad»: the [ that starts this value is not "
+         'closed; a value that starts with [ is a list: end it with ], or, to keep it as text, put the whole value in '
+         'quotes: name: "[Teststad" (YAML: did not find expected \',\' or \']\')']),
     ("duplicate key",
      lambda p: p.write(CFG, p.config.read_text() + "name: Nogmaals\n"),
      2, ["municipalities/teststad.yaml:32: name: duplicate key"]),
@@ -53,6 +55,18 @@ CASES = [
     ("unknown accessibility status",
      lambda p: p.edit(CFG, "status: C", "status: E"),
      2, ['municipalities/teststad.yaml:18: accessibility.status: "E" is not allowed (expected one of A, B, C, D)']),
+    ("status B without known issues, on automatic checks",
+     lambda p: p.edit(CFG, "status: C", "status: B"),
+     2, ["municipalities/teststad.yaml:17: accessibility.research_by: status B needs research of every WCAG criterion "
+         "by an expert (WCAG-EM); automatic checks alone support status C (expected who did the research, like: "
+         "Bureau X, WCAG-EM, 2026)",
+         "municipalities/teststad.yaml:18: accessibility.status: status B means the site partly complies: list what "
+         "fails (expected known_issues with criterion, problem, cause, effect, measure and fix_by)"]),
+    ("status A on old research",
+     lambda p: p.edit(CFG, "status: C\n  last_check: 2026-09-01", "status: A\n  last_check: 2020-09-01\n"
+                      "  research_by: Bureau X (WCAG-EM)"),
+     2, ["municipalities/teststad.yaml:19: accessibility.last_check: research from 2020-09-01 is more than three "
+         "years old and no longer supports status A (expected new research, or status C)"]),
     ("bad date",
      lambda p: p.edit(CFG, "last_check: 2026-09-01", "last_check: gisteren"),
      2, ['municipalities/teststad.yaml:19: accessibility.last_check: "gisteren" is not a date '
@@ -95,7 +109,9 @@ CASES = [
      2, ['content/_shared/Nieuws.MD: the file name ends in ".MD" (expected ".md" in lowercase)']),
     ("malformed front matter",
      lambda p: p.write("content/_shared/contact.md", "---\ntitle: [Contact\n---\nTekst.\n"),
-     2, ["content/_shared/contact.md:3: invalid YAML: did not find expected ',' or ']'"]),
+     2, ["content/_shared/contact.md:2: invalid YAML in «title: [Contact»: the [ that starts this value is not "
+         'closed; a value that starts with [ is a list: end it with ], or, to keep it as text, put the whole value in '
+         'quotes: title: "[Contact" (YAML: did not find expected \',\' or \']\')']),
     ("front matter without title",
      lambda p: p.write("content/_shared/contact.md", "---\ndescription: Iets\n---\nTekst.\n"),
      2, ["content/_shared/contact.md:2: title: is required (expected text)"]),
@@ -219,3 +235,24 @@ def test_a_build_removes_what_an_interrupted_build_left(project, capsys):
     finally:
         running.kill()
         running.wait()
+
+
+def test_a_syntax_error_in_a_theme_template_names_its_file_and_line(project, capsys):
+    page = project.root / "themes" / "default" / "templates" / "page.html"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    lines.insert(1, "{% bogus_tag %}")
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = project.run("build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: themes/default/templates/page.html:2: template error: Encountered unknown tag 'bogus_tag'." in err
+
+
+def test_an_unknown_variable_in_a_shared_template_is_reported_where_it_is(project, capsys):
+    base = project.root / "themes" / "default" / "templates" / "base.html"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "</head>" in line)
+    lines.insert(at, "{{ nope.deeper }}")
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, err = project.run("build", capsys=capsys)
+    assert code == 1
+    assert f"error: themes/default/templates/base.html:{at + 1}: while rendering" in err and "'nope' is undefined" in err

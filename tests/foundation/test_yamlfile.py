@@ -78,7 +78,19 @@ def test_syntax_error_in_front_matter_counts_the_opening_dashes():
 
 
 def test_an_error_without_a_translation_keeps_the_parsers_words():
-    assert problems("name: [Teststad\npanel_name: x\n") == [f"{F}:2: invalid YAML: did not find expected ',' or ']'"]
+    assert problems("name: Teststad\n---\npanel_name: x\n") == [f"{F}:2: invalid YAML: but found another document"]
+
+
+def test_an_unclosed_bracket_is_reported_where_it_opens():
+    # YAML notices it a line later, where the next key starts
+    assert problems("name: x\ninvited: [2352\npublish_on: 2026-04-15\n") == [
+        f"{F}:2: invalid YAML in «invited: [2352»: the [ that starts this value is not closed; a value that starts "
+        'with [ is a list: end it with ], or, to keep it as text, put the whole value in quotes: invited: "[2352" '
+        "(YAML: did not find expected ',' or ']')"]
+
+
+def test_a_backslash_in_double_quotes():
+    assert problems('name: "C:\\q"\n')[0].startswith(f"{F}:1: invalid YAML in «name: \"C:\\q\"»: inside double quotes a backslash")
 
 
 def test_a_yaml_tag_is_a_message_not_a_traceback():

@@ -156,3 +156,31 @@ def test_the_two_highest_answers_are_named_by_their_labels(built_demo, lindenhav
         q = qr.question
         label = " of ".join(str(q.options[c]).lower() for c in q.top2_codes).capitalize()  # Tevreden of zeer tevreden
         assert f"<dt>{label}</dt><dd>{i18n.percent(qr.total.top2.value, 1)} (95%-interval" in page
+
+
+def test_a_filtered_question_says_in_words_who_got_it(built_demo, lindenhaven_results):
+    page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
+    _, results = lindenhaven_results
+    q4, q5 = results["afval-2026"].question("q4").question, results["afval-2026"].question("q5").question
+    assert q5.filter.source == "q4 == 1"  # what the page must not show
+    assert "q4 == 1" not in page
+    said = f"Deze vraag is alleen gesteld aan deelnemers die bij de vorige vraag ‘{q4.options[1]}’ antwoordden."
+    assert said in page
+
+
+def test_a_filter_on_an_earlier_question_links_to_it(tmp_path):
+    from types import SimpleNamespace
+
+    from panelsite.results_pages import _filter_text
+    from panelsite.surveys.filters import parse
+
+    questions = [SimpleNamespace(id="q1", text="Heeft u een tuin?", options={1: "Ja", 2: "Nee <geen>"}, missing={}),
+                 SimpleNamespace(id="q2", text="Iets anders?", options={1: "Ja"}, missing={}),
+                 SimpleNamespace(id="q3", text="Wat groeit er?", options={}, missing={}, filter=parse("q1 in [1, 2]"))]
+    text = str(_filter_text(questions[2], SimpleNamespace(questions=questions)))
+    assert text == 'bij <a href="#vraag-q1">een eerdere vraag</a> ‘Ja’ of ‘Nee &lt;geen&gt;’ antwoordden'
+
+
+def test_a_median_reads_as_an_answer(built_demo):
+    page = (built_demo / "lindenhaven" / "resultaten" / "openbare-ruimte-2026" / "index.html").read_text(encoding="utf-8")
+    assert "<dt>Mediaan</dt><dd>7</dd>" in page and "Mediaan</dt><dd>7,0" not in page

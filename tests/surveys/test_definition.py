@@ -161,3 +161,28 @@ def test_survey_yaml_that_is_not_utf8_is_reported_with_the_file(project):
         project.load()
     assert str(exc.value) == ("content/x/surveys/y/survey.yaml:1: not UTF-8 text (invalid continuation byte at byte 26; "
                               "expected the file saved as UTF-8)")
+
+
+def test_every_survey_yaml_key_is_documented():
+    """As for municipalities/*.yaml: an editor finds every key of survey.yaml in docs/surveys.md."""
+    from pathlib import Path
+
+    from panelsite import schema as s
+    from panelsite.surveys.definition import SURVEY
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "surveys.md").read_text(encoding="utf-8")
+    missing = []
+
+    def walk(option, path):
+        for name, child in option.options.items():
+            key = f"{path}.{name}" if path else name
+            assert child.help, f"{key} has no help text"
+            if f"| `{key}` |" not in doc:
+                missing.append(key)
+            if isinstance(child, s.Mapping):
+                walk(child, key)
+            if isinstance(child, s.ListOf) and isinstance(child.item, s.Mapping):
+                walk(child.item, key + "[]")
+
+    walk(SURVEY, "")
+    assert missing == []
