@@ -109,7 +109,7 @@ PRIVACY = Mapping(
                 "answers_months": Int(min=1, max=240, default=60,
                                       help="Pseudonymous answers are deleted after this many months; published figures stay."),
                 "left_members_days": Int(min=0, max=365, default=0,
-                                         help="Days after leaving until contact data are deleted (0: at once)."),
+                                         help="Days after leaving until contact data and the member's profile are deleted (0: at once)."),
             },
             help="How long data are kept; the collector's retention command deletes accordingly.",
         ),

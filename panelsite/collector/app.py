@@ -19,20 +19,24 @@ rate limit kept in the database, a 64 KB body limit and an Origin check.
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as _dt
+import gc
 import hmac
 import json
 import logging
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -43,13 +47,20 @@ from ..forms.templating import chrome, environment
 from . import export as export_mod
 from .mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
 from .security import Tokens, origin_of, request_origin
-from .storage import Rate, Storage, open_storage
+from .storage import Rate, Storage, StorageError, open_storage
 
 log = logging.getLogger("panelsite.collector")
 
 MAX_BODY = 64 * 1024
 DRAFT_MAX_AGE = 3600.0
 KEY_CHARS = set("0123456789abcdefABCDEF-")
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+RETRY_AFTER = 60  # seconds; matches "over een minuut" in NOT_STORED
+
+NOT_STORED = "Uw antwoorden zijn nog niet opgeslagen. Probeer het over een minuut opnieuw."
+TOO_MANY = "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw."
+UNREADABLE = ("Uw browser stuurde het formulier op een manier die we niet kunnen lezen. "
+              "Laad de pagina opnieuw en probeer het nog eens.")
 
 
 class Site:
@@ -138,9 +149,38 @@ def create_app(
         yield
         storage.close()
 
-    app = Starlette(routes=routes, max_body_size=MAX_BODY, lifespan=lifespan)
+    app = Starlette(routes=routes, max_body_size=MAX_BODY, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders, policy=state.content_security_policy)],
+                    exception_handlers={Exception: state.server_error})
     app.state.collector = state
     return app
+
+
+def security_headers(policy: str) -> dict[str, str]:
+    # Confirmation and ?lid= links carry tokens: no Referer to other sites. Not "no-referrer":
+    # Chrome then sends "Origin: null" with the POST from the collector's own pages (the error
+    # page, the confirmation button), and the Origin check refuses them.
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI middleware: no extra task per request)."""
+
+    def __init__(self, app, policy: Callable[[str], str]):
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        policy = self.policy(scope["path"])
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(security_headers(policy))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class Collector:
@@ -157,6 +197,7 @@ class Collector:
         self.rate_limit = rate_limit
         self.min_seconds = min_seconds
         self.export_token = export_token
+        self._policies: dict[str, str] = {}
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -172,10 +213,21 @@ class Collector:
         origin = request_origin(request.headers)
         if origin is None:
             return None
-        own = {origin_of(str(request.base_url)), origin_of(self.public_url)}
-        if origin == site.origin or origin in self.preview_origins or origin in own:
+        # Never the Host header: a request names its own Host, so a page on evil.example could
+        # post with Host: evil.example and pass. The collector's own pages (the error page, the
+        # confirmation page) post from where it is configured to be.
+        if origin == site.origin or origin in self.preview_origins or origin in self._own_origins(request, site):
             return origin
         return None
+
+    def _own_origins(self, request: Request, site: Site) -> set[str]:
+        configured = (site.municipality.get("collector") or {}).get("url")
+        own = {o for o in (origin_of(self.public_url), origin_of(configured)) if o}
+        if not own and request.url.hostname in LOOPBACK:
+            # A collector on this machine with no public URL (a local run): only a browser on the
+            # same machine reaches it, and its Host header names loopback.
+            own.add(origin_of(str(request.base_url)))
+        return own
 
     def _site_base(self, site: Site, origin: str | None) -> str:
         """Where the thank-you page lives: the site, or a preview origin the form came from."""
@@ -225,14 +277,52 @@ class Collector:
                   "ms": round((time.perf_counter() - started) * 1000, 1), **extra}
         log.info(json.dumps(record))
 
+    def content_security_policy(self, path: str) -> str:
+        slug = path.strip("/").split("/", 1)[0]
+        if slug not in self._policies:
+            site = self.sites.get(slug)
+            if site is None:  # /healthz, 404s: nothing to load
+                return "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            # The pages are the site's templates: CSS, forms.js, logo and favicon come from the
+            # site (or the local preview), not from the collector. Forms post to the collector,
+            # which answers with a redirect to the site's thank-you page; browsers check that
+            # redirect against form-action too, so the site is allowed there.
+            site_origins = {site.origin, origin_of(self._site_url(site)), *self.preview_origins} - {None}
+            own = {o for o in (origin_of(self.public_url), origin_of((site.municipality.get("collector") or {}).get("url")))
+                   if o}
+            assets = " ".join(sorted(site_origins))
+            posts = " ".join(["'self'", *sorted(own)])
+            self._policies[slug] = (
+                f"default-src 'none'; style-src {assets}; script-src {assets}; img-src {assets}; "
+                f"connect-src {posts}; form-action {posts} {assets}; frame-ancestors 'none'; base-uri 'none'")
+        return self._policies[slug]
+
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        """Anything unforeseen: a Dutch page instead of Starlette's English one; only the class is logged."""
+        log.error(json.dumps({"event": "server_error", "path_slug": request.path_params.get("slug"),
+                              "error": type(exc).__name__}))
+        text = "Er ging iets mis bij ons. Uw gegevens zijn misschien niet opgeslagen. Probeer het over een minuut opnieuw."
+        site = self.sites.get(request.path_params.get("slug", ""))
+        if "application/json" in request.headers.get("accept", "") or site is None:
+            origin = self._allowed_origin(request, site) if site else None
+            response = self._cors(JSONResponse({"ok": False, "error": text}, status_code=500), origin)
+        else:
+            response = self._message_page(site, 500, "Er ging iets mis", text)
+        # Starlette answers this outside the middleware stack, so the headers are added here.
+        response.headers.update(security_headers(self.content_security_policy(request.url.path)))
+        return response
+
     # --- routes -------------------------------------------------------------------------
 
     async def healthz(self, request: Request) -> Response:
+        # A write, not a read: a full disk or a read-only database still answers reads,
+        # and a load balancer must stop sending residents here then.
         try:
-            await run_in_threadpool(self.storage.count, "drafts")
+            await run_in_threadpool(self.storage.heartbeat, time.time())
         except Exception as exc:  # noqa: BLE001 - report, do not crash
-            return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ok", "sites": sorted(self.sites)})
+            detail = exc.kind if isinstance(exc, StorageError) else type(exc).__name__
+            return JSONResponse({"status": "error", "detail": detail}, status_code=503, headers={"Cache-Control": "no-store"})
+        return JSONResponse({"status": "ok", "sites": sorted(self.sites)}, headers={"Cache-Control": "no-store"})
 
     async def token(self, request: Request) -> Response:
         site = self._site(request)
@@ -268,21 +358,35 @@ class Collector:
         origin = self._allowed_origin(request, site)
         if origin is None:
             self._log("refused_origin", site, form.id, 403, started)
-            return self._refuse(403, "Dit formulier kan alleen vanaf de website van het panel worden verstuurd.", wants_json, site)
-        async with request.form(max_fields=300, max_part_size=MAX_BODY) as posted:
-            data: dict[str, list[str]] = {}
-            for name, value in posted.multi_items():
-                if isinstance(value, str):
-                    data.setdefault(name, []).append(value)
+            # The refusal itself may be read by the page that sent it: it tells nothing but "not from here".
+            return self._refuse(403, "Dit formulier kan alleen vanaf de website van het panel worden verstuurd.", wants_json,
+                                site, request_origin(request.headers))
+        try:
+            async with request.form(max_fields=300, max_part_size=MAX_BODY) as posted:
+                data: dict[str, list[str]] = {}
+                for name, value in posted.multi_items():
+                    if isinstance(value, str):
+                        data.setdefault(name, []).append(value)
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            # Starlette's own texts ("Too many fields", "Missing boundary …") are English and technical.
+            self._log("unreadable", site, form.id, 400, started)
+            return self._refuse(400, UNREADABLE, wants_json, site, origin)
+        key = _submission_key(data)
+        try:
+            return await self._store(request, site, form, data, key, origin, wants_json, started)
+        except StorageError as exc:
+            return self._store_failed(request, site, form, data, key, origin, wants_json, started, exc)
+
+    async def _store(self, request: Request, site: Site, form, data: dict, key: str, origin: str, wants_json: bool,
+                     started: float) -> Response:
         thanks = self._site_base(site, origin) + form.thanks_path
 
         if any(v.strip() for v in data.get("website", [])):  # honeypot: act as if all went well
             self._log("honeypot", site, form.id, 200 if wants_json else 303, started)
             return self._success(thanks, wants_json, origin)
 
-        key = (data.get("_key") or [""])[0].strip()
-        if not (8 <= len(key) <= 64 and set(key) <= KEY_CHARS):
-            key = uuid.uuid4().hex  # no JavaScript: no key from the page, so no retry protection either
         rate = self._rate(request, site)
         errors: dict[str, str] = {}
         stamp = (data.get("_ts") or [""])[0]
@@ -307,7 +411,7 @@ class Collector:
             allowed = await run_in_threadpool(self.storage.hit, rate)
             if not allowed:
                 self._log("rate_limited", site, form.id, 429, started)
-                return self._refuse(429, "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw.", wants_json, site)
+                return self._refuse(429, TOO_MANY, wants_json, site, origin)
             self._log("invalid", site, form.id, 422 if wants_json else 303, started,
                       fields=sorted(errors))  # names of the fields only, never what was typed
             if wants_json:
@@ -326,7 +430,7 @@ class Collector:
         outcome, effect = await run_in_threadpool(self.storage.submit, site.slug, form.id, key, now, rate, write)
         if outcome == "limited":
             self._log("rate_limited", site, form.id, 429, started)
-            return self._refuse(429, "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw.", wants_json, site)
+            return self._refuse(429, TOO_MANY, wants_json, site, origin)
         self._log("stored" if outcome == "stored" else "duplicate", site, form.id, 200 if wants_json else 303, started)
         response = self._success(thanks, wants_json, origin)
         if outcome == "stored" and effect and not isinstance(self.mailer, NoMailer):
@@ -343,11 +447,32 @@ class Collector:
             return self._cors(JSONResponse({"ok": True, "redirect": thanks}), origin)
         return RedirectResponse(thanks, status_code=303)
 
-    def _refuse(self, status: int, text: str, wants_json: bool, site: Site) -> Response:
+    def _refuse(self, status: int, text: str, wants_json: bool, site: Site, origin: str | None) -> Response:
         if wants_json:
-            return JSONResponse({"ok": False, "error": text}, status_code=status)
-        heading = "Te veel verzoeken" if status == 429 else "Niet toegestaan"
+            return self._cors(JSONResponse({"ok": False, "error": text}, status_code=status), origin)
+        heading = {429: "Te veel verzoeken", 400: "Het formulier kon niet worden gelezen"}.get(status, "Niet toegestaan")
         return self._message_page(site, status, heading, text)
+
+    def _store_failed(self, request: Request, site: Site, form, data: dict, key: str, origin: str, wants_json: bool,
+                      started: float, exc: StorageError) -> Response:
+        """The database did not take the submission: say so in plain Dutch, keep what was typed.
+
+        The same ``_key`` goes back into the form, so if the write did land after all, trying
+        again stores nothing twice.
+        """
+        self._log("store_failed", site, form.id, 503, started, error=exc.kind)
+        retry = {"Retry-After": str(RETRY_AFTER)}
+        if wants_json:
+            return self._cors(JSONResponse({"ok": False, "error": NOT_STORED}, status_code=503, headers=retry), origin)
+        values = {k: v for k, v in data.items() if not k.startswith("_") and k != "website"}
+        hidden = {"_key": key, "_ts": self.tokens.form_loaded(site.slug)}
+        if data.get("_lid"):
+            hidden["_lid"] = data["_lid"][0]
+        response = self._page(site, "forms/form_page.html", 503, path=form.path, title=form.title, form=form,
+                              action=self._own_url(request, site) + f"{site.slug}/{form.id}",
+                              values=values, errors={"_form": NOT_STORED}, hidden=hidden, paper_path=None)
+        response.headers.update(retry)
+        return response
 
     # --- what a submission writes --------------------------------------------------------
 
@@ -364,21 +489,31 @@ class Collector:
             version = posted_version or form.consent_version
 
             def write(tx):
-                row = tx.one("SELECT c.member_id, m.confirmed FROM contacts c JOIN members m ON m.member_id = c.member_id "
-                             "WHERE c.slug = ? AND c.email = ?", (slug, email))
-                if row and row[1] is not None:
-                    return None  # already a member: same answer, no new e-mail (no account enumeration)
-                if row:
-                    mid = row[0]
+                row = tx.one("SELECT c.member_id, m.member_id, m.confirmed, m.left_at FROM contacts c "
+                             "LEFT JOIN members m ON m.member_id = c.member_id WHERE c.slug = ? AND c.email = ?", (slug, email))
+                if row and row[1] is not None and row[3] is None:
+                    if row[2] is not None:
+                        return None  # already a member: same answer, no new e-mail (no account enumeration)
+                    mid = row[0]  # a pending sign-up: the new one replaces it, with a fresh link
                     tx.execute("UPDATE members SET profile = ?, consent_version = ?, created = ? WHERE member_id = ?",
                                (json.dumps(new_profile), version, now, mid))
                     tx.execute("UPDATE contacts SET name = ?, created = ? WHERE member_id = ?", (values["naam"], now, mid))
-                else:
-                    mid = uuid.uuid4().hex
-                    tx.execute("INSERT INTO members (member_id, slug, profile, consent_version, created) VALUES (?, ?, ?, ?, ?)",
-                               (mid, slug, json.dumps(new_profile), version, now))
-                    tx.execute("INSERT INTO contacts (member_id, slug, email, name, created) VALUES (?, ?, ?, ?, ?)",
-                               (mid, slug, email, values["naam"], now))
+                    return {"mail": "confirm", "to": values["email"].strip(), "name": values["naam"], "member": mid}
+                if row:
+                    # Someone who left (their contact data wait for left_members_days) or a contact
+                    # without a member: they join as a new member. The old membership keeps its
+                    # left date for the register, its answers stay unlinked, and its contact data
+                    # go now: the new sign-up holds the same name and address.
+                    tx.execute("DELETE FROM contacts WHERE member_id = ?", (row[0],))
+                mid = uuid.uuid4().hex
+                # Two sign-ups for one address at the same moment (PostgreSQL, several instances):
+                # the second waits for the first and then inserts nothing, and gets the same answer.
+                tx.execute("INSERT INTO contacts (member_id, slug, email, name, created) VALUES (?, ?, ?, ?, ?) "
+                           "ON CONFLICT (slug, email) DO NOTHING", (mid, slug, email, values["naam"], now))
+                if tx.rowcount == 0:
+                    return None
+                tx.execute("INSERT INTO members (member_id, slug, profile, consent_version, created) VALUES (?, ?, ?, ?, ?)",
+                           (mid, slug, json.dumps(new_profile), version, now))
                 return {"mail": "confirm", "to": values["email"].strip(), "name": values["naam"], "member": mid}
             return write
 
@@ -388,14 +523,16 @@ class Collector:
             left_days = ((site.municipality.get("privacy") or {}).get("retention") or {}).get("left_members_days") or 0
 
             def write(tx):
-                row = tx.one("SELECT member_id FROM contacts WHERE slug = ? AND email = ?", (slug, email))
+                row = tx.one("SELECT c.member_id, m.confirmed FROM contacts c LEFT JOIN members m ON m.member_id = c.member_id "
+                             "WHERE c.slug = ? AND c.email = ?", (slug, email))
                 if row:
-                    mid = row[0]
+                    mid, confirmed = row
                     tx.execute("UPDATE members SET left_at = ? WHERE member_id = ? AND left_at IS NULL", (now, mid))
                     tx.execute("UPDATE responses SET member_id = NULL WHERE member_id = ?", (mid,))
-                    if left_days == 0:
+                    # A sign-up that was never confirmed leaves nothing behind: left_members_days is
+                    # for members, and retention finds contact data through the member row.
+                    if left_days == 0 or confirmed is None:
                         tx.execute("DELETE FROM contacts WHERE member_id = ?", (mid,))
-                    # a sign-up that was never confirmed leaves nothing behind
                     tx.execute("DELETE FROM members WHERE member_id = ? AND confirmed IS NULL", (mid,))
                 if reason:
                     tx.execute("INSERT INTO leave_reasons (id, slug, reason, created) VALUES (?, ?, ?, ?)",
@@ -422,8 +559,11 @@ class Collector:
         answers = {k: v for k, v in result.columns.items() if v is not None}
 
         def write(tx):
+            # An invited member has one response per survey: submitting again corrects it (same
+            # respondent_id). Anonymous responses (member_id NULL) are never matched.
             tx.execute("INSERT INTO responses (respondent_id, slug, survey_id, member_id, background, answers, created) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug, survey_id, member_id) WHERE member_id IS NOT NULL "
+                       "DO UPDATE SET background = excluded.background, answers = excluded.answers, created = excluded.created",
                        (uuid.uuid4().hex[:16], slug, form.survey.id, member_id, json.dumps(background),
                         json.dumps(answers), now))
             return None
@@ -460,8 +600,15 @@ class Collector:
         form = site.forms.get(request.path_params["form"]) if site else None
         if form is None:
             return PlainTextResponse("Niet gevonden", status_code=404)
-        draft = await run_in_threadpool(self.storage.draft, request.path_params["draft"], site.slug, form.id,
-                                        time.time(), DRAFT_MAX_AGE)
+        try:
+            draft = await run_in_threadpool(self.storage.draft, request.path_params["draft"], site.slug, form.id,
+                                            time.time(), DRAFT_MAX_AGE)
+        except StorageError as exc:
+            self._log("store_failed", site, form.id, 503, time.perf_counter(), error=exc.kind)
+            response = self._message_page(site, 503, "Even geduld", "Deze pagina kan nu niet worden getoond. "
+                                                                     "Probeer het over een minuut opnieuw.")
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
         if draft is None:
             return RedirectResponse(self._site_url(site) + form.path, status_code=303)
         values = draft["values"]
@@ -489,11 +636,27 @@ class Collector:
                                     if valid else "De link is verlopen of niet juist. Een link werkt 7 dagen. Meld u opnieuw aan."),
                               action=(self._own_url(request, site) + f"{site.slug}/bevestigen") if valid else None,
                               token=token)
-        async with request.form(max_fields=5) as posted:
-            token = str(posted.get("t", ""))
+        started = time.perf_counter()
+        try:
+            async with request.form(max_fields=5) as posted:
+                token = str(posted.get("t", ""))
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            return self._message_page(site, 400, "Het formulier kon niet worden gelezen", UNREADABLE)
         member_id = self.tokens.confirmed_member(token, site.slug)
-        ok = member_id is not None and await run_in_threadpool(self.storage.confirm, site.slug, member_id, time.time())
-        self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, time.perf_counter())
+        try:
+            ok = member_id is not None and await run_in_threadpool(self.storage.confirm, site.slug, member_id, time.time())
+        except StorageError as exc:
+            self._log("store_failed", site, "aanmelden", 503, started, error=exc.kind)
+            # The same page and button again: the link stays valid, so pressing it later works.
+            response = self._page(site, "forms/confirm.html", 503, path="bevestigen/", title="Bevestig uw aanmelding",
+                                  heading="Bevestig uw aanmelding",
+                                  text="Uw bevestiging is nog niet opgeslagen. Probeer het over een minuut opnieuw.",
+                                  action=self._own_url(request, site) + f"{site.slug}/bevestigen", token=token)
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
+        self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, started)
         return RedirectResponse(self._site_url(site) + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH),
                                 status_code=303)
 
@@ -509,6 +672,10 @@ class Collector:
             text = await run_in_threadpool(export_csv, self.storage, site, what)
         except KeyError:
             return PlainTextResponse("Niet gevonden", status_code=404)
+        except StorageError as exc:
+            self._log("store_failed", site, "export", 503, time.perf_counter(), error=exc.kind)
+            return PlainTextResponse("De database is nu niet bereikbaar. Probeer het over een minuut opnieuw.",
+                                     status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{site.slug}-{what}.csv"', "Cache-Control": "no-store"})
 
@@ -521,6 +688,13 @@ def export_csv(storage: Storage, site: Site, what: str) -> str:
         if survey.id == what:
             return export_mod.responses_csv(storage, site.municipality, survey)
     raise KeyError(what)
+
+
+def _submission_key(data: dict) -> str:
+    key = (data.get("_key") or [""])[0].strip()
+    if 8 <= len(key) <= 64 and set(key) <= KEY_CHARS:
+        return key
+    return uuid.uuid4().hex  # no JavaScript: no key from the page, so no retry protection either
 
 
 def _day(timestamp: float) -> float:

@@ -65,6 +65,8 @@ def main(args: list[str], project_root: Path | None = None) -> int:
 
     opts = parser.parse_args(args)
     _configure_logging()
+    from .storage import StorageError
+
     try:
         return {"collect": _collect, "export": _export, "retention": _retention}[opts.command](opts)
     except PanelsiteError as exc:
@@ -73,6 +75,25 @@ def main(args: list[str], project_root: Path | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StorageError as exc:  # at start: the operator's problem, one line, no traceback
+        cause = str(exc.__cause__ or exc).splitlines()[0]
+        print(f"error: cannot use {_database_name(opts)}: {exc.kind}: {cause} "
+              "(expected a database the collector can write: check the disk, its permissions and --database-url)",
+              file=sys.stderr)
+        return 2
+    except OSError as exc:  # var/ on a read-only or full disk: the secret or the mail folder
+        print(f"error: cannot write {exc.filename or 'a file'}: {exc.strerror or exc} "
+              "(expected a writable project folder, or PANELSITE_SECRET and --database-url elsewhere)", file=sys.stderr)
+        return 2
+
+
+def _database_name(opts) -> str:
+    url = getattr(opts, "database_url", None)
+    if url and url.startswith(("postgresql://", "postgres://")):
+        return "the PostgreSQL database of --database-url"  # the URL may hold a password
+    if url:
+        return f"the database {url[len('sqlite:///'):]}"
+    return f"the database {(opts.root / 'var' / 'collector.sqlite3').resolve()}"
 
 
 def _database(p: argparse.ArgumentParser) -> None:
@@ -115,7 +136,9 @@ def _collect(opts) -> int:
     smtp = None
     if opts.smtp_host:
         smtp = SMTPSettings(host=opts.smtp_host, port=opts.smtp_port, username=opts.smtp_user,
-                            password=os.environ.get("PANELSITE_SMTP_PASSWORD"), starttls=not opts.smtp_no_starttls,
+                            password=os.environ.get("PANELSITE_SMTP_PASSWORD"),
+                            # the flag, or PANELSITE_SMTP_STARTTLS=0 (as the other settings, from the environment)
+                            starttls=not opts.smtp_no_starttls and _env_true("PANELSITE_SMTP_STARTTLS", True),
                             sender=opts.smtp_from)
     count, seconds = (int(x) for x in opts.rate_limit.split("/"))
     app = create_app(root, database_url=opts.database_url, secret=secret_for(root), mail_dir=opts.mail_dir, smtp=smtp,
@@ -183,8 +206,22 @@ class _JSONFormatter(logging.Formatter):
             payload = {"message": text}
         if not isinstance(payload, dict):
             payload = {"message": text}
+        if record.exc_info and record.exc_info[0] is not None:
+            # The class and where it was raised, never the message or the traceback text: a
+            # database error's message quotes the values (e-mail addresses) of the statement.
+            payload["exception"] = record.exc_info[0].__name__
+            tb = record.exc_info[2]
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            if tb is not None:
+                payload["where"] = f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
         return json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
                            "logger": record.name, **payload})
+
+
+def _env_true(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in ("0", "false", "no", "off")
 
 
 def _configure_logging() -> None:

@@ -3,7 +3,8 @@
 * sign-ups not confirmed within ``unconfirmed_days``: member and contact data;
 * contact-form messages after ``contact_messages_days``;
 * answers after ``answers_months`` (published figures stay on the site);
-* contact data of members who left, ``left_members_days`` after leaving;
+* contact data and the member row (profile) of members who left, ``left_members_days``
+  after leaving; contact data without a member row at once;
 * housekeeping: error-page drafts after an hour, rate counters and idempotency
   keys after two days, reasons for leaving with the messages.
 """
@@ -39,9 +40,16 @@ def apply(storage, municipalities: dict, now: float, dry_run: bool = False) -> d
                 ("unconfirmed_members", "members", "slug = ? AND confirmed IS NULL AND created < ?", (slug, unconfirmed)),
                 ("left_contacts", "contacts", "member_id IN (SELECT member_id FROM members WHERE slug = ? "
                                               "AND left_at IS NOT NULL AND left_at <= ?)", (slug, left)),
+                # Their answers were unlinked when they left and carry their own background copy,
+                # so the profile (birth year, wijk, extra fields) serves nothing any more.
+                ("left_members", "members", "slug = ? AND left_at IS NOT NULL AND left_at <= ?", (slug, left)),
+                # Contact data whose member row is gone (earlier versions deleted an
+                # unconfirmed member who left and kept the contact): nothing else would find them.
+                ("orphan_contacts", "contacts", "slug = ? AND member_id NOT IN (SELECT member_id FROM members)", (slug,)),
                 ("messages", "messages", "slug = ? AND created < ?", (slug, messages)),
                 ("leave_reasons", "leave_reasons", "slug = ? AND created < ?", (slug, messages)),
                 ("responses", "responses", "slug = ? AND created < ?", (slug, answers)),
+                ("superseded_responses", "superseded_responses", "slug = ? AND created < ?", (slug, answers)),
             ]
             counts = {}
             for name, table, where, params in steps:

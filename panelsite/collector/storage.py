@@ -17,15 +17,22 @@ are stored: rate-limit buckets are keyed hashes of the client address.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from abc import ABC, abstractmethod
 import queue
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+
+# A member's response for which the same member has a later one for the same survey.
+_SUPERSEDED = """member_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM responses later WHERE later.slug = responses.slug AND later.survey_id = responses.survey_id
+        AND later.member_id = responses.member_id AND (later.created > responses.created
+        OR (later.created = responses.created AND later.respondent_id > responses.respondent_id)))"""
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS submissions (
@@ -52,7 +59,33 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS drafts (
         id TEXT PRIMARY KEY, slug TEXT NOT NULL, form TEXT NOT NULL, data TEXT NOT NULL,
         created DOUBLE PRECISION NOT NULL)""",
+    # /healthz commits to this row, so a database that reads but cannot write is reported.
+    "CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
+    # One response per member per survey: a later submission replaces the earlier one. Databases
+    # from before this index may hold several: the latest stays, the earlier ones move to
+    # superseded_responses (an acknowledged answer is never thrown away; export ignores them).
+    """CREATE TABLE IF NOT EXISTS superseded_responses (
+        respondent_id TEXT PRIMARY KEY, slug TEXT NOT NULL, survey_id TEXT NOT NULL, member_id TEXT,
+        background TEXT NOT NULL, answers TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    f"""INSERT INTO superseded_responses (respondent_id, slug, survey_id, member_id, background, answers, created)
+        SELECT respondent_id, slug, survey_id, member_id, background, answers, created FROM responses
+        WHERE {_SUPERSEDED} ON CONFLICT (respondent_id) DO NOTHING""",
+    f"DELETE FROM responses WHERE {_SUPERSEDED}",
+    "CREATE UNIQUE INDEX IF NOT EXISTS responses_member ON responses (slug, survey_id, member_id) WHERE member_id IS NOT NULL",
 ]
+
+
+class StorageError(Exception):
+    """The database could not read or write (locked, disk full, read-only, connection lost).
+
+    Raised instead of the driver's own exception, whose message may quote the values of
+    the statement (PostgreSQL's "Key (email)=(…) already exists"): ``kind`` names the
+    driver's exception class, the only detail that may be logged.
+    """
+
+    def __init__(self, cause: BaseException):
+        super().__init__(type(cause).__name__)
+        self.kind = type(cause).__name__
 
 
 @dataclass(frozen=True)
@@ -135,6 +168,11 @@ class Storage(ABC):
     def hit(self, rate: Rate) -> bool:
         """Count one request that stores nothing (an invalid form); False when over the limit."""
         return self._write(lambda tx: self._count(tx, rate))
+
+    def heartbeat(self, now: float) -> None:
+        """Commit one tiny write: raises StorageError when the database takes reads but no writes."""
+        self._write(lambda tx: tx.execute(
+            "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at", (now,)))
 
     def _count(self, tx: Tx, rate: Rate) -> bool:
         row = tx.one(
@@ -221,7 +259,8 @@ class SQLiteStorage(Storage):
     def __init__(self, path: Path | str, busy_timeout_ms: int = 10000):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            with _sqlite_errors():
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -249,31 +288,36 @@ class SQLiteStorage(Storage):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        conn = self._connection()
-        with self._write_lock:
-            cursor = conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(cursor, "?")
-            except BaseException:
-                conn.rollback()
-                raise
-            else:
-                conn.commit()
-            finally:
-                cursor.close()
+        with _sqlite_errors():
+            conn = self._connection()
+            with self._write_lock:
+                cursor = conn.cursor()
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield Tx(cursor, "?")
+                    except BaseException:
+                        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                            conn.rollback()
+                        raise
+                    else:
+                        conn.commit()
+                finally:
+                    cursor.close()
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         # WAL: readers see the last commit and never wait for the writer.
-        conn = self._connection()
-        cursor = conn.cursor()
-        cursor.execute("BEGIN")
-        try:
-            yield Tx(cursor, "?")
-        finally:
-            conn.rollback()
-            cursor.close()
+        with _sqlite_errors():
+            conn = self._connection()
+            cursor = conn.cursor()
+            try:
+                cursor.execute("BEGIN")
+                yield Tx(cursor, "?")
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.rollback()
+                cursor.close()
 
     def _write(self, fn: Callable[[Tx], object]) -> object:
         """Group commit: one writer thread commits every waiting write in one transaction.
@@ -287,6 +331,8 @@ class SQLiteStorage(Storage):
         self._queue.put(item)
         self._ensure_writer()
         item.done.wait()
+        if isinstance(item.error, (sqlite3.Error, OSError)):
+            raise StorageError(item.error) from item.error
         if item.error is not None:
             raise item.error
         return item.result
@@ -381,15 +427,18 @@ class PostgresStorage(Storage):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        conn = self._get()
+        try:
+            conn = self._get()
+        except self._psycopg.Error as exc:
+            raise StorageError(exc) from exc
         broken = False
         try:
             with conn.transaction():
                 with conn.cursor() as cursor:
                     yield Tx(cursor, "%s")
-        except self._psycopg.OperationalError:
-            broken = True
-            raise
+        except self._psycopg.Error as exc:
+            broken = isinstance(exc, self._psycopg.OperationalError)
+            raise StorageError(exc) from exc
         finally:
             self._put(conn, broken)
 
@@ -406,6 +455,14 @@ class PostgresStorage(Storage):
                 self._idle.get_nowait().close()
             except queue.Empty:
                 break
+
+
+@contextmanager
+def _sqlite_errors():
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise StorageError(exc) from exc
 
 
 class MissingDatabase(ValueError):

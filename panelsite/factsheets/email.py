@@ -39,8 +39,13 @@ TAG = re.compile(r"<(h1|h2|h3|p|ul|ol|li|a|strong)(\s[^>]*)?>")
 
 
 def inline_styles(html: str, style: dict[str, str]) -> Markup:
-    """Give each element of a Markdown fragment its inline style (headings become one level lower)."""
-    html = re.sub(r"<(/?)h([1-5])([\s>])", lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}{m.group(3)}", html)
+    """Give each element of a Markdown fragment its inline style.
+
+    A body heading keeps its level, as on the web page and in the PDF ("## Afval scheiden" is a
+    section beside "De belangrijkste cijfers", not inside it); only an h1 becomes an h2, the
+    mail's title being its one h1.
+    """
+    html = re.sub(r"<(/?)h1([\s>])", r"<\1h2\2", html)
 
     def add(m):
         attrs = m.group(2) or ""

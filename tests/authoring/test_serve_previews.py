@@ -22,7 +22,7 @@ import pytest
 
 from panelsite import a11y, cli, serve
 
-from .conftest import REPO, make_project, options
+from .conftest import REPO, options
 from .test_serve import free_port, get
 
 DRAFT_PAGE = "---\ntitle: Nieuwe regeling\ndraft: true\n---\nDeze regeling komt er binnenkort.\n"

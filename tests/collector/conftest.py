@@ -41,11 +41,13 @@ class Collector:
 
 @pytest.fixture
 def make_collector(tmp_path, database_url):
-    """Start a collector with options: ``make_collector(min_seconds=0, rate_limit=(1000, 60))``."""
+    """Start a collector with options: ``make_collector(min_seconds=0, rate_limit=(1000, 60))``; also
+    ``forms_yaml`` (appended to the municipality) and ``left_members_days`` (privacy.retention)."""
     started = []
 
     def start(**options):
-        project = make_project(tmp_path / f"project{len(started)}", SITE, options.pop("forms_yaml", ""))
+        project = make_project(tmp_path / f"project{len(started)}", SITE, options.pop("forms_yaml", ""),
+                               options.pop("left_members_days", None))
         mail_dir = tmp_path / "mail"
         options.setdefault("min_seconds", 0)
         options.setdefault("rate_limit", (1000, 60))

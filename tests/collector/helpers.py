@@ -55,12 +55,15 @@ questions:
 """
 
 
-def make_project(tmp: Path, base_url: str, forms_yaml: str = "") -> Path:
+def make_project(tmp: Path, base_url: str, forms_yaml: str = "", left_members_days: int | None = None) -> Path:
     """A project folder with Lindenhaven (at ``base_url``) and one survey with collect: true."""
     (tmp / "municipalities").mkdir(parents=True)
     shutil.copytree(ROOT / "municipalities" / "assets", tmp / "municipalities" / "assets")
     text = (ROOT / "municipalities" / "lindenhaven.yaml").read_text(encoding="utf-8")
     text = text.replace("base_url: https://panel.lindenhaven.nl/", f"base_url: {base_url}")
+    if left_members_days is not None:
+        assert "    answers_months: 60\n" in text
+        text = text.replace("    answers_months: 60\n", f"    answers_months: 60\n    left_members_days: {left_members_days}\n")
     # This collector runs on loopback: links in its mails point at itself, not at the demo's public URL.
     text = re.sub(r"\ncollector:\n(?:[ \t]+.*\n|[ \t]*#.*\n)*", "\n", text)
     (tmp / "municipalities" / "lindenhaven.yaml").write_text(text + forms_yaml, encoding="utf-8")

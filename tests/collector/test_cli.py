@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 
 from panelsite.collector.cli import main
@@ -70,3 +73,49 @@ def test_collect_has_no_workers_option(project, monkeypatch, capsys):
         main(["--root", str(project), "collect", "--workers", "4"])
     assert exit_.value.code == 2
     assert "unrecognized arguments: --workers 4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["/proc/collector.sqlite3", "/proc/panelsite/collector.sqlite3"],
+                         ids=["read-only-folder", "folder-cannot-be-made"])
+def test_collect_on_a_read_only_disk_stops_with_one_line(project, monkeypatch, capsys, where):
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("started without a database"))
+    monkeypatch.setenv("PANELSITE_SECRET", "test-secret-0123456789abcdef")
+    assert main(["--root", str(project), "collect", "--database-url", f"sqlite:///{where}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot use the database /proc/") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_logged_exceptions_name_the_class_and_never_the_message():
+    import logging
+    import sqlite3
+
+    from panelsite.collector.cli import _JSONFormatter
+
+    try:
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: Key (email)=(anna@example.nl)")
+    except sqlite3.IntegrityError:
+        record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application",
+                                   None, sys.exc_info())
+    line = json.loads(_JSONFormatter().format(record))
+    assert line["exception"] == "IntegrityError" and line["where"].startswith("test_cli.py:")
+    assert "anna" not in json.dumps(line)
+
+
+@pytest.mark.parametrize("env, expected", [(None, True), ("0", False), ("false", False), ("1", True)])
+def test_starttls_follows_the_environment_too(project, monkeypatch, env, expected):
+    seen = {}
+
+    def create_app(root, **kwargs):
+        seen["smtp"] = kwargs["smtp"]
+        return object()
+
+    monkeypatch.setattr("panelsite.collector.app.create_app", create_app)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: None)
+    monkeypatch.setenv("PANELSITE_SECRET", "test-secret")
+    if env is None:
+        monkeypatch.delenv("PANELSITE_SMTP_STARTTLS", raising=False)
+    else:
+        monkeypatch.setenv("PANELSITE_SMTP_STARTTLS", env)
+    main(["--root", str(project), "collect", "--smtp-host", "smtp.example.nl", "--mail-dir", str(project / "mail")])
+    assert seen["smtp"].starttls is expected

@@ -290,8 +290,9 @@ def test_retention_deletes_old_unconfirmed_signups_messages_and_answers(collecto
     sites = {"lindenhaven": collector.state.sites["lindenhaven"].municipality}
     now = time.time()
     assert retention.apply(collector.storage, sites, now)["lindenhaven"] == {
-        "unconfirmed_contacts": 0, "unconfirmed_members": 0, "left_contacts": 0, "messages": 0,
-        "leave_reasons": 0, "responses": 0}
+        "unconfirmed_contacts": 0, "unconfirmed_members": 0, "left_contacts": 0, "left_members": 0,
+        "orphan_contacts": 0, "messages": 0, "leave_reasons": 0, "responses": 0,
+        "superseded_responses": 0}
     later = now + 200 * 86400  # past 14 days (sign-ups) and 180 days (messages), before 60 months (answers)
     dry = retention.apply(collector.storage, sites, later, dry_run=True)["lindenhaven"]
     assert dry["unconfirmed_members"] == 1 and dry["messages"] == 1 and dry["responses"] == 0

@@ -40,9 +40,9 @@ def test_every_published_demo_survey_has_a_factsheet_page(demo):
 def test_web_page_shows_figures_measures_and_links_to_the_pdf(demo):
     html = demo.text(BASE + "factsheet/index.html")
     assert '<a class="fs-download" href="../../../resultaten/afval-2026/factsheet.pdf">' in html
-    # the link says what the file is and how big, and the arrow is not read out
+    # the link says what the file is and how big
     size = round(len(demo.render(BASE + "factsheet.pdf")) / 1000)
-    assert f'<span aria-hidden="true">↓ </span>Download deze factsheet (PDF, {size} kB)' in html
+    assert f'factsheet.pdf">Download deze factsheet (PDF, {size} kB)' in html
     for value in computed_highlights(demo):
         assert f'<span class="fs-highlight__value">{value}</span>' in html
     assert html.count('class="fs-status ') == len(demo.m.factsheets[SURVEY].measures)
@@ -68,6 +68,11 @@ def test_email_html_is_inline_styled_and_at_most_600px(demo):
     assert any("max-width:600px" in t for t in tables)
     widths = [int(w) for w in re.findall(r"width:(\d+)px", html)]
     assert widths and max(widths) <= 600
+    # the body's sections sit beside "De belangrijkste cijfers", as on the web page: h2, not h3
+    assert re.search(r"<h2 style=\"[^\"]*\">Iets meer tevreden</h2>", html)
+    # the inbox preview is a figure, not the intro the mail opens with anyway
+    preheader = re.search(r'<!--\[if !mso\]><!--><div style="display:none;[^"]*">([^<&]*)', html).group(1)
+    assert preheader.endswith("Lees ook wat de gemeente ermee doet.") and preheader[0].isdigit()
     visible = re.sub(r"<!--.*?-->", "", html, flags=re.S)  # not the Outlook-only table in comments
     for tag in ("h1", "h2", "h3", "p", "a", "td"):
         for element in re.findall(rf"<{tag}\b[^>]*>", visible):
