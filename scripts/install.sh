@@ -47,11 +47,12 @@ if ((${#missing[@]})); then
   apt-get -o DPkg::Lock::Timeout=900 install -y -q "${missing[@]}"
 fi
 
-# --- Python: pip install -e '.[test]' when pyproject.toml or the tree changed --
-py_key=$( { cat pyproject.toml; pwd; command -v "$PYTHON"; } | sha256sum | cut -c1-16)
+# --- Python: pip install -e '.[test]' when pyproject.toml, the pins or the tree changed --
+# constraints.txt pins every package to the version the tests passed with (scripts/pin_constraints.py).
+py_key=$( { cat pyproject.toml constraints.txt; pwd; command -v "$PYTHON"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$STAMPS/pip" 2>/dev/null)" != "$py_key" ] || ! "$PYTHON" -c "import panelsite, pytest, playwright" 2>/dev/null; then
-  echo "install.sh: pip install -e '.[test]'"
-  "$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'
+  echo "install.sh: pip install -c constraints.txt -e '.[test]'"
+  "$PYTHON" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
   echo "$py_key" >"$STAMPS/pip"
 fi
 

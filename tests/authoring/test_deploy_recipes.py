@@ -161,3 +161,27 @@ def test_install_script_refuses_a_node_older_than_20(tmp_path):
     assert proc.returncode == 1
     assert "needs Node.js 20 or newer" in proc.stderr and "v18.20.4" in proc.stderr
     assert "apt-get" not in proc.stdout and "npm ci" not in proc.stdout  # it stops before installing anything
+
+
+def test_every_install_uses_the_pinned_versions():
+    # the output depends on package versions (plotly.js, WeasyPrint, Babel): CI, deploys and
+    # laptops install the ones the tests passed with
+    for path in [*RECIPES, REPO / "scripts" / "install.sh"]:
+        installs = [line for line in path.read_text(encoding="utf-8").splitlines()
+                    if "pip install" in line and not line.lstrip().startswith(("#", "echo"))]
+        assert installs and all("-c constraints.txt" in line for line in installs), (path.name, installs)
+
+
+def test_constraints_pin_every_dependency_as_installed():
+    import re
+    from importlib import metadata
+
+    import tomllib
+
+    pins = dict(line.split("==") for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    names = {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", req).group(0)).lower() for req in wanted}
+    assert names <= set(pins), names - set(pins)
+    assert {name: metadata.version(name) for name in pins} == pins  # install.sh installed these
