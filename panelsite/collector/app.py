@@ -7,6 +7,7 @@ Routes (``<form>`` is aanmelden, afmelden, contact or vragenlijst-<survey-id>)::
     GET  /<slug>/<form>/fout/<id>     the form again with the resident's input and the error messages
     GET  /<slug>/token                a signed "form loaded" timestamp for forms.js (minimum fill time)
     GET  /<slug>/bevestigen?t=…       confirm a sign-up (a page with a button: POSTs to the same URL)
+    GET  /<slug>/afmelden/bevestigen?t=…  confirm leaving the panel (the same: a page with a button)
     GET  /<slug>/export/<what>        CSV export for administrators (Authorization: Bearer …)
     GET  /healthz
 
@@ -46,7 +47,7 @@ from ..forms.background import age_category
 from ..forms.templating import chrome, environment
 from . import export as export_mod
 from .mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
-from .security import Tokens, origin_of, request_origin
+from .security import LEAVE_MAX_AGE, Tokens, origin_of, request_origin
 from .storage import Rate, Storage, StorageError, open_storage
 
 log = logging.getLogger("panelsite.collector")
@@ -59,6 +60,9 @@ RETRY_AFTER = 60  # seconds; matches "over een minuut" in NOT_STORED
 
 NOT_STORED = "Uw antwoorden zijn nog niet opgeslagen. Probeer het over een minuut opnieuw."
 TOO_MANY = "U hebt te vaak iets verstuurd. Probeer het over een paar minuten opnieuw."
+# What whoever asks to leave is told, whether or not the address is known (no account enumeration).
+LEAVE_MAIL_SENT = "Kijk in uw e-mail: klik op de link om uw afmelding te bevestigen."
+LEAVE_PATH = "afmelden/bevestigen"
 UNREADABLE = ("Uw browser stuurde het formulier op een manier die we niet kunnen lezen. "
               "Laad de pagina opnieuw en probeer het nog eens.")
 
@@ -137,6 +141,7 @@ def create_app(
         Route("/{slug}/token", state.token, methods=["GET", "OPTIONS"]),
         Route("/{slug}/bevestigen", state.confirm, methods=["GET", "POST"]),
         Route("/{slug}/export/{what}", state.export, methods=["GET"]),
+        Route("/{slug}/" + LEAVE_PATH, state.confirm_leave, methods=["GET", "POST"]),
         Route("/{slug}/{form}/fout/{draft}", state.error_page, methods=["GET"]),
         Route("/{slug}/{form}", state.form, methods=["GET", "POST", "OPTIONS"]),
     ]
@@ -382,10 +387,11 @@ class Collector:
     async def _store(self, request: Request, site: Site, form, data: dict, key: str, origin: str, wants_json: bool,
                      started: float) -> Response:
         thanks = self._site_base(site, origin) + form.thanks_path
+        said = LEAVE_MAIL_SENT if form.kind == "afmelden" else None
 
         if any(v.strip() for v in data.get("website", [])):  # honeypot: act as if all went well
             self._log("honeypot", site, form.id, 200 if wants_json else 303, started)
-            return self._success(thanks, wants_json, origin)
+            return self._success(thanks, wants_json, origin, said)
 
         rate = self._rate(request, site)
         errors: dict[str, str] = {}
@@ -432,7 +438,7 @@ class Collector:
             self._log("rate_limited", site, form.id, 429, started)
             return self._refuse(429, TOO_MANY, wants_json, site, origin)
         self._log("stored" if outcome == "stored" else "duplicate", site, form.id, 200 if wants_json else 303, started)
-        response = self._success(thanks, wants_json, origin)
+        response = self._success(thanks, wants_json, origin, said)
         if outcome == "stored" and effect and not isinstance(self.mailer, NoMailer):
             if isinstance(self.mailer, SMTPMailer):
                 # The answer is committed; the e-mail (an SMTP round trip) goes out after
@@ -442,9 +448,12 @@ class Collector:
                 await run_in_threadpool(self._send, site, effect, request)
         return response
 
-    def _success(self, thanks: str, wants_json: bool, origin: str | None) -> Response:
+    def _success(self, thanks: str, wants_json: bool, origin: str | None, message: str | None = None) -> Response:
         if wants_json:
-            return self._cors(JSONResponse({"ok": True, "redirect": thanks}), origin)
+            body = {"ok": True, "redirect": thanks}
+            if message:
+                body["message"] = message
+            return self._cors(JSONResponse(body), origin)
         return RedirectResponse(thanks, status_code=303)
 
     def _refuse(self, status: int, text: str, wants_json: bool, site: Site, origin: str | None) -> Response:
@@ -518,26 +527,25 @@ class Collector:
             return write
 
         if form.kind == "afmelden":
+            # Nothing changes yet: a known member (or pending sign-up) gets an e-mail with a signed
+            # link, and leaves only by pressing the button behind it (confirm_leave). Whoever asks
+            # gets the same answer, known address or not. The reason waits in leave_requests.
             email = values["email"].strip().lower()
             reason = values.get("reden")
-            left_days = ((site.municipality.get("privacy") or {}).get("retention") or {}).get("left_members_days") or 0
 
             def write(tx):
-                row = tx.one("SELECT c.member_id, m.confirmed FROM contacts c LEFT JOIN members m ON m.member_id = c.member_id "
-                             "WHERE c.slug = ? AND c.email = ?", (slug, email))
-                if row:
-                    mid, confirmed = row
-                    tx.execute("UPDATE members SET left_at = ? WHERE member_id = ? AND left_at IS NULL", (now, mid))
-                    tx.execute("UPDATE responses SET member_id = NULL WHERE member_id = ?", (mid,))
-                    # A sign-up that was never confirmed leaves nothing behind: left_members_days is
-                    # for members, and retention finds contact data through the member row.
-                    if left_days == 0 or confirmed is None:
-                        tx.execute("DELETE FROM contacts WHERE member_id = ?", (mid,))
-                    tx.execute("DELETE FROM members WHERE member_id = ? AND confirmed IS NULL", (mid,))
+                tx.execute("DELETE FROM leave_requests WHERE created < ?", (now - LEAVE_MAX_AGE,))
+                row = tx.one("SELECT c.member_id, c.name FROM contacts c JOIN members m ON m.member_id = c.member_id "
+                             "WHERE c.slug = ? AND c.email = ? AND m.left_at IS NULL", (slug, email))
+                if row is None:
+                    return None  # unknown, or left already: no e-mail, the same answer
+                request_id = None
                 if reason:
-                    tx.execute("INSERT INTO leave_reasons (id, slug, reason, created) VALUES (?, ?, ?, ?)",
-                               (uuid.uuid4().hex, slug, reason, _day(now)))
-                return None
+                    request_id = uuid.uuid4().hex
+                    tx.execute("INSERT INTO leave_requests (id, slug, reason, created) VALUES (?, ?, ?, ?)",
+                               (request_id, slug, reason, now))
+                return {"mail": "leave", "to": values["email"].strip(), "name": row[1], "member": row[0],
+                        "request": request_id}
             return write
 
         if form.kind == "contact":
@@ -582,6 +590,16 @@ class Collector:
                         "zonder bevestiging verwijderen we uw gegevens.\n\n"
                         f"Met vriendelijke groet,\n{m.contact.get('department') or m.panel_name}\n")
                 self.mailer.send(message(sender, effect["to"], f"Bevestig uw aanmelding voor {m.panel_name}", body))
+            elif effect["mail"] == "leave":
+                link = (self._own_url(request, site) + f"{site.slug}/{LEAVE_PATH}?t="
+                        + self.tokens.leave(site.slug, effect["member"], effect["request"]))
+                body = (f"Beste {effect['name']},\n\n"
+                        f"U wilt zich afmelden voor {m.panel_name}, het panel van de gemeente {m.name}.\n"
+                        f"Bevestig uw afmelding met deze link:\n\n{link}\n\n"
+                        "De link werkt 7 dagen. Pas als u op de knop achter de link klikt, bent u afgemeld.\n"
+                        "Wilt u zich niet afmelden? Dan hoeft u niets te doen: er verandert niets.\n\n"
+                        f"Met vriendelijke groet,\n{m.contact.get('department') or m.panel_name}\n")
+                self.mailer.send(message(sender, effect["to"], f"Bevestig uw afmelding voor {m.panel_name}", body))
             elif effect["mail"] == "contact":
                 f = effect["fields"]
                 body = "\n".join(f"{k}: {v}" for k, v in f.items() if v is not None)
@@ -659,6 +677,76 @@ class Collector:
         self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, started)
         return RedirectResponse(self._site_url(site) + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH),
                                 status_code=303)
+
+    def _leave_page(self, request: Request, site: Site, token: str, status: int = 200, text: str | None = None):
+        panel = site.municipality.panel_name
+        return self._page(site, "forms/confirm.html", status, path=LEAVE_PATH + "/", title="Bevestig uw afmelding",
+                          heading="Bevestig uw afmelding",
+                          text=text or f"Klik op de knop om u af te melden voor {panel}.",
+                          action=self._own_url(request, site) + f"{site.slug}/{LEAVE_PATH}", token=token,
+                          button="Ja, meld mij af")
+
+    def _leave_expired(self, site: Site, status: int = 200) -> HTMLResponse:
+        return self._page(site, "forms/confirm.html", status, path=LEAVE_PATH + "/", title="Deze link werkt niet meer",
+                          heading="Deze link werkt niet meer",
+                          text="De link is verlopen of niet juist. Een link werkt 7 dagen. Vraag een nieuwe link aan: "
+                               "vul uw e-mailadres nog een keer in.",
+                          action=None, retry={"path": "afmelden/", "text": "Vraag een nieuwe link aan"})
+
+    def _already_left(self, site: Site) -> HTMLResponse:
+        return self._message_page(site, 200, "U bent al afgemeld",
+                                  "U hebt uw afmelding al bevestigd. U hoeft niets meer te doen. "
+                                  "U krijgt geen uitnodigingen meer.")
+
+    async def confirm_leave(self, request: Request) -> Response:
+        """The link in the leave e-mail: GET shows a button (a mail scanner that opens the link
+        changes nothing), its POST leaves the panel. A replayed link says it is done already."""
+        site = self._site(request)
+        if site is None:
+            return PlainTextResponse("Niet gevonden", status_code=404)
+        if request.method == "GET":
+            token = request.query_params.get("t", "")
+            leaving = self.tokens.leaving_member(token, site.slug)
+            if leaving is None:
+                return self._leave_expired(site)
+            try:
+                current = await run_in_threadpool(self.storage.in_panel, site.slug, leaving[0])
+            except StorageError:
+                current = True  # show the button: pressing it later works
+            return self._leave_page(request, site, token) if current else self._already_left(site)
+        started = time.perf_counter()
+        try:
+            async with request.form(max_fields=5) as posted:
+                token = str(posted.get("t", ""))
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            return self._message_page(site, 400, "Het formulier kon niet worden gelezen", UNREADABLE)
+        leaving = self.tokens.leaving_member(token, site.slug)
+        if leaving is None:
+            self._log("leave_failed", site, "afmelden", 400, started)
+            return self._leave_expired(site, 400)
+        now = time.time()
+        left_days = ((site.municipality.get("privacy") or {}).get("retention") or {}).get("left_members_days") or 0
+        try:
+            outcome = await run_in_threadpool(self.storage.leave, site.slug, leaving[0], leaving[1], now, left_days,
+                                              _day(now))
+        except StorageError as exc:
+            self._log("store_failed", site, "afmelden", 503, started, error=exc.kind)
+            response = self._leave_page(request, site, token, 503,
+                                        "Uw afmelding is nog niet opgeslagen. Probeer het over een minuut opnieuw.")
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
+        self._log("left" if outcome != "already" else "already_left", site, "afmelden", 200, started)
+        if outcome == "already":
+            return self._already_left(site)
+        contact = ("We hebben uw naam en e-mailadres verwijderd." if outcome == "deleted" else
+                   f"We verwijderen uw naam en e-mailadres binnen {left_days} dagen.")
+        return self._page(site, "forms/thanks.html", path=LEAVE_PATH + "/", title="U bent afgemeld",
+                          heading="U bent afgemeld",
+                          paragraphs=[f"{contact} U krijgt geen uitnodigingen meer. Uw eerdere antwoorden blijven "
+                                      "bewaard, maar zijn niet meer aan u gekoppeld.", "Bedankt dat u hebt meegedaan."],
+                          links=[{"path": "", "text": f"Naar de startpagina van {site.municipality.panel_name}"}])
 
     async def export(self, request: Request) -> Response:
         site = self._site(request)

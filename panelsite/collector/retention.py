@@ -5,11 +5,14 @@
 * answers after ``answers_months`` (published figures stay on the site);
 * contact data and the member row (profile) of members who left, ``left_members_days``
   after leaving; contact data without a member row at once;
-* housekeeping: error-page drafts after an hour, rate counters and idempotency
-  keys after two days, reasons for leaving with the messages.
+* housekeeping: error-page drafts after an hour, requests to leave that were never
+  confirmed (with their reason) after 7 days, when their link stops working, rate counters
+  and idempotency keys after two days; reasons for leaving go with the messages.
 """
 
 from __future__ import annotations
+
+from .security import LEAVE_MAX_AGE
 
 DAY = 86400.0
 
@@ -59,6 +62,7 @@ def apply(storage, municipalities: dict, now: float, dry_run: bool = False) -> d
             report[slug] = counts
         housekeeping = [
             ("drafts", "created < ?", (now - 3600,)),
+            ("leave_requests", "created < ?", (now - LEAVE_MAX_AGE,)),
             ("rate_limits", "win < ?", (int(now - 2 * DAY),)),  # win: start of the window (epoch seconds)
             ("submissions", "created < ?", (now - 2 * DAY,)),  # idempotency keys: retries come within seconds
         ]

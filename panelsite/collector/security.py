@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_MAX_AGE = 7 * 86400  # a confirmation link works 7 days
+LEAVE_MAX_AGE = 7 * 86400  # so does the link that confirms leaving the panel
 FORM_MAX_AGE = 7 * 86400  # a page may stay open long (a questionnaire over lunch)
 
 
@@ -19,6 +20,8 @@ class Tokens:
         self._timestamps = URLSafeTimedSerializer(secret, salt="panelsite-form-loaded")
         self._confirm = URLSafeTimedSerializer(secret, salt="panelsite-confirm")
         self._member = URLSafeTimedSerializer(secret, salt="panelsite-member")
+        # Its own salt: a sign-up link cannot confirm leaving, nor a leave link a sign-up.
+        self._leave = URLSafeTimedSerializer(secret, salt="panelsite-leave")
 
     def form_loaded(self, slug: str) -> str:
         """A signed "the form was loaded now" for the minimum fill time."""
@@ -43,6 +46,25 @@ class Tokens:
         except (BadSignature, SignatureExpired):
             return None
         return data.get("m") if isinstance(data, dict) and data.get("s") == slug else None
+
+    def leave(self, slug: str, member_id: str, request_id: str | None = None) -> str:
+        """The link in the "confirm that you leave" e-mail; ``request_id`` names the pending
+        request that holds the reason for leaving (table ``leave_requests``), if one was given."""
+        data = {"s": slug, "m": member_id}
+        if request_id:
+            data["r"] = request_id
+        return self._leave.dumps(data)
+
+    def leaving_member(self, token: str, slug: str, max_age: int = LEAVE_MAX_AGE) -> tuple[str, str | None] | None:
+        """(member id, request id or None), or None when the token is forged, foreign or too old."""
+        try:
+            data = self._leave.loads(token, max_age=max_age)
+        except (BadSignature, SignatureExpired):
+            return None
+        if not isinstance(data, dict) or data.get("s") != slug or not isinstance(data.get("m"), str):
+            return None
+        request_id = data.get("r")
+        return data["m"], request_id if isinstance(request_id, str) else None
 
     def member(self, slug: str, member_id: str) -> str:
         """A member's invitation token (``_lid``): links answers to the member's background."""

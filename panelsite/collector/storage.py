@@ -22,6 +22,7 @@ import json
 import queue
 import sqlite3
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,6 +54,11 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS messages (
         id TEXT PRIMARY KEY, slug TEXT NOT NULL, fields TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS leave_reasons (
+        id TEXT PRIMARY KEY, slug TEXT NOT NULL, reason TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    # A request to leave that waits for its e-mail link: only the reason for leaving, if one was
+    # given, so it is stored in leave_reasons only when the leaving is confirmed. No member id:
+    # the signed link names the member and this row. Gone on confirmation or after 7 days.
+    """CREATE TABLE IF NOT EXISTS leave_requests (
         id TEXT PRIMARY KEY, slug TEXT NOT NULL, reason TEXT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS rate_limits (
         bucket TEXT NOT NULL, win BIGINT NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (bucket, win))""",
@@ -200,6 +206,39 @@ class Storage(ABC):
                 tx.execute("UPDATE members SET confirmed = ? WHERE member_id = ?", (now, member_id))
             return True
 
+    def leave(self, slug: str, member_id: str, request_id: str | None, now: float, left_days: int,
+              reason_day: float) -> str:
+        """Confirmed leaving: "deleted" (contact data gone now), "kept" (they go after
+        ``left_days``) or "already" (the member left before or does not exist any more).
+
+        Earlier answers are unlinked and kept. A sign-up that was never confirmed leaves
+        nothing behind: left_members_days is for members, and retention finds contact data
+        through the member row. The reason for leaving, kept with the pending request, moves to
+        ``leave_reasons`` (with the day only) now, and only now.
+        """
+        def write(tx: Tx) -> str:
+            row = tx.one("SELECT confirmed, left_at FROM members WHERE member_id = ? AND slug = ?", (member_id, slug))
+            reason = None
+            if request_id:
+                found = tx.one("SELECT reason FROM leave_requests WHERE id = ? AND slug = ?", (request_id, slug))
+                reason = found[0] if found else None
+                tx.execute("DELETE FROM leave_requests WHERE id = ?", (request_id,))
+            if row is None or row[1] is not None:
+                return "already"
+            confirmed = row[0]
+            tx.execute("UPDATE members SET left_at = ? WHERE member_id = ? AND left_at IS NULL", (now, member_id))
+            tx.execute("UPDATE responses SET member_id = NULL WHERE member_id = ?", (member_id,))
+            deleted = left_days == 0 or confirmed is None
+            if deleted:
+                tx.execute("DELETE FROM contacts WHERE member_id = ?", (member_id,))
+            tx.execute("DELETE FROM members WHERE member_id = ? AND confirmed IS NULL", (member_id,))
+            if reason:
+                tx.execute("INSERT INTO leave_reasons (id, slug, reason, created) VALUES (?, ?, ?, ?)",
+                           (uuid.uuid4().hex, slug, reason, reason_day))
+            return "deleted" if deleted else "kept"
+
+        return self._write(write)
+
     # --- reads --------------------------------------------------------------------------
 
     def draft(self, draft_id: str, slug: str, form: str, now: float, max_age: float) -> dict | None:
@@ -215,6 +254,12 @@ class Storage(ABC):
                          "AND left_at IS NULL", (member_id, slug))
         return json.loads(row[0]) if row else None
 
+    def in_panel(self, slug: str, member_id: str) -> bool:
+        """The member exists and has not left (confirmed or not yet)."""
+        with self.reading() as tx:
+            return tx.one("SELECT 1 FROM members WHERE member_id = ? AND slug = ? AND left_at IS NULL",
+                          (member_id, slug)) is not None
+
     def responses(self, slug: str, survey_id: str) -> list[tuple[str, dict, dict, float]]:
         with self.reading() as tx:
             rows = tx.all("SELECT respondent_id, background, answers, created FROM responses "
@@ -229,7 +274,8 @@ class Storage(ABC):
         return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
     def count(self, table: str, slug: str | None = None) -> int:
-        assert table in ("submissions", "members", "contacts", "responses", "messages", "leave_reasons", "drafts")
+        assert table in ("submissions", "members", "contacts", "responses", "messages", "leave_reasons", "leave_requests",
+                         "drafts")
         with self.reading() as tx:
             if slug is None:
                 return tx.one(f"SELECT COUNT(*) FROM {table}")[0]
