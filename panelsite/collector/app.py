@@ -655,13 +655,9 @@ class Collector:
                               action=(self._own_url(request, site) + f"{site.slug}/bevestigen") if valid else None,
                               token=token)
         started = time.perf_counter()
-        try:
-            async with request.form(max_fields=5) as posted:
-                token = str(posted.get("t", ""))
-        except HTTPException as exc:
-            if exc.status_code != 400:
-                raise
-            return self._message_page(site, 400, "Het formulier kon niet worden gelezen", UNREADABLE)
+        token = await self._posted_token(request, site)
+        if not isinstance(token, str):
+            return token
         member_id = self.tokens.confirmed_member(token, site.slug)
         try:
             ok = member_id is not None and await run_in_threadpool(self.storage.confirm, site.slug, member_id, time.time())
@@ -677,6 +673,16 @@ class Collector:
         self._log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, started)
         return RedirectResponse(self._site_url(site) + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH),
                                 status_code=303)
+
+    async def _posted_token(self, request: Request, site: Site) -> str | Response:
+        """The signed token a confirmation button posts (``t``), or the page for a body that cannot be read."""
+        try:
+            async with request.form(max_fields=5) as posted:
+                return str(posted.get("t", ""))
+        except HTTPException as exc:
+            if exc.status_code != 400:
+                raise
+            return self._message_page(site, 400, "Het formulier kon niet worden gelezen", UNREADABLE)
 
     def _leave_page(self, request: Request, site: Site, token: str, status: int = 200, text: str | None = None):
         panel = site.municipality.panel_name
@@ -715,13 +721,9 @@ class Collector:
                 current = True  # show the button: pressing it later works
             return self._leave_page(request, site, token) if current else self._already_left(site)
         started = time.perf_counter()
-        try:
-            async with request.form(max_fields=5) as posted:
-                token = str(posted.get("t", ""))
-        except HTTPException as exc:
-            if exc.status_code != 400:
-                raise
-            return self._message_page(site, 400, "Het formulier kon niet worden gelezen", UNREADABLE)
+        token = await self._posted_token(request, site)
+        if not isinstance(token, str):
+            return token
         leaving = self.tokens.leaving_member(token, site.slug)
         if leaving is None:
             self._log("leave_failed", site, "afmelden", 400, started)

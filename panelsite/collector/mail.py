@@ -22,16 +22,6 @@ class SMTPSettings:
     starttls: bool = True
     sender: str | None = None  # From: address; default the municipality's contact address
 
-    @classmethod
-    def from_env(cls, env=os.environ) -> "SMTPSettings | None":
-        host = env.get("PANELSITE_SMTP_HOST")
-        if not host:
-            return None
-        return cls(host=host, port=int(env.get("PANELSITE_SMTP_PORT", "587")), username=env.get("PANELSITE_SMTP_USER"),
-                   password=env.get("PANELSITE_SMTP_PASSWORD"),
-                   starttls=env.get("PANELSITE_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
-                   sender=env.get("PANELSITE_SMTP_FROM"))
-
 
 def message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
