@@ -356,22 +356,17 @@ def preview_banner(page: bytes, state: str) -> bytes:
     """``page`` with a banner at the top of ``<body>`` saying it is not on the real site yet."""
     import datetime as dt
 
+    from . import i18n
+
     if state == "draft":
         text = "Concept: deze pagina staat nog niet op de echte website."
     else:
-        day = dt.date.fromisoformat(state)
-        months = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                  "oktober", "november", "december")
-        text = (f"Onder embargo tot {day.day} {months[day.month - 1]} {day.year}: "
+        text = (f"Onder embargo tot {i18n.date(dt.date.fromisoformat(state))}: "
                 "deze pagina staat nog niet op de echte website.")
     banner = (f'<p class="panelsite-preview-banner" role="note" style="margin:0;padding:.75rem 1rem;'
               f'background:#1a1a1a;color:#fff;font:700 1rem/1.4 system-ui,sans-serif;text-align:center">'
               f"{html.escape(text)} (alleen in de preview)</p>").encode()
-    start = page.find(b"<body")
-    end = page.find(b">", start) if start != -1 else -1
-    if end == -1:
-        return page
-    return page[:end + 1] + banner + page[end + 1:]
+    return _inside_start_of(page, b"<body", banner)
 
 
 def readability_notes(page: bytes, source: str, warnings: list[tuple[int, str]]) -> bytes:
@@ -382,11 +377,16 @@ def readability_notes(page: bytes, source: str, warnings: list[tuple[int, str]])
              f'border-left:.3rem solid #8a5a00;background:#fff8e6;color:#1a1a1a">'
              f"<summary>{count} (B1) in {html.escape(source)} — shown in the preview only</summary>"
              f"<ul>{items}</ul></details>").encode()
-    start = page.find(b"<main")
+    return _inside_start_of(page, b"<main", notes)
+
+
+def _inside_start_of(page: bytes, tag: bytes, snippet: bytes) -> bytes:
+    """``page`` with ``snippet`` right after the opening ``tag`` (unchanged without one)."""
+    start = page.find(tag)
     end = page.find(b">", start) if start != -1 else -1
     if end == -1:
         return page
-    return page[:end + 1] + notes + page[end + 1:]
+    return page[:end + 1] + snippet + page[end + 1:]
 
 
 def _relative(path: str, root: Path) -> str:
