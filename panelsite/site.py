@@ -139,7 +139,10 @@ class Site:
         # An asset's URL carries the hash of its bytes (asset_version), so the file must be
         # written again whenever its bytes change, also when no declared input did (plotly.js
         # after an upgrade of the package).
-        late = functools.partial(self.asset_version, path[len("assets/"):]) if path.startswith("assets/") else None
+        late = None
+        if path.startswith("assets/"):
+            late = functools.partial(self.asset_version, path[len("assets/"):])
+            render_fn = functools.cache(render_fn)  # rendered once for its hash, then written: the same bytes
         self.outputs.append(Output(path, digest(self.base_key, path, *key_parts), render_fn, source=source,
                                    shared=shared, late_key=late))
 
