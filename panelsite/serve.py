@@ -123,7 +123,7 @@ def preview_out(options, host: str = "127.0.0.1", port: int = 8000) -> Path:
 
 def claim_folder(out: Path) -> int | None:
     """Mark ``out`` as this process's preview; the process id of another live ``serve`` using it."""
-    from .writer import _running
+    from .writer import process_running
 
     lock = out / LOCK_FILE
     lock.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +131,7 @@ def claim_folder(out: Path) -> int | None:
         holder = int(lock.read_text().strip())
     except (OSError, ValueError):
         holder = None
-    if holder and holder != os.getpid() and _running(holder):
+    if holder and holder != os.getpid() and process_running(holder):
         return holder
     lock.write_text(f"{os.getpid()}\n")
     return None

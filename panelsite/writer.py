@@ -198,13 +198,14 @@ def remove_abandoned(out: Path) -> list[str]:
         return removed
     for entry in entries:
         match = _LEFTOVER.fullmatch(entry.name)
-        if match and entry.is_dir(follow_symlinks=False) and not _running(int(match.group(1))):
+        if match and entry.is_dir(follow_symlinks=False) and not process_running(int(match.group(1))):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(entry.name)
     return removed
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs (a build or preview that owns a folder)."""
     if pid == os.getpid():
         return True
     try:
