@@ -54,7 +54,7 @@ def serve(kind: str, port: int, root: Path, database_url: str | None) -> None:
 
         app = Starlette(routes=[Route("/{slug}/{form}", ok, methods=["POST"]), Route("/healthz", ok)])
     else:
-        from panelsite.collector import create_app
+        from panelsite.collector.app import create_app
 
         app = create_app(root, database_url=database_url, secret=SECRET, min_seconds=0, rate_limit=(10**9, 60))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from panelsite import pipeline  # noqa: E402
+from panelsite.engine import pipeline  # noqa: E402
 from panelsite.factsheets import pdf as pdf_mod  # noqa: E402
 
 SLUGS = ["lindenhaven", "heidebeek", "brugwaard"]

@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from panelsite import pipeline  # noqa: E402
+from panelsite.engine import pipeline  # noqa: E402
 
 TARGET = 0.5
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from gate import pageweight  # noqa: E402
-from panelsite import a11y  # noqa: E402
+from panelsite.a11y import check as a11y  # noqa: E402
 
 
 def measure_all(dist: Path) -> dict[str, list[pageweight.PageWeight]]:

@@ -187,7 +187,7 @@ def run_mkdocs(folder: Path, pages: int) -> dict:
 
 def profile(root: Path, count: int) -> str:
     sys.path.insert(0, str(REPO))
-    from panelsite import pipeline
+    from panelsite.engine import pipeline
 
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
     options = pipeline.Options(root=root, out=root / "dist-profile", only=only, jobs=1, progress=False)
@@ -203,17 +203,17 @@ def profile(root: Path, count: int) -> str:
 
 
 PHASES = [  # (module, function or Class.method, label): the steps whose time --phases reports
-    ("panelsite.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
+    ("panelsite.engine.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
     ("panelsite.surveys.loader", "read_responses", "  of which: read responses.csv"),
-    ("panelsite.yamlfile", "parse", "  of which: parse YAML"),
-    ("panelsite.results_pages", "analyse", "weighting and statistics"),
-    ("panelsite.pdf", "render_pdf", "PDFs (the paper form)"),
-    ("panelsite.site", "Site.render_template", "templates (every page)"),
-    ("panelsite.content", "render_markdown", "Markdown"),
-    ("panelsite.results_pages", "question_view", "results view model"),
-    ("panelsite.results_pages", "_open_data_json", "data.json"),
-    ("panelsite.results_pages", "to_open_data_csv", "data.csv"),
-    ("panelsite.writer", "StagedSite.write", "writing files"),
+    ("panelsite.config.yamlfile", "parse", "  of which: parse YAML"),
+    ("panelsite.results.pages", "analyse", "weighting and statistics"),
+    ("panelsite.engine.pdf", "render_pdf", "PDFs (the paper form)"),
+    ("panelsite.engine.site", "Site.render_template", "templates (every page)"),
+    ("panelsite.engine.content", "render_markdown", "Markdown"),
+    ("panelsite.results.pages", "question_view", "results view model"),
+    ("panelsite.results.pages", "_open_data_json", "data.json"),
+    ("panelsite.results.pages", "to_open_data_csv", "data.csv"),
+    ("panelsite.engine.writer", "StagedSite.write", "writing files"),
 ]
 
 
@@ -223,7 +223,7 @@ def phases(root: Path, count: int) -> str:
     import importlib
 
     sys.path.insert(0, str(REPO))
-    from panelsite import pipeline
+    from panelsite.engine import pipeline
 
     spent: dict[str, float] = {}
 

@@ -22,7 +22,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from panelsite.schema import Record  # noqa: E402
+from panelsite.config.schema import Record  # noqa: E402
 from panelsite.surveys import load_surveys  # noqa: E402
 from panelsite.surveys.estimates import estimate  # noqa: E402
 from panelsite.surveys.weighting import weigh  # noqa: E402
@@ -113,9 +113,9 @@ def render(survey, results) -> int:
     """The survey's outputs rendered as in a build, in Lindenhaven's house style."""
     import datetime as dt
 
-    from panelsite import results_pages
-    from panelsite.config import load_municipalities
-    from panelsite.site import Site
+    from panelsite.results import pages as results_pages
+    from panelsite.config.municipality import load_municipalities
+    from panelsite.engine.site import Site
 
     m = load_municipalities(REPO, ["lindenhaven"], warn=lambda *_: None)["lindenhaven"]
     m.survey_results = results_pages.Results(m, [survey], dt.date(2026, 11, 28), drafts=False)

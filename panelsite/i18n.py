@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 

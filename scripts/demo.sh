@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-exec "${PYTHON:-python3}" build.py serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" "$@"
+exec "${PANELSITE_VENV:-.venv}/bin/python" build.py serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" "$@"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Install what panelsite's tests and demo need, on Debian as root: OS packages, the
-# Python package with its test extra, and the npm tools (pa11y-ci, vnu-jar).
+# Install what panelsite's tests and demo need, on Debian as root: OS packages, a
+# virtual environment (.venv) with the Python package and its test extra, and the npm
+# tools (pa11y-ci, vnu-jar). A venv, because Debian's own python3 is "externally
+# managed" (PEP 668) and refuses pip installs into the system.
 # Idempotent and quick when everything is there. No tool downloads a browser of its
 # own: pa11y-ci and Playwright use Debian's /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3}
+BASE_PYTHON=${PYTHON:-python3}
+VENV=${PANELSITE_VENV:-.venv}
 STAMPS=.panelsite-cache/install
 mkdir -p "$STAMPS"
 export PUPPETEER_SKIP_DOWNLOAD=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -35,6 +38,8 @@ command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/d
 has_pkg fonts-dejavu-core || missing+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v npm >/dev/null || missing+=(nodejs npm)
+# Debian's python3 has no ensurepip without python3-venv; other Pythons (pyenv, python.org) bring it
+"$BASE_PYTHON" -c "import ensurepip, venv" 2>/dev/null || [ -x "$VENV/bin/python" ] || missing+=(python3-venv)
 if ((${#missing[@]})); then
   echo "install.sh: apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -47,7 +52,9 @@ if ((${#missing[@]})); then
   apt-get -o DPkg::Lock::Timeout=900 install -y -q "${missing[@]}"
 fi
 
-# --- Python: pip install -e '.[test]' when pyproject.toml, the pins or the tree changed --
+# --- Python: a venv, then pip install -e '.[test]' when pyproject.toml, the pins or the tree changed --
+[ -x "$VENV/bin/python" ] || { echo "install.sh: $BASE_PYTHON -m venv $VENV"; "$BASE_PYTHON" -m venv "$VENV"; }
+PYTHON=$VENV/bin/python
 # constraints.txt pins every package to the version the tests passed with (scripts/pin_constraints.py).
 py_key=$( { cat pyproject.toml constraints.txt; pwd; command -v "$PYTHON"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$STAMPS/pip" 2>/dev/null)" != "$py_key" ] || ! "$PYTHON" -c "import panelsite, pytest, playwright" 2>/dev/null; then

@@ -19,4 +19,4 @@ if [ -z "${PANELSITE_TEST_PG_URL:-}" ] && [ "$(id -u)" -eq 0 ] && command -v pg_
   export PANELSITE_TEST_PG_URL=postgresql:///panelsite_test
 fi
 
-exec "${PYTHON:-python3}" -m pytest "$@"
+exec "${PANELSITE_VENV:-.venv}/bin/python" -m pytest "$@"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUILD_DATE = "2026-11-28"

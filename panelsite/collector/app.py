@@ -42,13 +42,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import forms as forms_mod
-from ..forms.background import age_category
-from ..forms.templating import chrome, environment
-from . import export as export_mod
-from .mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
-from .security import LEAVE_MAX_AGE, Tokens, origin_of, request_origin
-from .storage import Rate, Storage, StorageError, open_storage
+from panelsite import forms as forms_mod
+from panelsite.collector import export as export_mod
+from panelsite.collector.mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
+from panelsite.collector.security import LEAVE_MAX_AGE, Tokens, origin_of, request_origin
+from panelsite.collector.storage import Rate, Storage, StorageError, open_storage
+from panelsite.forms.background import age_category
+from panelsite.forms.templating import chrome, environment
 
 log = logging.getLogger("panelsite.collector")
 
@@ -85,9 +85,9 @@ class Site:
 
 def _navigation(project_root: Path, municipality) -> list:
     """The site's main menu, so a page the collector serves looks like the rest of the site."""
-    from ..content import load_pages
-    from ..errors import PanelsiteError
-    from ..pipeline import main_navigation
+    from panelsite.engine.content import load_pages
+    from panelsite.engine.pipeline import main_navigation
+    from panelsite.errors import PanelsiteError
 
     try:
         pages = load_pages(project_root, municipality.slug)
@@ -97,8 +97,8 @@ def _navigation(project_root: Path, municipality) -> list:
 
 
 def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, Site]:
-    from ..config import load_municipalities
-    from ..surveys import load_surveys
+    from panelsite.config.municipality import load_municipalities
+    from panelsite.surveys import load_surveys
 
     sites = {}
     for slug, municipality in load_municipalities(project_root, only, warn=lambda w: None).items():

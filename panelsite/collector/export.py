@@ -16,7 +16,7 @@ import csv
 import datetime as _dt
 import io
 
-from ..errors import ConfigError
+from panelsite.errors import ConfigError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from .security import LEAVE_MAX_AGE
+from panelsite.collector.security import LEAVE_MAX_AGE
 
 DAY = 86400.0
 

@@ -8,7 +8,7 @@ Per published survey with a ``factsheet.md``:
 
 Across surveys: ``wat-doen-we-ermee/`` lists every measure by status (``measures.html``).
 
-Hooks called by :mod:`panelsite.results_pages`: :func:`load` (read and check every
+Hooks called by :mod:`panelsite.results.pages`: :func:`load` (read and check every
 survey's factsheet, published or not, so mistakes show early), :func:`prepare`
 (tell the results pages where the factsheets are), :func:`navigation` and
 :func:`add_outputs`. Figures are computed only when an output is really rendered.
@@ -20,13 +20,13 @@ import base64
 import mimetypes
 from pathlib import Path
 
-from .. import i18n
-from ..site import Site, digest
-from . import email as mail
-from .figures import Figures
-from .measures import STATUSES, measure_view, overview, survey_news
-from .pdf import render_pdf
-from .source import Factsheet, load_factsheets
+from panelsite import i18n
+from panelsite.engine.site import Site, digest
+from panelsite.factsheets import email as mail
+from panelsite.factsheets.figures import Figures
+from panelsite.factsheets.measures import STATUSES, measure_view, overview, survey_news
+from panelsite.factsheets.pdf import render_pdf
+from panelsite.factsheets.source import Factsheet, load_factsheets
 
 MEASURES_PATH = "wat-doen-we-ermee/"
 MEASURES_TITLE = "Wat doen we ermee?"
@@ -71,7 +71,7 @@ def prepare(site: Site) -> None:
 
 
 def navigation() -> list:
-    from ..site import NavItem
+    from panelsite.engine.site import NavItem
 
     return [NavItem(MEASURES_PATH, MEASURES_TITLE, MEASURES_NAV_ORDER)]
 
@@ -139,7 +139,7 @@ def view(site: Site, fs: Factsheet, url) -> dict:
 
 
 def web_context(site: Site, fs: Factsheet) -> dict:
-    from ..render import url_functions
+    from panelsite.engine.render import url_functions
 
     url, _ = url_functions(fs.path)
     # "PDF, 84 kB": a resident on a phone plan decides before downloading. The PDF is rendered

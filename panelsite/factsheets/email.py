@@ -14,7 +14,7 @@ from html import unescape
 
 from markupsafe import Markup
 
-from .figures import ROOT_LINK
+from panelsite.factsheets.figures import ROOT_LINK
 
 
 def styles(palette, font: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The factsheet as a tagged PDF: at most two A4 pages, rendered and cached by :mod:`panelsite.pdf`.
+"""The factsheet as a tagged PDF: at most two A4 pages, rendered and cached by :mod:`panelsite.engine.pdf`.
 
 The PDF is rendered from a standalone HTML page (template ``pdf/factsheet.html``)
 that carries everything it needs: the stylesheet inline and the logo as a data
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import pdf as _pdf
-from ..errors import ConfigError, Problem
+from panelsite.engine import pdf as _pdf
+from panelsite.errors import ConfigError, Problem
 
 MAX_PAGES = 2
 PDF_OPTIONS = _pdf.PDF_OPTIONS

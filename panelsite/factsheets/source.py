@@ -20,12 +20,12 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from .. import schema as s
-from ..content import split_front_matter
-from ..errors import ConfigError, Problem, did_you_mean, relpath
-from ..surveys.definition import GRADES, CodeList, Survey
-from ..surveys.figures import MULTI_SUM, STATS, available_stats, summed_multi_answers
-from ..yamlfile import Located
+from panelsite.config import schema as s
+from panelsite.config.yamlfile import Located
+from panelsite.engine.content import split_front_matter
+from panelsite.errors import ConfigError, Problem, did_you_mean, relpath
+from panelsite.surveys.definition import GRADES, CodeList, Survey
+from panelsite.surveys.figures import MULTI_SUM, STATS, available_stats, summed_multi_answers
 
 STATUSES = ("taken", "planned", "investigating", "not possible")
 QUARTER = re.compile(r"(\d{4})-Q([1-4])")

@@ -13,12 +13,12 @@ Public API::
 
 from __future__ import annotations
 
-from .background import background
-from .definitions import FORMS, builtin_forms
-from .model import Field, Form
-from .pages import CONFIRMED_PATH, EXPIRED_PATH, form_action, form_pages, form_pdfs
-from .questionnaire import questionnaire_form
-from .validation import Result, validate
+from panelsite.forms.background import background
+from panelsite.forms.definitions import FORMS, builtin_forms
+from panelsite.forms.model import Field, Form
+from panelsite.forms.pages import CONFIRMED_PATH, EXPIRED_PATH, form_action, form_pages, form_pdfs
+from panelsite.forms.questionnaire import questionnaire_form
+from panelsite.forms.validation import Result, validate
 
 __all__ = [
     "FORMS", "Field", "Form", "Result", "CONFIRMED_PATH", "EXPIRED_PATH", "background", "form_action",

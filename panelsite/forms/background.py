@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .model import Form
+from panelsite.forms.model import Form
 
 BAND = re.compile(r"(\d+)\s*(?:-|–|tot en met|t/m|tot)\s*(\d+)")
 OPEN_END = re.compile(r"(\d+)\s*(?:\+|jaar en ouder|en ouder|of ouder)")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..schema import Bool, Choice, DictOf, Float, Int, ListOf, Mapping, Record, Str, validate
-from ..yamlfile import load as load_yaml
-from .model import CHOICE_TYPES, FIELD_TYPES, STORES, Field, Form
+from panelsite.config.schema import Bool, Choice, DictOf, Float, Int, ListOf, Mapping, Record, Str, validate
+from panelsite.config.yamlfile import load as load_yaml
+from panelsite.errors import ConfigError
+from panelsite.forms.model import CHOICE_TYPES, FIELD_TYPES, STORES, Field, Form
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 BUILTIN = ("aanmelden", "afmelden", "contact")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Form
+from panelsite.forms.model import Form
 
 CONFIRMED_PATH = "bedankt/bevestigd/"
 EXPIRED_PATH = "bedankt/link-verlopen/"
@@ -30,7 +30,7 @@ def pdf_name(form: Form) -> str:
 
 
 def form_pages(municipality, surveys, collector_url: str | None = None) -> list[dict]:
-    from . import site_forms
+    from panelsite.forms import site_forms
 
     forms = site_forms(municipality, surveys)
     pages: list[dict] = []
@@ -71,10 +71,10 @@ def form_pdfs(municipality, surveys, render_html=None, cache_dir=None) -> dict[s
     """``{"vragenlijst/<id>/papier/vragenlijst-<id>.pdf": bytes, …}``: tagged PDFs of the paper versions.
 
     ``render_html(template_name, context) -> str`` renders with the site's Jinja
-    environment; without it the theme environment of panelsite.render is used.
+    environment; without it the theme environment of panelsite.engine.render is used.
     """
-    from ..pdf import render_pdf
-    from . import site_forms
+    from panelsite.engine.pdf import render_pdf
+    from panelsite.forms import site_forms
 
     if render_html is None:
         render_html = _default_renderer(municipality)
@@ -94,7 +94,7 @@ def form_pdfs(municipality, surveys, render_html=None, cache_dir=None) -> dict[s
 def _default_renderer(municipality):
     from pathlib import Path
 
-    from .templating import environment
+    from panelsite.forms.templating import environment
 
     root = Path(municipality.get("config_dir") or "municipalities").resolve().parent
     env = environment(root, municipality)

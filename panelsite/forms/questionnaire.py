@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from .definitions import forms_settings
-from .model import Field, Form
+from panelsite.forms.definitions import forms_settings
+from panelsite.forms.model import Field, Form
 
 REQUIRED_TYPES = ("single", "multi", "scale", "grade", "number")
 

@@ -1,4 +1,4 @@
-"""The Jinja environment for form pages: the site's own (panelsite.render), plus
+"""The Jinja environment for form pages: the site's own (panelsite.engine.render), plus
 what the page chrome of base.html needs when the collector renders a page itself."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jinja2
 
-from ..schema import Record
+from panelsite.config.schema import Record
 
 
 def environment(project_root: Path, municipality) -> jinja2.Environment:
     """The site's own environment, so collector pages use the same templates and theme overrides."""
-    from ..render import environment as site_environment
+    from panelsite.engine.render import environment as site_environment
 
     return site_environment(project_root, municipality)
 

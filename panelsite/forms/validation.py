@@ -12,8 +12,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-from .model import Field, Form
-from .questionnaire import answer_columns, shown
+from panelsite.forms.model import Field, Form
+from panelsite.forms.questionnaire import answer_columns, shown
 
 EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}")
 POSTCODE = re.compile(r"([1-9]\d{3})\s?([A-Za-z]{2})")

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..disclosure import hidden
-from ..surveys.weighting import NotConverged, rake
-from .register import Register
+from panelsite.panel.register import Register
+from panelsite.surveys.disclosure import hidden
+from panelsite.surveys.weighting import NotConverged, rake
 
 UNKNOWN = "onbekend"
 

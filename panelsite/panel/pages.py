@@ -11,8 +11,9 @@ import math
 
 from markupsafe import Markup, escape
 
-from .. import charts, i18n
-from .composition import Composition, GrowthPoint, ResponseByVariable, VariableComposition
+from panelsite import i18n
+from panelsite.panel.composition import Composition, GrowthPoint, ResponseByVariable, VariableComposition
+from panelsite.results import charts
 
 PANEL, POPULATION = "panel", "alle inwoners"
 SUPPRESSED = "te weinig leden"

@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Problem, did_you_mean
-from ..surveys.responses import decode, sniff_delimiter
+from panelsite.errors import DataError, Problem, did_you_mean
+from panelsite.surveys.responses import decode, sniff_delimiter
 
 MAX_PROBLEMS = 50
 REQUIRED = ("member_id", "joined", "left")

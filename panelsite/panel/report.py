@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import i18n
-from ..config import load_municipalities
-from ..errors import DataError, Problem, relpath
-from .composition import Composition, PanelWeights, compose, panel_weights, recruitment
-from .pages import signed
-from .register import Register, read_register
+from panelsite import i18n
+from panelsite.config.municipality import load_municipalities
+from panelsite.errors import DataError, Problem, relpath
+from panelsite.panel.composition import Composition, PanelWeights, compose, panel_weights, recruitment
+from panelsite.panel.pages import signed
+from panelsite.panel.register import Register, read_register
 
 CAPS = (None, 5.0)
 

@@ -15,15 +15,23 @@ the computation), ``series``
 No HTML here: pages are rendered from these result objects elsewhere.
 """
 
-from .definition import THEMES, Question, Survey
-from .estimates import analyse
-from .figures import Estimate, Figures, MissingResult, OptionResult, QuestionResult, SurveyResults, UnknownFigure
-from .formulas import wilson
-from .loader import load_surveys
-from .opendata import to_open_data, to_open_data_csv
-from .series import TrendPoint, series_trends
-from .text import method_text, summary_sentence
-from .weighting import WeightingSummary
+from panelsite.surveys.definition import THEMES, Question, Survey
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.figures import (
+    Estimate,
+    Figures,
+    MissingResult,
+    OptionResult,
+    QuestionResult,
+    SurveyResults,
+    UnknownFigure,
+)
+from panelsite.surveys.formulas import wilson
+from panelsite.surveys.loader import load_surveys
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+from panelsite.surveys.series import TrendPoint, series_trends
+from panelsite.surveys.text import method_text, summary_sentence
+from panelsite.surveys.weighting import WeightingSummary
 
 __all__ = [
     "THEMES",

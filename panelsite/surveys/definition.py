@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import schema as s
-from ..errors import Problem, did_you_mean
-from ..yamlfile import Located
-from . import filters
+from panelsite.config import schema as s
+from panelsite.config.yamlfile import Located
+from panelsite.errors import Problem, did_you_mean
+from panelsite.surveys import filters
 
 THEMES = {
     "afval": "Afval",

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .definition import Survey
-from .figures import QuestionResult, SurveyResults
-from .tables import Columns, Shares, bases_of, prepare, question_figures
-from .weighting import WeightingSummary, weigh
+from panelsite.surveys.definition import Survey
+from panelsite.surveys.figures import QuestionResult, SurveyResults
+from panelsite.surveys.tables import Columns, Shares, bases_of, prepare, question_figures
+from panelsite.surveys.weighting import WeightingSummary, weigh
 
 
 def analyse(survey: Survey, municipality) -> SurveyResults:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..disclosure import hidden
-from ..errors import ConfigError, Problem, did_you_mean
-from .definition import GRADES, Question, Survey
-from .weighting import WeightingSummary
+from panelsite.errors import ConfigError, Problem, did_you_mean
+from panelsite.surveys.definition import GRADES, Question, Survey
+from panelsite.surveys.disclosure import hidden
+from panelsite.surveys.weighting import WeightingSummary
 
 STATS = ("pct", "top2", "mean", "share_8plus", "share_below6", "median")
 
@@ -209,7 +209,7 @@ def suppress(figures: Figures, min_n: int, indicative_n: int) -> Figures:
 
 
 def suppress_groups(groups: list[Figures], min_n: int, indicative_n: int) -> list[Figures]:
-    # The shared rule (panelsite.disclosure): small groups, plus one complementary group.
+    # The shared rule (panelsite.surveys.disclosure): small groups, plus one complementary group.
     hide = hidden([g.n for g in groups], min_n)
     return [Figures(g.group, g.n, suppressed=True) if h else suppress(g, min_n, indicative_n)
             for g, h in zip(groups, hide)]

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .figures import Estimate
+from panelsite.surveys.figures import Estimate
 
 Z = 1.959963984540054
 

@@ -12,11 +12,11 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..errors import ConfigError, DataError, Problem, did_you_mean, relpath
-from .. import schema, yamlfile
-from .definition import SLUG, SURVEY, THEMES, Survey, check_survey
-from .responses import empty_responses, read_responses
-from .weighting import check_margins
+from panelsite.config import schema, yamlfile
+from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath
+from panelsite.surveys.definition import SLUG, SURVEY, THEMES, Survey, check_survey
+from panelsite.surveys.responses import empty_responses, read_responses
+from panelsite.surveys.weighting import check_margins
 
 
 def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Survey]:

@@ -31,7 +31,7 @@ import csv
 import datetime as _dt
 import io
 
-from .figures import Estimate, Figures, SurveyResults
+from panelsite.surveys.figures import Estimate, Figures, SurveyResults
 
 CSV_COLUMNS = ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n", "value",
                "ci_low", "ci_high", "suppressed", "indicative"]

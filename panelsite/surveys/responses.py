@@ -36,8 +36,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, did_you_mean
-from .definition import Question
+from panelsite.errors import Problem, did_you_mean
+from panelsite.surveys.definition import Question
 
 MAX_PROBLEMS = 50
 DELIMITERS = (";", "\t", ",")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable, NamedTuple
 
-from .figures import SurveyResults
+from panelsite.surveys.figures import SurveyResults
 
 
 class TrendPoint(NamedTuple):

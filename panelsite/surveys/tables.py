@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..disclosure import hidden
-from .definition import GRADES, Question, Survey
-from .figures import Estimate, Figures, MissingResult, OptionResult, suppress, suppress_groups
-from .formulas import mean_estimate, sorted_median, wilson_arrays
-from .weighting import category_codes
+from panelsite.surveys.definition import GRADES, Question, Survey
+from panelsite.surveys.disclosure import hidden
+from panelsite.surveys.figures import Estimate, Figures, MissingResult, OptionResult, suppress, suppress_groups
+from panelsite.surveys.formulas import mean_estimate, sorted_median, wilson_arrays
+from panelsite.surveys.weighting import category_codes
 
 
 class Columns:

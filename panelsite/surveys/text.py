@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+
 from babel.dates import format_date
 
-from .. import i18n
-from .figures import Estimate, QuestionResult, SurveyResults
+from panelsite import i18n
+from panelsite.surveys.figures import Estimate, QuestionResult, SurveyResults
 
 
 def _whole(x: float) -> str:

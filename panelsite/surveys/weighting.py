@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Problem
+from panelsite.errors import DataError, Problem
 
 TOLERANCE = 1e-6
 MAX_ITERATIONS = 1000

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from panelsite import pipeline
+from panelsite.engine import pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 FRONT_MATTER = re.compile(r"\A---\n.*?^---\n", re.S | re.M)

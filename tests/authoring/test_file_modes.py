@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from panelsite import writer
+from panelsite.engine import writer
 
 from .conftest import build
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from panelsite.writer import robots
+from panelsite.engine.writer import robots
 
 from .conftest import build
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from panelsite import readability
+from panelsite.authoring import readability
 from panelsite.cli import main
 
 from .conftest import REPO, make_project

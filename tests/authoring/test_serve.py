@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from panelsite import livereload, serve
+from panelsite.authoring import livereload, preview as serve
 
 from .conftest import REPO, make_project, options
 

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from panelsite import a11y, cli, serve
+from panelsite.a11y import check as a11y
+from panelsite import cli
+from panelsite.authoring import preview
 
 from .conftest import REPO, options
 from .test_serve import free_port, get
@@ -30,10 +32,10 @@ DRAFT_PAGE = "---\ntitle: Nieuwe regeling\ndraft: true\n---\nDeze regeling komt 
 
 def running_preview(project: Path, **kw):
     port = free_port()
-    opts = replace(options(project), out=project / serve.PREVIEW_DIR / str(port),
+    opts = replace(options(project), out=project / preview.PREVIEW_DIR / str(port),
                    base_url=f"http://127.0.0.1:{port}/{{slug}}/", **kw)
-    state = serve.Preview(opts, log=lambda *_: None)
-    server = serve.make_server(state, "127.0.0.1", port)
+    state = preview.Preview(opts, log=lambda *_: None)
+    server = preview.make_server(state, "127.0.0.1", port)
     assert state.rebuild(first=True), state.problems
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     state.port = port
@@ -125,7 +127,7 @@ def test_two_previews_side_by_side_keep_their_own_pages(project_with_draft):
         # forms of a preview without collector never post to the municipality's real collector
         doe_mee = get(plain_port, "/lindenhaven/doe-mee/")[2]
         actions = re.findall(r'<form[^>]* action="([^"]+)"', doe_mee)
-        assert actions and all(a.startswith(f"http://127.0.0.1:{plain_port}{serve.NO_COLLECTOR_PATH}")
+        assert actions and all(a.startswith(f"http://127.0.0.1:{plain_port}{preview.NO_COLLECTOR_PATH}")
                                for a in actions), actions
         assert "formulieren.lindenhaven.nl" not in doe_mee
         conn = http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10)
@@ -136,7 +138,7 @@ def test_two_previews_side_by_side_keep_their_own_pages(project_with_draft):
     finally:
         outputs = stop(plain), stop(drafts)
     assert plain.returncode == 0 and drafts.returncode == 0, outputs
-    folders = sorted(p.name for p in (project_with_draft / serve.PREVIEW_DIR).iterdir())
+    folders = sorted(p.name for p in (project_with_draft / preview.PREVIEW_DIR).iterdir())
     assert folders == sorted([str(plain_port), f"{drafts_port}-drafts"])
 
 
@@ -145,17 +147,17 @@ def test_a_second_serve_on_the_same_folder_is_refused(small_project, capsys):
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (out / ".panelsite").mkdir(parents=True)
-        (out / serve.LOCK_FILE).write_text(f"{holder.pid}\n")
+        (out / preview.LOCK_FILE).write_text(f"{holder.pid}\n")
         opts = replace(options(small_project), out=out, out_given=True)
-        assert serve.serve(opts, "127.0.0.1", free_port(), None) == 1
+        assert preview.run_preview(opts, "127.0.0.1", free_port(), None) == 1
     finally:
         holder.kill()
         holder.wait()
     assert f"error: another `serve` (process {holder.pid}) is using {out}" in capsys.readouterr().err
     assert not (out / "lindenhaven").exists()
     # once that process is gone, the folder is free again
-    assert serve.claim_folder(out) is None
-    serve.release_folder(out)
+    assert preview.claim_folder(out) is None
+    preview.release_folder(out)
 
 
 # --------------------------------------------------------------------------
@@ -167,7 +169,7 @@ def test_a_taken_collector_port_is_an_error_not_a_collector(small_project, capsy
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        process = serve.start_collector(small_project, "127.0.0.1", port, ["http://127.0.0.1:8000"])
+        process = preview.start_collector(small_project, "127.0.0.1", port, ["http://127.0.0.1:8000"])
     assert process is None
     err = capsys.readouterr()
     assert (f"error: cannot start the collector on 127.0.0.1:{port} (address already in use); "
@@ -186,20 +188,20 @@ def test_serve_with_a_taken_collector_port_keeps_the_forms_off_production(small_
         finally:
             output = stop(process)
     assert "Collector at" not in output and "cannot start the collector" in output, output
-    assert f'action="http://127.0.0.1:{port}{serve.NO_COLLECTOR_PATH}lindenhaven/' in doe_mee
+    assert f'action="http://127.0.0.1:{port}{preview.NO_COLLECTOR_PATH}lindenhaven/' in doe_mee
     assert "formulieren.lindenhaven.nl" not in doe_mee
 
 
 def test_the_collector_answers_before_serve_says_so(small_project, capsys):
     port = free_port()
-    process = serve.start_collector(small_project, "127.0.0.1", port, ["http://127.0.0.1:8000"])
+    process = preview.start_collector(small_project, "127.0.0.1", port, ["http://127.0.0.1:8000"])
     try:
         assert process is not None
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass  # no retry: start_collector returned only once it answered /healthz
         assert f"Collector at http://127.0.0.1:{port}/" in capsys.readouterr().out
     finally:
-        serve.stop_collector(process)
+        preview.stop_collector(process)
 
 
 # --------------------------------------------------------------------------
@@ -244,8 +246,8 @@ def test_serve_help_names_its_own_folder_and_refuses_base_url(capsys):
 
 def test_each_run_has_its_own_preview_folder(small_project):
     opts = replace(options(small_project), out_given=False)
-    folders = {serve.preview_out(opts, "127.0.0.1", 8000), serve.preview_out(opts, "127.0.0.1", 8002),
-               serve.preview_out(replace(opts, drafts=True), "127.0.0.1", 8000),
-               serve.preview_out(opts, "192.168.1.20", 8000)}
+    folders = {preview.preview_out(opts, "127.0.0.1", 8000), preview.preview_out(opts, "127.0.0.1", 8002),
+               preview.preview_out(replace(opts, drafts=True), "127.0.0.1", 8000),
+               preview.preview_out(opts, "192.168.1.20", 8000)}
     assert len(folders) == 4
-    assert serve.preview_out(opts, "127.0.0.1", 8000) == small_project / ".panelsite-cache" / "serve" / "8000"
+    assert preview.preview_out(opts, "127.0.0.1", 8000) == small_project / ".panelsite-cache" / "serve" / "8000"

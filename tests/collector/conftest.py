@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from panelsite.collector import create_app
+from panelsite.collector.app import create_app
 
 from .helpers import SECRET, database, make_project, serve_app
 

@@ -17,7 +17,7 @@ import pytest
 from playwright import sync_api as playwright
 
 from panelsite.cli import main as build_main
-from panelsite.collector import create_app
+from panelsite.collector.app import create_app
 
 from .helpers import SECRET, free_port, make_project, serve_app
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from panelsite.collector.cli import main
+from panelsite.cli import main
 from panelsite.collector.storage import open_storage
 
 from .helpers import make_project
@@ -90,7 +90,7 @@ def test_logged_exceptions_name_the_class_and_never_the_message():
     import logging
     import sqlite3
 
-    from panelsite.collector.cli import _JSONFormatter
+    from panelsite.collector.commands import _JSONFormatter
 
     try:
         raise sqlite3.IntegrityError("UNIQUE constraint failed: Key (email)=(anna@example.nl)")

@@ -21,7 +21,7 @@ from .helpers import ROOT, SECRET, database, free_port, make_project
 
 
 def start(project, port, database_url):
-    code = ("import sys; from panelsite.collector import main; "
+    code = ("import sys; from panelsite.cli import main; "
             f"sys.exit(main(['--root', {str(project)!r}, 'collect', '--port', '{port}', '--database-url', "
             f"{database_url!r}, '--rate-limit', '1000000/60', '--min-seconds', '0']))")
     env = {**os.environ, "PANELSITE_SECRET": SECRET, "PYTHONPATH": str(ROOT)}

@@ -2,7 +2,7 @@
 
 import re
 
-from panelsite.collector import create_app
+from panelsite.collector.app import create_app
 
 from .helpers import SECRET, free_port, make_project, serve_app
 

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from panelsite import factsheets, pipeline
-from panelsite.schema import Record
+from panelsite import factsheets
+from panelsite.engine import pipeline
+from panelsite.config.schema import Record
 from panelsite.surveys import analyse, load_surveys
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""The PDF cache of panelsite.pdf: which PDFs a build used, pruning the rest, one font setup per process."""
+"""The PDF cache of panelsite.engine.pdf: which PDFs a build used, pruning the rest, one font setup per process."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdf
 
-from panelsite import pdf
+from panelsite.engine import pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,7 +85,7 @@ def test_bytes_do_not_depend_on_what_the_process_rendered_before():
     pdf.render_pdf(page("Eerst iets anders, vet en schuin", "p { font-weight: bold; font-style: italic; }"),
                    cache_dir=None)
     here = pdf.render_pdf(page("Hallo"), cache_dir=None)
-    code = ("import sys; from panelsite import pdf; from tests.factsheets.test_pdf_cache import page; "
+    code = ("import sys; from panelsite.engine import pdf; from tests.factsheets.test_pdf_cache import page; "
             "sys.stdout.buffer.write(pdf.render_pdf(page('Hallo'), cache_dir=None))")
     fresh = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True).stdout
     assert here == fresh
@@ -98,7 +98,7 @@ def build(root, out) -> None:
     """``build.py --only lindenhaven`` as of the demo's build date (tests/conftest.py)."""
     import datetime as dt
 
-    from panelsite import pipeline
+    from panelsite.engine import pipeline
 
     options = pipeline.Options(root=root, out=out, only=["lindenhaven"], jobs=1, progress=False,
                                today=dt.date(2026, 11, 28))

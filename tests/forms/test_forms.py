@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from panelsite.config import load_municipalities
+from panelsite.config.municipality import load_municipalities
 from panelsite.errors import ConfigError
 from panelsite.forms import form_pages, form_pdfs, site_forms, validate
 from panelsite.forms.background import age_category

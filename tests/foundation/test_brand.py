@@ -1,7 +1,7 @@
 import pytest
 
-from panelsite import brand
-from panelsite.config import load_municipalities
+from panelsite.config import brand
+from panelsite.config.municipality import load_municipalities
 
 from .conftest import REPO
 
@@ -67,8 +67,8 @@ def test_tokens_have_three_layers(demo):
 
 def test_every_config_option_is_documented():
     """Like Datasette: an option nobody can find is an option nobody can use."""
-    from panelsite.config import SCHEMA
-    from panelsite.schema import ListOf, Mapping
+    from panelsite.config.municipality import SCHEMA
+    from panelsite.config.schema import ListOf, Mapping
 
     doc = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = []

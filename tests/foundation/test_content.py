@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from panelsite import content, render
-from panelsite.schema import Record
+from panelsite.engine import content, render
+from panelsite.config.schema import Record
 
 
 def test_site_paths_are_pretty_urls():

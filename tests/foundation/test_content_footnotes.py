@@ -2,8 +2,8 @@
 
 import re
 
-from panelsite import content, render
-from panelsite.schema import Record
+from panelsite.engine import content, render
+from panelsite.config.schema import Record
 
 
 def rendered(project, path="over-het-panel/"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from panelsite import schema as s
-from panelsite import yamlfile
+from panelsite.config import schema as s
+from panelsite.config import yamlfile
 
 F = "municipalities/teststad.yaml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from panelsite import yamlfile
+from panelsite.config import yamlfile
 from panelsite.errors import ConfigError
 
 F = "municipalities/teststad.yaml"

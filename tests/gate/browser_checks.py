@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
-from panelsite.a11y import CHROMIUM, CHROMIUM_ARGS
+from panelsite.a11y.check import CHROMIUM, CHROMIUM_ARGS
 
 MAX_FINDINGS = 15  # per check and page; the rest is summarised
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from panelsite.a11y import Page, site_base_path
+from panelsite.a11y.check import Page, site_base_path
 
 BUDGET = 100 * 1024  # gzipped bytes for every page without an interactive chart
 EMAIL_CLIP = 102 * 1024  # Gmail clips an e-mail whose HTML is larger (raw bytes)

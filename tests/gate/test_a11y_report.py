@@ -5,7 +5,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 
@@ -66,7 +66,7 @@ def test_report_files(tmp_path):
 
 
 def test_server_serves_a_site_under_its_base_path_with_its_404_page():
-    with a11y.serve(FIXTURE / "proefstad") as base_url:
+    with a11y.served_site(FIXTURE / "proefstad") as base_url:
         assert base_url.endswith("/proefstad/")
         assert urllib.request.urlopen(base_url + "doe-mee/").status == 200
         for missing in (base_url + "bestaat-niet/", base_url.replace("/proefstad/", "/")):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 from . import pageweight
 from .browser_checks import BROWSER_CHECKS, check_reflow_320, check_skip_link, launch

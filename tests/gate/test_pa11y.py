@@ -1,6 +1,6 @@
 """pa11y-ci (axe-core and HTML_CodeSniffer, WCAG2AA) over every HTML page of every demo site."""
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 
 def test_every_page_passes_pa11y(demo_server, demo_pages):

@@ -5,7 +5,7 @@ Errors fail; warnings are printed; plain info messages are only counted.
 
 from pathlib import Path
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 
 def describe(message: dict, rel: dict[Path, str]) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from panelsite.panel import read_register
-from panelsite.schema import Record
+from panelsite.panel.register import read_register
+from panelsite.config.schema import Record
 
 POPULATION = {
     "leeftijd": {"jong": 500, "oud": 500},

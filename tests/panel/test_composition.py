@@ -5,9 +5,14 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from panelsite.disclosure import hidden
+from panelsite.surveys.disclosure import hidden
 from panelsite.panel.composition import (
-    compose, growth, panel_weights, recruitment, response_by_group, variable_composition,
+    compose,
+    growth,
+    panel_weights,
+    recruitment,
+    response_by_group,
+    variable_composition,
 )
 from panelsite.surveys.figures import Figures, suppress_groups
 

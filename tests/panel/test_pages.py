@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from panelsite import panel
-from panelsite.config import load_municipalities
+from panelsite.panel import family as panel
+from panelsite.config.municipality import load_municipalities
 from panelsite.errors import DataError
-from panelsite.site import Site
+from panelsite.engine.site import Site
 
 from .conftest import rows
 

@@ -2,7 +2,7 @@ import shutil
 from pathlib import Path
 
 from panelsite.cli import main
-from panelsite.panel import report_text
+from panelsite.panel.report import report_text
 
 from .conftest import municipality, rows
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from markupsafe import escape
 
-from panelsite import charts
-from panelsite.schema import Record
+from panelsite.results import charts
+from panelsite.config.schema import Record
 
 PALETTE = Record(text="#1b1b1b", background="#ffffff", border="#828282", chart=["#0b5394", "#c25e00"])
 AWKWARD = 'Ja, "zeker" <b>& \'niet\'</b> – één'

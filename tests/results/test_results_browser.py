@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from panelsite import a11y
+from panelsite.a11y import check as a11y
 
 PHONE = {"width": 320, "height": 640}
 

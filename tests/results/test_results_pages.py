@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from panelsite import i18n
-from panelsite.config import load_municipalities
+from panelsite.config.municipality import load_municipalities
 from panelsite.surveys import analyse, load_surveys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,7 +171,7 @@ def test_a_filtered_question_says_in_words_who_got_it(built_demo, lindenhaven_re
 def test_a_filter_on_an_earlier_question_links_to_it(tmp_path):
     from types import SimpleNamespace
 
-    from panelsite.results_pages import _filter_text
+    from panelsite.results.pages import _filter_text
     from panelsite.surveys.filters import parse
 
     questions = [SimpleNamespace(id="q1", text="Heeft u een tuin?", options={1: "Ja", 2: "Nee <geen>"}, missing={}),

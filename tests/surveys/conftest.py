@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from panelsite.schema import Record
+from panelsite.config.schema import Record
 from panelsite.surveys import analyse, load_surveys
 
 POPULATION = {

@@ -167,7 +167,7 @@ def test_every_survey_yaml_key_is_documented():
     """As for municipalities/*.yaml: an editor finds every key of survey.yaml in docs/surveys.md."""
     from pathlib import Path
 
-    from panelsite import schema as s
+    from panelsite.config import schema as s
     from panelsite.surveys.definition import SURVEY
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "surveys.md").read_text(encoding="utf-8")

@@ -14,8 +14,8 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
-from . import i18n
-from .schema import Record
+from panelsite import i18n
+from panelsite.config.schema import Record
 
 
 class _SharedBytecode(jinja2.BytecodeCache):

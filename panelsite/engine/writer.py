@@ -221,7 +221,7 @@ _BLOB_NAMES: dict[bytes, str] = {}  # content → name, for the big shared files
 
 
 def content_hash(data: bytes) -> str:
-    """SHA-256 of ``data``: the name of its blob, and the ``?v=`` of asset URLs (see panelsite.site)."""
+    """SHA-256 of ``data``: the name of its blob, and the ``?v=`` of asset URLs (see panelsite.engine.site)."""
     # Hashing plotly.js (4.8 MB) for every site cost 2 ms each; a bytes object caches its
     # own hash(), so looking the same object up again is free.
     if len(data) < 1 << 16:

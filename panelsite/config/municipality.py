@@ -11,13 +11,28 @@ import datetime as _dt
 import re
 from pathlib import Path
 
-from . import brand as brand_mod
-from .errors import ConfigError, Problem, relpath
-from .schema import (
-    Bool, Choice, Color, Context, Date, DictOf, Email, FilePath, Int, Invalid, ListOf,
-    Mapping, Option, Record, Str, Url, validate,
+from panelsite.config import brand as brand_mod
+from panelsite.config.schema import (
+    Bool,
+    Choice,
+    Color,
+    Context,
+    Date,
+    DictOf,
+    Email,
+    FilePath,
+    Int,
+    Invalid,
+    ListOf,
+    Mapping,
+    Option,
+    Record,
+    Str,
+    Url,
+    validate,
 )
-from .yamlfile import load as load_yaml
+from panelsite.config.yamlfile import load as load_yaml
+from panelsite.errors import ConfigError, Problem, relpath
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -275,6 +290,6 @@ def load_municipalities(root: Path, only: list[str] | None = None, warn=print) -
 
 
 def _hint(slug: str, seen) -> str:
-    from .errors import did_you_mean
+    from panelsite.errors import did_you_mean
 
     return did_you_mean(slug, seen)

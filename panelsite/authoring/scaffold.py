@@ -6,7 +6,7 @@ with a draft page. ``new survey <slug> <survey-id>`` writes a commented
 ``survey.yaml`` and a ``factsheet.md`` skeleton that uses the survey's real
 question ids. Existing files are never overwritten (exit 2).
 
-The texts live in ``panelsite/scaffold_templates/`` with ``$name``
+The texts live in ``panelsite/authoring/scaffold_templates/`` with ``$name``
 placeholders (:class:`string.Template`), so they read as the files they become.
 """
 
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from string import Template
 
-from .errors import ConfigError, PanelsiteError, did_you_mean
+from panelsite.errors import ConfigError, PanelsiteError, did_you_mean
 
 TEMPLATES = Path(__file__).parent / "scaffold_templates"
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as config.SLUG
@@ -124,8 +124,8 @@ def logo_svg(alt: str, primary: str, name: str) -> str:
 
 
 def survey_files(root: Path, slug: str, survey_id: str) -> dict[Path, str]:
-    from .config import load_municipalities
-    from .surveys.definition import THEMES
+    from panelsite.config.municipality import load_municipalities
+    from panelsite.surveys.definition import THEMES
 
     if not SURVEY_ID.fullmatch(survey_id):
         raise Refused(f'"{survey_id}" is not a valid survey id (expected lowercase letters, digits and hyphens, '

@@ -1,6 +1,6 @@
 """An Atom 1.0 feed of the published results: ``resultaten/feed.xml``.
 
-A hook module of :mod:`panelsite.results_pages`: :func:`add_outputs` adds the
+A hook module of :mod:`panelsite.results.pages`: :func:`add_outputs` adds the
 feed and sets ``site.assets.feed``, so ``base.html`` links it from every page
 and the results index shows a visible link.
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from .errors import did_you_mean
-from .yamlfile import Located
+from panelsite.config.yamlfile import Located
+from panelsite.errors import did_you_mean
 
 MISSING = object()
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
-from .errors import Problem
-from .schema import Record
+from panelsite.config.schema import Record
+from panelsite.errors import Problem
 
 TEXT = 4.5
 NON_TEXT = 3.0

@@ -18,10 +18,18 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from . import charts, i18n
-from .site import Site, digest
-from .surveys import (
-    THEMES, analyse, load_surveys, method_text, series_trends, summary_sentence, to_open_data, to_open_data_csv,
+from panelsite import i18n
+from panelsite.engine.site import Site, digest
+from panelsite.results import charts
+from panelsite.surveys import (
+    THEMES,
+    analyse,
+    load_surveys,
+    method_text,
+    series_trends,
+    summary_sentence,
+    to_open_data,
+    to_open_data_csv,
 )
 
 RESULTS_NAV_ORDER = 20
@@ -74,8 +82,8 @@ def _hooks():
     """Modules that add page families built on results, in build order."""
     from importlib import import_module
 
-    names = ["panelsite.factsheets", "panelsite.forms.build", "panelsite.panel", "panelsite.feeds",
-             "panelsite.a11y_report_page"]
+    names = ["panelsite.factsheets", "panelsite.forms.family", "panelsite.panel.family", "panelsite.results.feeds",
+             "panelsite.a11y.report_page"]
     modules = []
     for name in names:
         try:
@@ -88,7 +96,7 @@ def _hooks():
 
 def navigation() -> list:
     """The menu items of the results and the page families built on them."""
-    from .site import NavItem
+    from panelsite.engine.site import NavItem
 
     items = [NavItem("resultaten/", "Resultaten", RESULTS_NAV_ORDER)]
     for hook in _hooks():
@@ -218,7 +226,7 @@ def _filter_text(q, survey) -> Markup:
     An earlier question is linked rather than quoted: question texts are long, and
     the sentence should stay one a B1 reader takes in at once.
     """
-    from .forms.questionnaire import describe
+    from panelsite.forms.questionnaire import describe
 
     by_id = {other.id: other for other in survey.questions}
     previous = {b.id: a.id for a, b in zip(survey.questions, survey.questions[1:])}

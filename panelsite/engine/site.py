@@ -23,10 +23,11 @@ from urllib.parse import urlparse
 import jinja2
 from markupsafe import Markup
 
-from . import brand, render
-from .errors import BuildError, Problem
-from .schema import Record
-from .writer import content_hash
+from panelsite.config import brand
+from panelsite.config.schema import Record
+from panelsite.engine import render
+from panelsite.engine.writer import content_hash
+from panelsite.errors import BuildError, Problem
 
 
 def _relative(filename: str, root: Path) -> str:
@@ -77,7 +78,7 @@ def code_digest() -> str:
     """Hash of panelsite's own code: a new version re-renders everything."""
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
-        _CODE_DIGEST = tree_digest(Path(__file__).parent)
+        _CODE_DIGEST = tree_digest(Path(__file__).parent.parent)  # the whole panelsite package
     return _CODE_DIGEST
 
 

@@ -8,7 +8,6 @@ and prints a one-line summary.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import sys
@@ -19,28 +18,23 @@ from pathlib import Path
 
 import jinja2
 
-from . import content, pdf, render
-from .config import load_municipalities
-from .errors import BuildError, ConfigError, PanelsiteError, Problem, did_you_mean
-from .schema import Record
-from .site import Site, digest
-from .writer import StagedSite, broken_links, internal_links, prune_blobs, remove_abandoned, robots, sitemap
+from panelsite.config.municipality import load_municipalities
+from panelsite.config.schema import Record
+from panelsite.engine import content, pdf, render
+from panelsite.engine.options import Options, site_base_url
+from panelsite.engine.site import Site, digest
+from panelsite.engine.writer import (
+    StagedSite,
+    broken_links,
+    internal_links,
+    prune_blobs,
+    remove_abandoned,
+    robots,
+    sitemap,
+)
+from panelsite.errors import BuildError, ConfigError, PanelsiteError, Problem, did_you_mean
 
 MANIFEST_DIR = ".panelsite"
-
-
-@dataclass
-class Options:
-    root: Path
-    out: Path
-    out_given: bool = True  # False when --out was not passed (serve then uses its own folder)
-    only: list[str] | None = None
-    base_url: str | None = None  # may contain {slug}
-    collector_url: str | None = None
-    drafts: bool = False
-    today: _dt.date = field(default_factory=lambda: build_date())
-    jobs: int = 0  # 0: as many as cores
-    progress: bool = True
 
 
 @dataclass
@@ -51,45 +45,6 @@ class SiteResult:
     rendered: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
-
-
-def build_date() -> _dt.date:
-    """Today in the Netherlands, or the date there of SOURCE_DATE_EPOCH (to rebuild as of a day).
-
-    The date is what the output depends on (embargo, open questionnaires), never the time,
-    so two builds on one day are byte-identical. A publish_on is a Dutch calendar day: a CI
-    runner's clock in UTC would lift an embargo an hour or two late.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dutch_time()).date()
-        except (ValueError, OverflowError, OSError):
-            raise ConfigError(Problem("SOURCE_DATE_EPOCH", f'"{epoch}" is not a build date (expected whole seconds '
-                                                           "since 1970 like 1767225600, as `git log -1 --format=%ct` "
-                                                           "prints; or leave it unset for today)")) from None
-    return _dt.datetime.now(_dutch_time()).date()
-
-
-def _dutch_time() -> _dt.tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Amsterdam")
-    except (ImportError, KeyError, OSError):  # no time zone data on the machine
-        return _dt.timezone.utc
-
-
-def site_base_url(options: Options, municipality: Record, several: bool) -> str:
-    """The URL a site is built for: its own ``base_url`` or the ``--base-url`` override."""
-    if not options.base_url:
-        return municipality.base_url
-    url = options.base_url
-    if "{slug}" in url:
-        url = url.replace("{slug}", municipality.slug)
-    elif several:
-        url = url.rstrip("/") + "/" + municipality.slug + "/"
-    return url if url.endswith("/") else url + "/"
 
 
 # --------------------------------------------------------------------------
@@ -116,7 +71,7 @@ def load_all(options: Options, warn=print) -> dict[str, Record]:
 
 def load_site_data(options: Options, m: Record) -> None:
     """Surveys, factsheets and forms of one municipality (each module validates its own input)."""
-    from . import results_pages
+    from panelsite.results import pages as results_pages
 
     results_pages.load(options, m)
 
@@ -128,7 +83,7 @@ def load_site_data(options: Options, m: Record) -> None:
 def plan_site(options: Options, m: Record, base_url: str) -> Site:
     site = Site(options.root, m, base_url, options.collector_url, options.today, options.drafts)
     site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
-    from . import results_pages
+    from panelsite.results import pages as results_pages
 
     site.navigation = main_navigation(m.pages)
     site.add_assets()
@@ -146,8 +101,8 @@ def main_navigation(pages) -> list:
 
     The collector shows the same menu on the pages it serves itself.
     """
-    from . import results_pages
-    from .site import NavItem
+    from panelsite.engine.site import NavItem
+    from panelsite.results import pages as results_pages
 
     own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order) for p in pages if p.meta.nav_order is not None]
     return own + results_pages.navigation()
@@ -275,7 +230,7 @@ def check_links(site: Site, manifest: dict, files: set[str]) -> None:
 
 def _authored_form(text: str, target: str, source_file: str) -> str:
     """The link as the author wrote it in Markdown ("/foo/"), found back from the relative one."""
-    from .writer import resolve
+    from panelsite.engine.writer import resolve
 
     resolved = resolve(source_file, target, "/")
     guess = "/" + resolved.removesuffix("index.html")
@@ -319,10 +274,10 @@ def _preload() -> None:
     """
     import gc
 
-    from . import results_pages
+    from panelsite.results import pages as results_pages
 
     results_pages._hooks()
-    import weasyprint  # noqa: F401  (imported lazily by panelsite.pdf)
+    import weasyprint  # noqa: F401  (imported lazily by panelsite.engine.pdf)
 
     gc.collect()
     gc.freeze()

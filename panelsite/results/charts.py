@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 from markupsafe import Markup, escape
 
-from . import i18n
+from panelsite import i18n
 
 
 @dataclass

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from .errors import BuildError
+from panelsite.errors import BuildError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PANELSITE_CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium as root on a machine without outside network.
 CHROMIUM_ARGS = [
@@ -183,7 +183,7 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
+def served_site(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
     """Serve one site on 127.0.0.1 (a free port) under its base path; yields its base URL.
 
     ``prefix`` defaults to :func:`site_base_path`, so the 404 page's absolute links work.
@@ -205,7 +205,7 @@ def serve(site_dir: Path, prefix: str | None = None) -> Iterator[str]:
 def serve_sites(dist: Path, slugs: Iterable[str] | None = None) -> Iterator[dict[str, str]]:
     """Serve each site of ``dist`` on its own port, as on its own host; yields slug → base URL."""
     with ExitStack() as stack:
-        yield {slug: stack.enter_context(serve(dist / slug))
+        yield {slug: stack.enter_context(served_site(dist / slug))
                for slug in (slugs if slugs is not None else site_slugs(dist))}
 
 
@@ -428,7 +428,7 @@ def run_a11y_check(dist_dir: Path, slug: str, out_dir: Path | None = None,
     if base_url_for_serving:
         report = check_sites(dist_dir, [slug], {slug: base_url_for_serving}, project_root)[slug]
     else:
-        with serve(dist_dir / slug) as base_url:
+        with served_site(dist_dir / slug) as base_url:
             report = check_sites(dist_dir, [slug], {slug: base_url}, project_root)[slug]
     if out_dir is not None:
         write_report(report, out_dir)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 
-from .errors import ConfigError, Problem, relpath
+from panelsite.errors import ConfigError, Problem, relpath
 
 REPORT_PATH = "toegankelijkheid/rapport/"
 STATEMENT_PATH = "toegankelijkheid/"

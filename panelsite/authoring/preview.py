@@ -10,12 +10,12 @@ own folder, so two previews side by side (another port, ``--drafts``) never
 overwrite each other's pages; a second run on the same folder (the same
 ``--out``) is refused. ``content/``, ``themes/`` and ``municipalities/`` are
 watched; a change rebuilds incrementally in this process (imports stay warm) and
-the open pages of the sites it changed reload (see :mod:`panelsite.livereload`).
+the open pages of the sites it changed reload (see :mod:`panelsite.authoring.livereload`).
 
 A failed build shows an error page instead of the site, listing every problem
 with its file and line, and the same list in the terminal; fixing the file
 rebuilds and the page recovers by itself. After a rebuild the terminal shows the
-B1 readability warnings of the files just saved (see :mod:`panelsite.readability`).
+B1 readability warnings of the files just saved (see :mod:`panelsite.authoring.readability`).
 
 The response collector runs beside it as a subprocess
 (``python -m panelsite collect``) with the preview origin accepted, so the
@@ -43,8 +43,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import livereload
-from .errors import PanelsiteError, Problem
+from panelsite.authoring import livereload
+from panelsite.errors import PanelsiteError, Problem
 
 WATCHED = ("content", "themes", "municipalities")
 PREVIEW_DIR = Path(".panelsite-cache") / "serve"
@@ -52,7 +52,7 @@ NO_COLLECTOR_PATH = "/__panelsite/no-collector/"
 LOCK_FILE = ".panelsite/serve.pid"
 
 
-def serve(options, host: str, port: int, collector_port: int | None) -> int:
+def run_preview(options, host: str, port: int, collector_port: int | None) -> int:
     url_host = host_for_url(host)
     origin = f"http://{url_host}:{port}"
     out = preview_out(options, host, port)
@@ -123,7 +123,7 @@ def preview_out(options, host: str = "127.0.0.1", port: int = 8000) -> Path:
 
 def claim_folder(out: Path) -> int | None:
     """Mark ``out`` as this process's preview; the process id of another live ``serve`` using it."""
-    from .writer import process_running
+    from panelsite.engine.writer import process_running
 
     lock = out / LOCK_FILE
     lock.parent.mkdir(parents=True, exist_ok=True)
@@ -180,8 +180,8 @@ class Preview:
     def rebuild(self, first: bool = False, changes: str = "", notify: bool = True) -> bool:
         """Build (incrementally); afterwards the pages of the sites it changed reload (unless
         ``notify`` is false: then :meth:`notify` does). Returns whether it succeeded."""
-        from . import pipeline
-        from .config import load_municipalities
+        from panelsite.config.municipality import load_municipalities
+        from panelsite.engine import pipeline
 
         started = time.perf_counter()
         # After the first build every rebuild runs in this process: a process
@@ -250,8 +250,8 @@ class Preview:
     def readability(self, paths: list[Path] | None = None) -> None:
         """The B1 warnings of the texts just saved (``paths``; None: every text), so the author sees
         them while writing: in the terminal, and on the preview pages made from those texts."""
-        from . import readability
-        from .errors import PanelsiteError, relpath
+        from panelsite.authoring import readability
+        from panelsite.errors import PanelsiteError, relpath
 
         root = self.options.root
         if paths is None:
@@ -290,7 +290,7 @@ class Preview:
 def _manifests(out: Path, slugs) -> dict[str, dict]:
     import json
 
-    from .pipeline import MANIFEST_DIR
+    from panelsite.engine.pipeline import MANIFEST_DIR
 
     found = {}
     for slug in slugs:
@@ -317,7 +317,7 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
 
     import yaml
 
-    from . import content
+    from panelsite.engine import content
 
     banners = {}
     for slug, manifest in manifests.items():
@@ -356,7 +356,7 @@ def preview_banner(page: bytes, state: str) -> bytes:
     """``page`` with a banner at the top of ``<body>`` saying it is not on the real site yet."""
     import datetime as dt
 
-    from . import i18n
+    from panelsite import i18n
 
     if state == "draft":
         text = "Concept: deze pagina staat nog niet op de echte website."
@@ -414,7 +414,7 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
     import importlib.util
 
     try:
-        available = importlib.util.find_spec("panelsite.collector.cli") is not None
+        available = importlib.util.find_spec("panelsite.collector.commands") is not None
     except ImportError:
         available = False
     if not available:
@@ -438,7 +438,7 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
         # the preview, not at the municipality's public URLs.
         command += ["--preview-site-url", site_url, "--public-url", f"http://{host_for_url(host)}:{port}/"]
     env = dict(os.environ)
-    package_parent = str(Path(__file__).resolve().parent.parent)
+    package_parent = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(command, cwd=root, env=env)
     if not _answers(process, host, port, time.monotonic() + COLLECTOR_START_SECONDS):

@@ -248,7 +248,7 @@ FACTSHEET_TEXTS = ("title", "intro", "measures.*.title", "measures.*.explanation
 def source_files(root: Path, slugs) -> list[Path]:
     """The text sources of these municipalities: shared pages, then per municipality its pages,
     and per survey its survey.yaml and factsheet.md. Drafts too: they are what is being written."""
-    from .content import DATA_FOLDERS
+    from panelsite.engine.content import DATA_FOLDERS
 
     files = sorted((root / "content" / "_shared").rglob("*.md"))
     for slug in slugs:
@@ -269,7 +269,7 @@ def is_source(path: Path, root: Path) -> bool:
         return False
     if len(parts) < 3 or parts[0] != "content":
         return False
-    from .content import DATA_FOLDERS
+    from panelsite.engine.content import DATA_FOLDERS
 
     if parts[2] == "surveys":
         return len(parts) == 5 and parts[4] in ("survey.yaml", "factsheet.md")
@@ -279,9 +279,9 @@ def is_source(path: Path, root: Path) -> bool:
 def file_texts(path: Path, root: Path) -> list[tuple[str, int, str, bool]]:
     """``(file, line, text, markdown)`` of each text in one source file; raises ConfigError
     (with file and line) when the file cannot be read, as the build would."""
-    from . import yamlfile
-    from .content import split_front_matter
-    from .errors import relpath
+    from panelsite.config import yamlfile
+    from panelsite.engine.content import split_front_matter
+    from panelsite.errors import relpath
 
     display = relpath(path, root)
     raw = path.read_bytes()
@@ -313,7 +313,7 @@ def _located_texts(located, keys) -> list[tuple[str, int, str, bool]]:
 def check_files(files, root: Path, log=print) -> tuple[int, int]:
     """Report every text of these files; returns (texts, warnings). Files that cannot be
     read raise one ConfigError with all their problems, after the others are reported."""
-    from .errors import ConfigError
+    from panelsite.errors import ConfigError
 
     count = warnings = 0
     problems = []
@@ -335,7 +335,7 @@ def check_files(files, root: Path, log=print) -> tuple[int, int]:
 
 def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
     """Report the built pages under ``folder`` (the text templates add); returns (pages, warnings)."""
-    from .errors import relpath
+    from panelsite.errors import relpath
 
     pages = sorted(folder.rglob("*.html"))
     warnings = 0
@@ -348,7 +348,7 @@ def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
 
 def main(options, strict: bool = False, built: bool = False, log=print) -> int:
     """``python build.py readability``: warnings only; with ``strict`` a warning fails (exit 1)."""
-    from .config import load_municipalities
+    from panelsite.config.municipality import load_municipalities
 
     slugs = list(load_municipalities(options.root, options.only, warn=lambda *_: None))
     files = source_files(options.root, slugs)

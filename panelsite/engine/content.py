@@ -18,9 +18,9 @@ from pathlib import Path
 import jinja2
 import markdown
 
-from .errors import ConfigError, Problem, not_utf8, relpath
-from .schema import Bool, Choice, Date, Int, Mapping, Str, validate
-from .yamlfile import parse
+from panelsite.config.schema import Bool, Choice, Date, Int, Mapping, Str, validate
+from panelsite.config.yamlfile import parse
+from panelsite.errors import ConfigError, Problem, not_utf8, relpath
 
 DATA_FOLDERS = {"surveys", "panel"}
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
@@ -235,7 +235,7 @@ def _scrollable_tables(html: str) -> str:
 
 def _undefined_message(message: str, context: dict) -> str:
     """Jinja's "'X object' has no attribute 'y'" in the author's terms, with a hint."""
-    from .errors import did_you_mean
+    from panelsite.errors import did_you_mean
 
     match = re.search(r"has no attribute '([^']+)'", message) or re.search(r"'([^']+)' is undefined", message)
     if not match:

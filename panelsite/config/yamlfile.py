@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ConfigError, Problem, not_utf8
+from panelsite.errors import ConfigError, Problem, not_utf8
 
 
 @dataclass

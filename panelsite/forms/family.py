@@ -1,6 +1,6 @@
 """The forms' part of a site build: embedded forms, form pages and paper PDFs.
 
-A hook module of :mod:`panelsite.results_pages` (it needs the surveys: every
+A hook module of :mod:`panelsite.results.pages` (it needs the surveys: every
 survey with ``collect: true`` becomes a questionnaire).
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..site import Site, digest
-from . import form_action, form_pages, form_pdfs, site_forms
+from panelsite.engine.site import Site, digest
+from panelsite.forms import form_action, form_pages, form_pdfs, site_forms
 
 
 def prepare(site: Site) -> None:
@@ -47,7 +47,7 @@ def add_outputs(site: Site) -> None:
 
 
 def _pdf_paths(site: Site, surveys) -> list[str]:
-    from .pages import pdf_name
+    from panelsite.forms.pages import pdf_name
 
     forms = site.extra["forms"]
     paths = []
@@ -58,6 +58,6 @@ def _pdf_paths(site: Site, surveys) -> list[str]:
 
 
 def _paper_forms():
-    from .pages import PAPER_FORMS
+    from panelsite.forms.pages import PAPER_FORMS
 
     return PAPER_FORMS

@@ -1,4 +1,4 @@
-"""Command line of the collector; panelsite's CLI delegates to ``main``.
+"""The collector's commands (see panelsite.cli): collect, export, retention.
 
     panelsite collect [--host H] [--port P] [--database-url URL] [--mail-dir DIR] [--smtp-host …]
     panelsite export <slug> <survey-id|members> [--out FILE] [--database-url URL]
@@ -21,61 +21,68 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import PanelsiteError
+from panelsite.engine.options import add_root_argument
 
 
-def main(args: list[str], project_root: Path | None = None) -> int:
-    """``args`` starts with the subcommand: collect, export or retention."""
-    parser = argparse.ArgumentParser(prog="panelsite", description="Response collector for panelsite forms.")
-    parser.add_argument("--root", type=Path, default=project_root or Path.cwd(), help="project folder (default: current)")
-    sub = parser.add_subparsers(dest="command", required=True)
+def collect_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    _database(parser)
+    parser.add_argument("--mail-dir", type=Path, default=_env_path("PANELSITE_MAIL_DIR"),
+                        help="write e-mails as .eml files here instead of sending them (local preview)")
+    parser.add_argument("--smtp-host", default=os.environ.get("PANELSITE_SMTP_HOST"))
+    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("PANELSITE_SMTP_PORT", "587")))
+    parser.add_argument("--smtp-user", default=os.environ.get("PANELSITE_SMTP_USER"))
+    parser.add_argument("--smtp-from", default=os.environ.get("PANELSITE_SMTP_FROM"))
+    parser.add_argument("--smtp-no-starttls", action="store_true")
+    parser.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
+                        help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
+    parser.add_argument("--preview-site-url", default=os.environ.get("PANELSITE_PREVIEW_SITE_URL"),
+                        help="local preview only: where the sites are served, with {slug}, e.g. "
+                             "http://127.0.0.1:8000/{slug}/ (thank-you pages and links go there)")
+    parser.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
+                        help="the collector's public URL, for links in e-mails")
+    parser.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
+    parser.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
+    parser.add_argument("--forwarded-allow-ips", default=None,
+                        help="proxies whose X-Forwarded-For is trusted (behind a load balancer)")
 
-    collect = sub.add_parser("collect", help="run the collector (HTTP server the forms post to)")
-    collect.add_argument("--host", default="127.0.0.1")
-    collect.add_argument("--port", type=int, default=8001)
-    _database(collect)
-    collect.add_argument("--mail-dir", type=Path, default=_env_path("PANELSITE_MAIL_DIR"),
-                         help="write e-mails as .eml files here instead of sending them (local preview)")
-    collect.add_argument("--smtp-host", default=os.environ.get("PANELSITE_SMTP_HOST"))
-    collect.add_argument("--smtp-port", type=int, default=int(os.environ.get("PANELSITE_SMTP_PORT", "587")))
-    collect.add_argument("--smtp-user", default=os.environ.get("PANELSITE_SMTP_USER"))
-    collect.add_argument("--smtp-from", default=os.environ.get("PANELSITE_SMTP_FROM"))
-    collect.add_argument("--smtp-no-starttls", action="store_true")
-    collect.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
-                         help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
-    collect.add_argument("--preview-site-url", default=os.environ.get("PANELSITE_PREVIEW_SITE_URL"),
-                         help="local preview only: where the sites are served, with {slug}, e.g. "
-                              "http://127.0.0.1:8000/{slug}/ (thank-you pages and links go there)")
-    collect.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
-                         help="the collector's public URL, for links in e-mails")
-    collect.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
-    collect.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
-    collect.add_argument("--forwarded-allow-ips", default=None,
-                         help="proxies whose X-Forwarded-For is trusted (behind a load balancer)")
 
-    export = sub.add_parser("export", help="write responses.csv of a survey, or the member list")
-    export.add_argument("slug")
-    export.add_argument("what", metavar="survey-id|members")
-    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    _database(export)
+def export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("slug")
+    parser.add_argument("what", metavar="survey-id|members")
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    _database(parser)
 
-    retention = sub.add_parser("retention", help="delete data past the municipality's retention periods")
-    retention.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    _database(retention)
 
-    opts = parser.parse_args(args)
+def retention_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    _database(parser)
+
+
+def collect(opts: argparse.Namespace) -> int:
+    return _operator_errors(_collect, opts)
+
+
+def export(opts: argparse.Namespace) -> int:
+    return _operator_errors(_export, opts)
+
+
+def retention(opts: argparse.Namespace) -> int:
+    return _operator_errors(_retention, opts)
+
+
+def _operator_errors(run, opts) -> int:
+    """Run a collector command; what goes wrong at start is the operator's to fix: one line, no traceback."""
     _configure_logging()
-    from .storage import StorageError
+    from panelsite.collector.storage import StorageError
 
     try:
-        return {"collect": _collect, "export": _export, "retention": _retention}[opts.command](opts)
-    except PanelsiteError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+        return run(opts)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except StorageError as exc:  # at start: the operator's problem, one line, no traceback
+    except StorageError as exc:
         cause = str(exc.__cause__ or exc).splitlines()[0]
         print(f"error: cannot use {_database_name(opts)}: {exc.kind}: {cause} "
               "(expected a database the collector can write: check the disk, its permissions and --database-url)",
@@ -97,7 +104,7 @@ def _database_name(opts) -> str:
 
 
 def _database(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="project folder (default: current)")
+    add_root_argument(p)
     p.add_argument("--database-url", default=os.environ.get("PANELSITE_DATABASE_URL"),
                    help="sqlite:///file.sqlite3 or postgresql://… (default: var/collector.sqlite3)")
 
@@ -129,8 +136,8 @@ def secret_for(root: Path) -> str:
 def _collect(opts) -> int:
     import uvicorn
 
-    from .app import create_app
-    from .mail import SMTPSettings
+    from panelsite.collector.app import create_app
+    from panelsite.collector.mail import SMTPSettings
 
     root = opts.root.resolve()
     smtp = None
@@ -151,8 +158,8 @@ def _collect(opts) -> int:
 
 
 def _export(opts) -> int:
-    from .app import export_csv, load_sites
-    from .storage import open_storage
+    from panelsite.collector.app import export_csv, load_sites
+    from panelsite.collector.storage import open_storage
 
     root = opts.root.resolve()
     sites = load_sites(root, [opts.slug])
@@ -179,9 +186,9 @@ def _export(opts) -> int:
 
 
 def _retention(opts) -> int:
-    from ..config import load_municipalities
-    from . import retention
-    from .storage import open_storage
+    from panelsite.collector import retention
+    from panelsite.collector.storage import open_storage
+    from panelsite.config.municipality import load_municipalities
 
     root = opts.root.resolve()
     municipalities = load_municipalities(root, warn=lambda w: None)

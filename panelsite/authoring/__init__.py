@@ -1,0 +1,2 @@
+"""Tools for editors: the live preview (``serve``), scaffolding (``new``) and the B1
+readability check."""

@@ -1,0 +1,67 @@
+"""``readability``, ``serve`` and ``new``: the editors' commands (see panelsite.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from panelsite.engine.options import add_root_argument, add_site_arguments, options_from
+from panelsite.errors import ConfigError, Problem
+
+
+def readability_arguments(parser: argparse.ArgumentParser) -> None:
+    add_site_arguments(parser)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    parser.add_argument("--built", action="store_true",
+                        help="also check the text of the built pages in --out (what the templates add)")
+
+
+def readability(args: argparse.Namespace) -> int:
+    from panelsite.authoring import readability as check
+
+    return check.main(options_from(args), strict=args.strict, built=args.built)
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    add_root_argument(parser)
+    parser.add_argument("--only", action="append", metavar="SLUG", help="only this municipality (repeatable)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="preview folder (default: ROOT/.panelsite-cache/serve/PORT, with -drafts for --drafts)")
+    # The preview is built for its own address (http://HOST:PORT/<slug>/): a --base-url would
+    # be ignored, so it is refused instead of silently dropped.
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--collector-url", help="URL the forms post to when the collector is not started here "
+                                                "(default: a preview page saying the form was not sent)")
+    parser.add_argument("--drafts", action="store_true",
+                        help="include draft pages and surveys under embargo (they carry a banner saying so)")
+    parser.add_argument("--jobs", type=int, default=0, help="parallel processes for the first build "
+                                                            "(default: number of cores)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port of the preview (default: 8000)")
+    parser.add_argument("--collector-port", type=int, default=None,
+                        help="port of the response collector (default: PORT + 1)")
+    parser.add_argument("--no-collector", action="store_true",
+                        help="do not start the response collector (the forms then cannot be sent)")
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.base_url:
+        raise ConfigError(Problem("--base-url", "serve builds the preview for its own address "
+                                                "(http://HOST:PORT/<slug>/); use --host and --port, or "
+                                                "python build.py --base-url … for a preview deploy"))
+    from panelsite.authoring.preview import run_preview
+
+    collector_port = args.port + 1 if args.collector_port is None else args.collector_port
+    return run_preview(options_from(args), args.host, args.port, None if args.no_collector else collector_port)
+
+
+def new_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["municipality", "survey"])
+    parser.add_argument("names", nargs="+", help="municipality: <slug>; survey: <slug> <survey-id>")
+    add_root_argument(parser)
+
+
+def new(args: argparse.Namespace) -> int:
+    from panelsite.authoring.scaffold import new as scaffold
+
+    return scaffold(args.root.resolve(), args.what, args.names)

@@ -1,0 +1,40 @@
+"""``build`` and ``check``: the commands of the build engine (see panelsite.cli)."""
+
+from __future__ import annotations
+
+import argparse
+
+from panelsite.engine.options import add_site_arguments, options_from
+
+
+def build_arguments(parser: argparse.ArgumentParser) -> None:
+    add_site_arguments(parser)
+
+
+def build(args: argparse.Namespace) -> int:
+    from panelsite.engine import pipeline
+
+    pipeline.build(options_from(args))
+    return 0
+
+
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    add_site_arguments(parser)
+    parser.add_argument("--a11y", action="store_true",
+                        help="run pa11y-ci and the Nu HTML Checker over the built site and write a report")
+    parser.add_argument("--publish", action="store_true",
+                        help="with --a11y: also write content/<slug>/a11y-report.json, which the accessibility "
+                             "statement shows and links to after the next build")
+
+
+def check(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    if args.a11y:
+        from panelsite.a11y.check import main_check_a11y
+
+        return main_check_a11y(options.root, options.out, args.only or [], publish=args.publish)
+    from panelsite.engine import pipeline
+
+    count = pipeline.check(options)
+    print(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: no problems found.")
+    return 0
