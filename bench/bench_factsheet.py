@@ -30,11 +30,11 @@ def run(out: Path) -> list[tuple[str, dict[str, float], int]]:
     rows = []
     for slug in SLUGS:
         options = pipeline.Options(root=ROOT, out=out, only=[slug], jobs=1, progress=False)
-        m = pipeline.load_all(options, warn=lambda *_: None)[slug]
-        site = pipeline.plan_site(options, m, m.base_url)
+        inputs = pipeline.load_all(options, warn=lambda *_: None)[slug]
+        site = pipeline.plan_site(options, inputs, inputs.municipality.base_url)
         outputs = {o.path: o for o in site.outputs}
-        for survey in m.survey_results.published:
-            fs = m.factsheets.get(survey.id)
+        for survey in inputs.results.published:
+            fs = inputs.factsheets.get(survey.id)
             if fs is None:
                 continue
             times, size = {}, 0

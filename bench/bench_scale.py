@@ -206,13 +206,13 @@ PHASES = [  # (module, function or Class.method, label): the steps whose time --
     ("panelsite.engine.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
     ("panelsite.surveys.loader", "read_responses", "  of which: read responses.csv"),
     ("panelsite.config.yamlfile", "parse", "  of which: parse YAML"),
-    ("panelsite.results.pages", "analyse", "weighting and statistics"),
+    ("panelsite.results.family", "analyse", "weighting and statistics"),
     ("panelsite.engine.pdf", "render_pdf", "PDFs (the paper form)"),
     ("panelsite.engine.site", "Site.render_template", "templates (every page)"),
     ("panelsite.engine.content", "render_markdown", "Markdown"),
     ("panelsite.results.pages", "question_view", "results view model"),
-    ("panelsite.results.pages", "_open_data_json", "data.json"),
-    ("panelsite.results.pages", "to_open_data_csv", "data.csv"),
+    ("panelsite.results.family", "_open_data_json", "data.json"),
+    ("panelsite.results.family", "to_open_data_csv", "data.csv"),
     ("panelsite.engine.writer", "StagedSite.write", "writing files"),
 ]
 

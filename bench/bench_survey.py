@@ -113,15 +113,16 @@ def render(survey, results) -> int:
     """The survey's outputs rendered as in a build, in Lindenhaven's house style."""
     import datetime as dt
 
-    from panelsite.results import pages as results_pages
     from panelsite.config.municipality import load_municipalities
+    from panelsite.engine.family import SiteInputs
     from panelsite.engine.site import Site
+    from panelsite.results import family as results_family
 
     m = load_municipalities(REPO, ["lindenhaven"], warn=lambda *_: None)["lindenhaven"]
-    m.survey_results = results_pages.Results(m, [survey], dt.date(2026, 11, 28), drafts=False)
-    m.survey_results._results[survey.id] = results
-    site = Site(REPO, m, m.base_url, None, dt.date(2026, 11, 28))
-    results_pages._add_survey(site, m.survey_results, survey)
+    inputs = SiteInputs(m, results=results_family.Results(m, [survey], dt.date(2026, 11, 28), drafts=False))
+    inputs.results._results[survey.id] = results
+    site = Site(REPO, inputs, m.base_url, None, dt.date(2026, 11, 28))
+    results_family._add_survey(site, inputs.results, survey)
     return sum(len(output.render()) for output in site.outputs)
 
 

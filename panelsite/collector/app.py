@@ -210,7 +210,7 @@ class Collector:
         return self.sites.get(request.path_params["slug"])
 
     def _own_url(self, request: Request, site: Site) -> str:
-        configured = (site.municipality.get("collector") or {}).get("url")
+        configured = site.municipality.collector.url
         base = self.public_url or configured or str(request.base_url)
         return base if base.endswith("/") else base + "/"
 
@@ -226,7 +226,7 @@ class Collector:
         return None
 
     def _own_origins(self, request: Request, site: Site) -> set[str]:
-        configured = (site.municipality.get("collector") or {}).get("url")
+        configured = site.municipality.collector.url
         own = {o for o in (origin_of(self.public_url), origin_of(configured)) if o}
         if not own and request.url.hostname in LOOPBACK:
             # A collector on this machine with no public URL (a local run): only a browser on the
@@ -293,7 +293,7 @@ class Collector:
             # which answers with a redirect to the site's thank-you page; browsers check that
             # redirect against form-action too, so the site is allowed there.
             site_origins = {site.origin, origin_of(self._site_url(site)), *self.preview_origins} - {None}
-            own = {o for o in (origin_of(self.public_url), origin_of((site.municipality.get("collector") or {}).get("url")))
+            own = {o for o in (origin_of(self.public_url), origin_of(site.municipality.collector.url))
                    if o}
             assets = " ".join(sorted(site_origins))
             posts = " ".join(["'self'", *sorted(own)])
@@ -729,7 +729,7 @@ class Collector:
             self._log("leave_failed", site, "afmelden", 400, started)
             return self._leave_expired(site, 400)
         now = time.time()
-        left_days = ((site.municipality.get("privacy") or {}).get("retention") or {}).get("left_members_days") or 0
+        left_days = site.municipality.privacy.retention.left_members_days
         try:
             outcome = await run_in_threadpool(self.storage.leave, site.slug, leaving[0], leaving[1], now, left_days,
                                               _day(now))

@@ -18,13 +18,7 @@ DAY = 86400.0
 
 
 def _policy(municipality) -> dict:
-    retention = (municipality.get("privacy") or {}).get("retention") or {}
-    return {
-        "unconfirmed_days": retention.get("unconfirmed_days") or 14,
-        "contact_messages_days": retention.get("contact_messages_days") or 180,
-        "answers_months": retention.get("answers_months") or 60,
-        "left_members_days": retention.get("left_members_days") or 0,
-    }
+    return dict(municipality.privacy.retention)  # with the schema's defaults (config.municipality.PRIVACY)
 
 
 def apply(storage, municipalities: dict, now: float, dry_run: bool = False) -> dict[str, dict[str, int]]:

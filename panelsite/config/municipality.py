@@ -2,13 +2,15 @@
 
 The schema is declared here, one option per line with its help text (tests
 check every option is documented in docs/configuration.md). ``load_municipalities``
-validates every file and raises one ConfigError holding all problems.
+validates every file and raises one ConfigError holding all problems; what it returns,
+a :class:`Municipality` per file, is read-only from then on.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from panelsite.config import brand as brand_mod
@@ -26,9 +28,11 @@ from panelsite.config.schema import (
     ListOf,
     Mapping,
     Option,
+    Frozen,
     Record,
     Str,
     Url,
+    freeze,
     validate,
 )
 from panelsite.config.yamlfile import load as load_yaml
@@ -235,7 +239,44 @@ SCHEMA = Mapping(
 )
 
 
-def load_municipality(path: Path, root: Path) -> tuple[Record | None, list[Problem], list[str]]:
+@dataclass(frozen=True)
+class Municipality:
+    """One validated ``municipalities/<slug>.yaml``, read-only: every step reads what the file says.
+
+    The sections are :class:`~panelsite.config.schema.Frozen` records as the schema above
+    declares them (``m.results.min_n``, ``m.brand.logo.alt``); what is loaded for a site
+    (pages, surveys, the member register …) lives beside it in
+    :class:`panelsite.engine.family.SiteInputs`.
+    """
+
+    slug: str  # the file name: the site's folder and the collector's URL segment
+    source: str  # the file as the user sees it (municipalities/<slug>.yaml), for messages and keys
+    config_dir: Path  # the folder of the file: logo and favicon paths are relative to it
+    name: str
+    panel_name: str
+    base_url: str  # absolute, ending in /
+    language: str
+    tagline: str | None
+    brand: Frozen
+    palette: Frozen  # every theme colour, derived from brand and checked for contrast (config.brand)
+    contact: Frozen
+    privacy: Frozen
+    accessibility: Frozen
+    population: Frozen  # source, date and variables: {variable: {category: count}} in file order
+    results: Frozen  # min_n and indicative_n: the disclosure rules, with the schema's defaults and bounds
+    collector: Frozen  # url (None: the forms post nowhere unless --collector-url is given)
+    forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
+
+    @property
+    def root(self) -> Path:
+        """The project folder (municipalities/ lives in it)."""
+        return self.config_dir.parent
+
+
+_OPTIONS = [f.name for f in fields(Municipality) if f.name not in ("slug", "source", "config_dir", "palette")]
+
+
+def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[str]]:
     """Validate one file; returns (record, problems, warnings)."""
     display = relpath(path, root)
     try:
@@ -247,22 +288,22 @@ def load_municipality(path: Path, root: Path) -> tuple[Record | None, list[Probl
     if not SLUG.fullmatch(slug):
         problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, digits and hyphens)'))
     warnings: list[str] = []
-    if not problems:
-        record.slug = slug
-        record.source = display
-        record.config_dir = path.parent
-        palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
-        problems.extend(contrast_problems)
-        record.palette = palette
-    return record, problems, warnings
+    if problems:
+        return None, problems, warnings
+    palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
+    if contrast_problems:
+        return None, contrast_problems, warnings
+    municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
+                                **{name: freeze(record[name]) for name in _OPTIONS})
+    return municipality, [], warnings
 
 
-def load_municipalities(root: Path, only: list[str] | None = None, warn=print) -> dict[str, Record]:
+def load_municipalities(root: Path, only: list[str] | None = None, warn=print) -> dict[str, Municipality]:
     """Load every ``municipalities/*.yaml`` (or only the named slugs), all problems at once."""
     folder = root / "municipalities"
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     problems: list[Problem] = []
-    result: dict[str, Record] = {}
+    result: dict[str, Municipality] = {}
     seen: dict[str, str] = {}
     for path in files:
         display = relpath(path, root)

@@ -6,7 +6,8 @@ problem as ``file:line: key.path: what is wrong (expected …)`` instead of
 stopping at the first one. Unknown keys are rejected with a "did you mean".
 
 Validated mappings come back as :class:`Record` (a dict with attribute access),
-which Jinja templates and Python code can both read naturally.
+which Jinja templates and Python code can both read naturally; :func:`freeze` makes
+a validated document read-only (:class:`Frozen`) once it is complete.
 """
 
 from __future__ import annotations
@@ -34,6 +35,40 @@ class Record(dict):
 
     def __setattr__(self, name: str, value: Any) -> None:
         self[name] = value
+
+
+class Frozen(Record):
+    """A Record that can no longer change: validated configuration, read by every step after loading.
+
+    What a step loads or computes lives in its own objects (panelsite.engine.family.SiteInputs),
+    never in the configuration, so every reader sees what the file says.
+    """
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("validated configuration is read-only")
+
+    __setattr__ = __setitem__ = __delitem__ = _read_only
+    update = setdefault = pop = popitem = clear = __ior__ = _read_only
+
+    def __reduce__(self):
+        # pickle (a process pool) and copy rebuild a dict subclass item by item through
+        # __setitem__; give them the whole mapping at once instead.
+        return (Frozen, (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every mapping made :class:`Frozen` and every list a tuple, all the way down."""
+    if isinstance(value, dict):
+        return value if isinstance(value, Frozen) else Frozen({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
 
 
 class Invalid(Exception):

@@ -10,6 +10,7 @@ through Python-Markdown with tables, footnotes, attribute lists and heading ids.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -241,13 +242,19 @@ def _undefined_message(message: str, context: dict) -> str:
     if not match:
         return f"unknown variable: {message}"
     name = match.group(1)
-    known: set[str] = set(context)
-    stack = [v for v in context.values() if isinstance(v, dict)]
+    known: set[str] = set()
+    stack: list = [context]
     while stack:
         value = stack.pop()
-        known.update(k for k in value if isinstance(k, str))
-        stack.extend(v for v in value.values() if isinstance(v, dict))
+        # A mapping's keys, or a dataclass's fields (the municipality: site.name)
+        fields = value if isinstance(value, dict) else {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        known.update(k for k in fields if isinstance(k, str))
+        stack.extend(v for v in fields.values() if isinstance(v, dict) or _is_dataclass(v))
     return f'unknown variable "{name}"{did_you_mean(name, known)}'
+
+
+def _is_dataclass(value) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
 def _error_line(exc: Exception, page: Page) -> int:

@@ -4,6 +4,9 @@
 problem and nothing is written when any input is invalid), then builds each
 site — in a process pool when there are several and more than one core —
 and prints a one-line summary.
+
+The pages beyond the content pages come from the page families in :data:`FAMILIES`
+(the contract: panelsite.engine.family.PageFamily), called in that order.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from pathlib import Path
 
 import jinja2
 
-from panelsite.config.municipality import load_municipalities
-from panelsite.config.schema import Record
+from panelsite.a11y import report_page
+from panelsite.config.municipality import Municipality, load_municipalities
 from panelsite.engine import content, pdf, render
+from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.options import Options, site_base_url
-from panelsite.engine.site import Site, digest
+from panelsite.engine.site import NavItem, Site, digest
 from panelsite.engine.writer import (
     StagedSite,
     broken_links,
@@ -33,8 +37,17 @@ from panelsite.engine.writer import (
     sitemap,
 )
 from panelsite.errors import BuildError, ConfigError, PanelsiteError, Problem, did_you_mean
+from panelsite.factsheets import family as factsheets
+from panelsite.forms import family as forms
+from panelsite.panel import family as panel
+from panelsite.results import family as results
+from panelsite.results import feeds
 
 MANIFEST_DIR = ".panelsite"
+
+# The page families, in the order they load, prepare and add their outputs: the results
+# first, since the others read its surveys (factsheets, questionnaires, response tables).
+FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, report_page]
 
 
 @dataclass
@@ -51,68 +64,80 @@ class SiteResult:
 # load
 
 
-def load_all(options: Options, warn=print) -> dict[str, Record]:
+def load_all(options: Options, warn=print) -> dict[str, SiteInputs]:
     """Every input of every selected municipality, validated; raises with all problems."""
     municipalities = load_municipalities(options.root, options.only, warn=warn)
     problems: list[Problem] = []
+    loaded: dict[str, SiteInputs] = {}
     for slug, m in municipalities.items():
         try:
-            m.pages = content.load_pages(options.root, slug, options.drafts)
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-        try:
-            load_site_data(options, m)
+            loaded[slug] = load_site(options, m)
         except PanelsiteError as exc:
             problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
-    return municipalities
+    return loaded
 
 
-def load_site_data(options: Options, m: Record) -> None:
-    """Surveys, factsheets and forms of one municipality (each module validates its own input)."""
-    from panelsite.results import pages as results_pages
+def load_site(options: Options, m: Municipality) -> SiteInputs:
+    """The content pages and every family's inputs of one municipality; raises with all problems.
 
-    results_pages.load(options, m)
+    The content pages and the surveys are independent: both are read, so one run reports the
+    problems of both. The other families read the surveys, so they wait for them.
+    """
+    inputs = SiteInputs(m)
+    problems: list[Problem] = []
+    try:
+        inputs.pages = content.load_pages(options.root, m.slug, options.drafts)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    try:
+        for family in FAMILIES:
+            family.load(options, inputs)
+    except PanelsiteError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return inputs
 
 
 # --------------------------------------------------------------------------
 # plan
 
 
-def plan_site(options: Options, m: Record, base_url: str) -> Site:
-    site = Site(options.root, m, base_url, options.collector_url, options.today, options.drafts)
+def plan_site(options: Options, inputs: SiteInputs, base_url: str) -> Site:
+    m = inputs.municipality
+    site = Site(options.root, inputs, base_url, options.collector_url, options.today, options.drafts)
     site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
-    from panelsite.results import pages as results_pages
-
-    site.navigation = main_navigation(m.pages)
+    site.navigation = main_navigation(inputs.pages)
     site.add_assets()
-    results_pages.add_outputs(site)  # results, factsheets, forms, feeds: they add site.extra too
+    for family in FAMILIES:  # all of them first: a page's key covers what it links to
+        family.prepare(site)
+    for family in FAMILIES:
+        family.add_outputs(site)
     content_env = render.content_environment(m)
-    for page in m.pages:
+    for page in inputs.pages:
         add_content_page(site, page, content_env)
     site.add_page("404.html", "404.html", title=m.language == "en" and "Page not found" or "Pagina niet gevonden",
                   sitemap=False, noindex=True, context={"absolute": True})
     return site
 
 
-def main_navigation(pages) -> list:
+def main_navigation(pages) -> list[NavItem]:
     """The menu: content pages with a ``nav_order`` plus what the page families add.
 
     The collector shows the same menu on the pages it serves itself.
     """
-    from panelsite.engine.site import NavItem
-    from panelsite.results import pages as results_pages
-
     own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order) for p in pages if p.meta.nav_order is not None]
-    return own + results_pages.navigation()
+    return own + [item for family in FAMILIES for item in family.navigation()]
 
 
 def add_content_page(site: Site, page, content_env) -> None:
     def context() -> dict:
         url, _ = render.url_functions(page.path)
         md = content.markdown_renderer()
-        content.render_markdown(page, content_env, {"site": site.municipality, "url": url, **site.extra}, md)
+        content.render_markdown(page, content_env,
+                                {"site": site.municipality, "url": url, **site.prepared.template_context()}, md)
         from markupsafe import Markup
 
         return {"body": Markup(page.html), "toc": page.toc if page.meta.toc else [],
@@ -129,7 +154,7 @@ def add_content_page(site: Site, page, content_env) -> None:
                                                 f"themes/default/templates{did_you_mean(template, names)} "
                                                 "(expected a page template such as page.html)",
                                   line=content.front_matter_line(page, "template"), key="template")) from None
-    site.add_page(page.path, template, page.digest, digest(*site.extra.get("page_keys", {}).get(page.path, ())),
+    site.add_page(page.path, template, page.digest, digest(*site.prepared.page_keys.get(page.path, ())),
                   title=page.title, description=page.meta.description, context=context,
                   source=page.display, source_page=page)
 
@@ -146,10 +171,11 @@ class Staged:
     manifest_path: Path
 
 
-def stage_site(options: Options, m: Record, base_url: str) -> Staged:
+def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
     """Render one site into a temporary folder; unchanged outputs are reused."""
     started = time.perf_counter()
-    site = plan_site(options, m, base_url)
+    m = inputs.municipality
+    site = plan_site(options, inputs, base_url)
     target = options.out / m.slug
     manifest_path = options.out / MANIFEST_DIR / f"{m.slug}.json"
     previous = _read_manifest(manifest_path)
@@ -189,7 +215,7 @@ def stage_site(options: Options, m: Record, base_url: str) -> Staged:
         staged.abort()
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started,
-                        warnings=list(m.get("warnings") or []))
+                        warnings=list(inputs.warnings))
     return Staged(result, staged, manifest, manifest_path)
 
 
@@ -267,16 +293,14 @@ def _preload() -> None:
     """Import the heavy modules once, before the pool forks its workers.
 
     Forked workers inherit them, so each worker starts at once instead of
-    importing pandas, plotly and WeasyPrint itself (a second each). The
-    imported objects then move out of the garbage collector's sight
-    (``gc.freeze``): they live as long as the process, and without it every
-    full collection in every worker walks them again (7% of a build's CPU).
+    importing WeasyPrint itself (a second; pandas and plotly come with the page
+    families this module imports). The imported objects then move out of the
+    garbage collector's sight (``gc.freeze``): they live as long as the process,
+    and without it every full collection in every worker walks them again (7% of
+    a build's CPU).
     """
     import gc
 
-    from panelsite.results import pages as results_pages
-
-    results_pages._hooks()
     import weasyprint  # noqa: F401  (imported lazily by panelsite.engine.pdf)
 
     gc.collect()
@@ -285,8 +309,8 @@ def _preload() -> None:
 
 def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
     """Load, compute and render one municipality (runs in a worker process)."""
-    municipalities = load_all(Options(**{**options.__dict__, "only": [slug]}), warn=lambda *_: None)
-    return stage_site(options, municipalities[slug], base_url)
+    loaded = load_all(Options(**{**options.__dict__, "only": [slug]}), warn=lambda *_: None)
+    return stage_site(options, loaded[slug], base_url)
 
 
 def build(options: Options, log=print) -> list[SiteResult]:
@@ -349,17 +373,18 @@ def check(options: Options, log=print) -> int:
     import tempfile
 
     warnings: list[str] = []
-    municipalities = load_all(options, warn=warnings.append)
+    loaded = load_all(options, warn=warnings.append)
     for w in warnings:
         log(w)
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
         scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
-        for m in municipalities.values():
-            staged = stage_site(scratch_options, m, site_base_url(options, m, len(municipalities) > 1))
+        for inputs in loaded.values():
+            m = inputs.municipality
+            staged = stage_site(scratch_options, inputs, site_base_url(options, m, len(loaded) > 1))
             staged.stage.abort()
             for w in staged.result.warnings:
                 log(w)
-    return len(municipalities)
+    return len(loaded)
 
 
 def _progress(log, result: SiteResult, options: Options, done: int, total: int) -> None:

@@ -2,9 +2,11 @@
 
 A :class:`Site` is a plan: a list of :class:`Output` objects, each with the
 file it becomes, a key (hash of every input it depends on) and a function that
-renders it. Modules that add pages (content pages, results, factsheets, forms)
+renders it. The content pages and the page families (panelsite.engine.family)
 call :meth:`Site.add_page` / :meth:`Site.add_file`; the pipeline then renders
-only outputs whose key changed since the previous build.
+only outputs whose key changed since the previous build. A site is planned from
+its :class:`~panelsite.engine.family.SiteInputs` (``site.inputs``); what the
+families prepare for each other's pages is ``site.prepared``.
 
 Links to files under ``assets/`` carry ``?v=`` and the start of the hash of that
 file's bytes (:meth:`Site.asset_version`), so a web server may cache /assets/
@@ -26,6 +28,7 @@ from markupsafe import Markup
 from panelsite.config import brand
 from panelsite.config.schema import Record
 from panelsite.engine import render
+from panelsite.engine.family import Prepared, SiteInputs
 from panelsite.engine.writer import content_hash
 from panelsite.errors import BuildError, Problem
 
@@ -109,17 +112,18 @@ class NavItem:
 @dataclass
 class Site:
     root: Path
-    municipality: Record
+    inputs: SiteInputs
     base_url: str
     collector_url: str | None
     today: object
     drafts: bool = False
     outputs: list[Output] = field(default_factory=list)
     navigation: list[NavItem] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)  # shared data for templates (forms, results…)
+    prepared: Prepared = field(default_factory=Prepared)  # what the families prepare for each other's pages
     pdf_cache: Path | None = None  # <out>/.panelsite/pdf-cache: PDFs by content hash
 
     def __post_init__(self):
+        self.municipality = self.inputs.municipality
         self.env = render.environment(self.root, self.municipality)
         self.slug = self.municipality.slug
         self.base_path = urlparse(self.base_url).path
@@ -210,7 +214,7 @@ class Site:
                       form=None, updated=None)
         return dict(page=page, url=url, asset=asset, navigation=sorted(self.navigation, key=lambda n: n.order),
                     site_assets=self.assets, body=Markup(""), toc=[], site_url=self.base_url,
-                    **{"a11y_report": None, "forms": {}, **self.extra})
+                    **self.prepared.template_context())
 
     def render_template(self, template: str, path: str, *, title: str, description: str | None,
                         noindex: bool = False, absolute: bool = False, **extra) -> bytes:

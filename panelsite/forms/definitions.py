@@ -159,17 +159,9 @@ def _load_builtin(name: str) -> Record:
     return record
 
 
-def forms_settings(municipality) -> Record:
-    """The validated ``forms:`` key, also for a municipality Record built without it."""
-    settings = municipality.get("forms")
-    if not settings:
-        settings = Record({name: Record() for name in FORMS.options})
-    return settings
-
-
 def builtin_forms(municipality) -> dict[str, Form]:
     """The sign-up, unsubscribe and contact forms as this municipality shows them."""
-    settings = forms_settings(municipality)
+    settings = municipality.forms
     out = {}
     for name in BUILTIN:
         base = _load_builtin(name)

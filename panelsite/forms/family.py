@@ -1,38 +1,49 @@
-"""The forms' part of a site build: embedded forms, form pages and paper PDFs.
+"""The forms' page family: embedded forms, form pages and paper PDFs.
 
-A hook module of :mod:`panelsite.results.pages` (it needs the surveys: every
-survey with ``collect: true`` becomes a questionnaire).
+It needs the surveys (``inputs.results``): every survey with ``collect: true`` becomes a
+questionnaire. The only module of panelsite.forms that uses the build engine.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from panelsite.engine.site import Site, digest
-from panelsite.forms import form_action, form_pages, form_pdfs, site_forms
+from panelsite.engine import pdf, render
+from panelsite.engine.family import SiteInputs
+from panelsite.engine.site import NavItem, Site, digest
+from panelsite.forms import form_action, form_pages, site_forms
+from panelsite.forms.pages import has_paper_pdf, pdf_name
+
+
+def load(options, inputs: SiteInputs) -> None:
+    """Nothing of its own to read: the forms settings are configuration, the questionnaires surveys."""
+
+
+def navigation() -> list[NavItem]:
+    return []  # the sign-up page is a content page with form: aanmelden, in the menu by its own nav_order
 
 
 def prepare(site: Site) -> None:
+    """The site's forms, where they post, and the questionnaires open today (for the home page)."""
     m = site.municipality
-    collector = site.collector_url or (m.collector.url if m.collector else None)
-    site.extra["forms"] = site_forms(m, m.survey_results.all)
-    site.extra["form_action"] = lambda name: form_action(m, name, collector)
-    # Questionnaires in fieldwork today, for the home page ("Nu bezig").
-    site.extra["open_questionnaires"] = [
-        {"title": s.title, "path": site.extra["forms"][f"vragenlijst-{s.id}"].path, "end": s.fieldwork_end}
-        for s in m.survey_results.all
-        if s.collect and s.fieldwork_start <= site.today <= s.fieldwork_end and f"vragenlijst-{s.id}" in site.extra["forms"]
+    collector = _collector(site)
+    surveys = site.inputs.results.all
+    forms = site.prepared.forms = site_forms(m, surveys)
+    site.prepared.form_action = lambda name: form_action(m, name, collector)
+    site.prepared.open_questionnaires = [
+        {"title": s.title, "path": forms[f"vragenlijst-{s.id}"].path, "end": s.fieldwork_end}
+        for s in surveys
+        if s.collect and s.fieldwork_start <= site.today <= s.fieldwork_end and f"vragenlijst-{s.id}" in forms
     ]
-    keys = site.extra.setdefault("page_keys", {})
-    keys[""] = (*keys.get("", ()), tuple((q["path"], q["end"]) for q in site.extra["open_questionnaires"]))
+    site.prepared.add_page_key("", tuple((q["path"], q["end"]) for q in site.prepared.open_questionnaires))
 
 
 def add_outputs(site: Site) -> None:
     m = site.municipality
-    surveys = m.survey_results.all
-    collector = site.collector_url or (m.collector.url if m.collector else None)
+    surveys = site.inputs.results.all
     key = digest(*[s.source_hash for s in surveys if s.collect])
-    for spec in form_pages(m, surveys, collector):
+    for spec in form_pages(m, surveys, _collector(site)):
         site.add_page(spec["path"], spec["template"], key, title=spec["title"], description=spec["description"],
                       context=spec["context"], noindex=spec["noindex"], sitemap=not spec["noindex"])
 
@@ -42,22 +53,36 @@ def add_outputs(site: Site) -> None:
         return form_pdfs(m, surveys, lambda template, ctx: site.env.get_template(template).render(**ctx),
                          cache_dir=site.pdf_cache)
 
-    for path in _pdf_paths(site, surveys):
-        site.add_file(path, lambda path=path: pdfs()[path], key)
+    for form in site.prepared.forms.values():
+        if form.paper_path and has_paper_pdf(form):
+            path = form.paper_path + pdf_name(form)
+            site.add_file(path, lambda path=path: pdfs()[path], key)
 
 
-def _pdf_paths(site: Site, surveys) -> list[str]:
-    from panelsite.forms.pages import pdf_name
-
-    forms = site.extra["forms"]
-    paths = []
-    for form in forms.values():
-        if form.paper_path and (form.kind == "vragenlijst" or form.id in _paper_forms()):
-            paths.append(form.paper_path + pdf_name(form))
-    return paths
+def _collector(site: Site) -> str | None:
+    return site.collector_url or site.municipality.collector.url
 
 
-def _paper_forms():
-    from panelsite.forms.pages import PAPER_FORMS
+def form_pdfs(municipality, surveys, render_html=None, cache_dir=None) -> dict[str, bytes]:
+    """``{"vragenlijst/<id>/papier/vragenlijst-<id>.pdf": bytes, …}``: tagged PDFs (PDF/UA-1) of the paper versions.
 
-    return PAPER_FORMS
+    ``render_html(template_name, context) -> str`` renders with the site's Jinja
+    environment; without it the municipality's theme environment is used.
+    """
+    if render_html is None:
+        env = render.environment(municipality.root, municipality)
+
+        def render_html(name: str, context: dict) -> str:
+            return env.get_template(name).render(**context)
+
+    out = {}
+    config_dir = Path(municipality.config_dir)
+    logo = config_dir / municipality.brand.logo.file
+    for form in site_forms(municipality, surveys).values():
+        if not has_paper_pdf(form):
+            continue
+        html = render_html("forms/paper_pdf.html", {"form": form, "site": municipality})
+        out[form.paper_path + pdf_name(form)] = pdf.render_pdf(
+            html, cache_dir=cache_dir, base_url=str(config_dir) + "/",
+            inputs=(logo.read_bytes() if logo.is_file() else b"",))
+    return out

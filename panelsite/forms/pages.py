@@ -2,13 +2,11 @@
 
 ``form_pages`` lists every page as ``{"path", "template", "title", "description",
 "context"}``; the build renders them with its own Jinja environment (the
-templates live in themes/default/templates/forms/). ``form_pdfs`` turns the
-printable versions into tagged PDFs (PDF/UA-1) with WeasyPrint.
+templates live in themes/default/templates/forms/). The page family
+(panelsite.forms.family) turns the printable versions into tagged PDFs.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from panelsite.forms.model import Form
 
@@ -19,7 +17,7 @@ PAPER_FORMS = ("aanmelden",)  # besides every questionnaire
 
 def form_action(municipality, form_id: str, collector_url: str | None = None) -> str | None:
     """The URL a form posts to: ``<collector>/<slug>/<form>``; None without a collector."""
-    base = collector_url or (municipality.get("collector") or {}).get("url")
+    base = collector_url or municipality.collector.url
     if not base:
         return None
     return f"{base.rstrip('/')}/{municipality.slug}/{form_id}"
@@ -27,6 +25,11 @@ def form_action(municipality, form_id: str, collector_url: str | None = None) ->
 
 def pdf_name(form: Form) -> str:
     return f"{form.id}.pdf"
+
+
+def has_paper_pdf(form: Form) -> bool:
+    """Every questionnaire has a printable PDF, and of the built-in forms the sign-up."""
+    return form.kind == "vragenlijst" or form.id in PAPER_FORMS
 
 
 def form_pages(municipality, surveys, collector_url: str | None = None) -> list[dict]:
@@ -44,7 +47,7 @@ def form_pages(municipality, surveys, collector_url: str | None = None) -> list[
         elif form.kind == "afmelden":
             pages.append(_page(form.path, "forms/form_page.html", form.title,
                                "Meld u af voor het panel.", form=form, action=action, paper_path=None))
-        if form.kind == "vragenlijst" or form.id in PAPER_FORMS:
+        if has_paper_pdf(form):
             pages.append(_page(form.paper_path, "forms/paper.html", f"{form.title} (om te printen)",
                                f"{form.title}: versie om te printen.", form=form, pdf=pdf_name(form)))
         pages.append(_page(form.thanks_path, "forms/thanks.html", form.thanks_title, form.thanks_title,
@@ -65,37 +68,3 @@ def form_pages(municipality, surveys, collector_url: str | None = None) -> list[
 def _page(path, template, title, description, noindex=False, **context) -> dict:
     return {"path": path, "template": template, "title": title, "description": description,
             "noindex": noindex, "context": context}
-
-
-def form_pdfs(municipality, surveys, render_html=None, cache_dir=None) -> dict[str, bytes]:
-    """``{"vragenlijst/<id>/papier/vragenlijst-<id>.pdf": bytes, …}``: tagged PDFs of the paper versions.
-
-    ``render_html(template_name, context) -> str`` renders with the site's Jinja
-    environment; without it the theme environment of panelsite.engine.render is used.
-    """
-    from panelsite.engine.pdf import render_pdf
-    from panelsite.forms import site_forms
-
-    if render_html is None:
-        render_html = _default_renderer(municipality)
-    out = {}
-    for form in site_forms(municipality, surveys).values():
-        if form.kind != "vragenlijst" and form.id not in PAPER_FORMS:
-            continue
-        html = render_html("forms/paper_pdf.html", {"form": form, "site": municipality})
-        config_dir = Path(municipality.get("config_dir") or ".")
-        logo = config_dir / municipality.brand.logo.file
-        out[form.paper_path + pdf_name(form)] = render_pdf(
-            html, cache_dir=cache_dir, base_url=str(config_dir) + "/",
-            inputs=(logo.read_bytes() if logo.is_file() else b"",))
-    return out
-
-
-def _default_renderer(municipality):
-    from pathlib import Path
-
-    from panelsite.forms.templating import environment
-
-    root = Path(municipality.get("config_dir") or "municipalities").resolve().parent
-    env = environment(root, municipality)
-    return lambda name, context: env.get_template(name).render(**context)

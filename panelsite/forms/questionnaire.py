@@ -14,7 +14,6 @@ import re
 
 import numpy as np
 
-from panelsite.forms.definitions import forms_settings
 from panelsite.forms.model import Field, Form
 
 REQUIRED_TYPES = ("single", "multi", "scale", "grade", "number")
@@ -29,7 +28,7 @@ MULTI_PAPER_HINT = "U kunt meer dan één vakje aankruisen."
 
 
 def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form:
-    settings = forms_settings(municipality).get("vragenlijst") or {}
+    settings = municipality.forms.vragenlijst
     numbers = {q.id: i for i, q in enumerate(survey.questions, start=1)}
     by_id = {q.id: q for q in survey.questions}
     fields = [question_field(q, numbers[q.id], numbers, by_id) for q in survey.questions]

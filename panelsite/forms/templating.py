@@ -24,8 +24,8 @@ def chrome(municipality, base_url: str, path: str) -> dict:
     itself lives on the collector's host.
     """
     base = base_url if base_url.endswith("/") else base_url + "/"
-    logo = Path(municipality.brand.logo.file).suffix if municipality.get("brand") else ".svg"
-    favicon = Path(municipality.brand.favicon).suffix if municipality.get("brand") and municipality.brand.get("favicon") else logo
+    logo = Path(municipality.brand.logo.file).suffix
+    favicon = Path(municipality.brand.favicon).suffix if municipality.brand.favicon else logo
     return {
         "url": lambda to: base + to,
         "asset": lambda to: base + "assets/" + to,

@@ -45,11 +45,6 @@ from panelsite.surveys.weighting import NotConverged, rake
 UNKNOWN = "onbekend"
 
 
-def min_n_of(municipality) -> int:
-    """``results.min_n`` as the results pages use it (default 10, never below 5)."""
-    return max(5, int((municipality.get("results") or {}).get("min_n") or 10))
-
-
 # --------------------------------------------------------------------------
 # composition
 
@@ -107,14 +102,14 @@ class Composition:
 
 
 def compose(register: Register, municipality) -> Composition:
-    min_n = min_n_of(municipality)
+    min_n = municipality.results.min_n  # the schema's rule: default 10, never below 5
     active = register.active()
     variables = [variable_composition(v, active[v].value_counts().to_dict(), int(active[v].isna().sum()),
                                       municipality.population.variables[v], min_n)
                  for v in register.variables]
     population = municipality.population
-    return Composition(register.date, len(active), variables, growth(register), population.get("source"),
-                       population.get("date"), min_n, register.file)
+    return Composition(register.date, len(active), variables, growth(register), population.source,
+                       population.date, min_n, register.file)
 
 
 def variable_composition(variable: str, members: dict, unknown: int, population: dict, min_n: int) -> VariableComposition:
@@ -179,7 +174,7 @@ def response_by_group(register: Register, survey, municipality) -> list[Response
     (the smaller of the two goes into :func:`hidden`; a group with invited
     members counts as having people in it).
     """
-    min_n = min_n_of(municipality)
+    min_n = municipality.results.min_n  # the schema's rule: default 10, never below 5
     invited_members = register.members[register.active_on(survey.fieldwork_start)]
     out = []
     for variable, categories in municipality.population.variables.items():

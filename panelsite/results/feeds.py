@@ -1,8 +1,8 @@
 """An Atom 1.0 feed of the published results: ``resultaten/feed.xml``.
 
-A hook module of :mod:`panelsite.results.pages`: :func:`add_outputs` adds the
-feed and sets ``site.assets.feed``, so ``base.html`` links it from every page
-and the results index shows a visible link.
+A page family (panelsite.engine.family): :func:`prepare` sets ``site.assets.feed``,
+so ``base.html`` links the feed from every page and the results index shows a
+visible link; :func:`add_outputs` adds it.
 
 The feed is reproducible: its ``updated`` is the latest ``publish_on`` of the
 published surveys (never the wall clock), and entry ids are URNs that stay the
@@ -15,19 +15,29 @@ from __future__ import annotations
 import datetime as _dt
 from xml.sax.saxutils import escape, quoteattr
 
+from panelsite.engine.family import SiteInputs
+from panelsite.engine.site import NavItem, Site
+
 FEED_PATH = "resultaten/feed.xml"
 
 
-def prepare(site) -> None:
+def load(options, inputs: SiteInputs) -> None:
+    """Nothing of its own to read: the feed lists the results family's published surveys."""
+
+
+def navigation() -> list[NavItem]:
+    return []  # linked from every page's head and from the results index, not from the menu
+
+
+def prepare(site: Site) -> None:
     """Decide before any page is planned, so every page's key covers the feed link."""
-    site.assets.feed = bool(site.municipality.survey_results.published)
+    site.assets.feed = bool(site.inputs.results.published)
 
 
-def add_outputs(site) -> None:
-    results = site.municipality.survey_results
+def add_outputs(site: Site) -> None:
+    results = site.inputs.results
     if not results.published:
         return
-    site.assets.feed = True
     site.add_file(FEED_PATH, lambda: atom_feed(site.municipality, site.base_url, results.published), results.key)
 
 

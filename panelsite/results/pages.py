@@ -1,184 +1,22 @@
-"""Results pages, open data and everything built on the survey results.
+"""The view model of a results page: questions, tables, charts, trends and the method.
 
-Loading reads and validates every survey of the municipality; results are
-computed lazily (once per survey) so an incremental build that re-renders
-nothing computes nothing. Other page families that depend on results
-(factsheets, forms, panel composition, feeds) hook in through
-:func:`add_outputs`.
+The pages themselves are planned by :mod:`panelsite.results.family`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import re
-from functools import cached_property
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
 from panelsite import i18n
-from panelsite.engine.site import Site, digest
+from panelsite.engine.site import Site
 from panelsite.results import charts
-from panelsite.surveys import (
-    THEMES,
-    analyse,
-    load_surveys,
-    method_text,
-    series_trends,
-    summary_sentence,
-    to_open_data,
-    to_open_data_csv,
-)
+from panelsite.surveys import method_text, summary_sentence
 
-RESULTS_NAV_ORDER = 20
-
-
-class Results:
-    """The published surveys of one municipality and their (lazily computed) results."""
-
-    def __init__(self, municipality, surveys, today, drafts: bool):
-        self.municipality = municipality
-        self.all = surveys
-        self.published = sorted(
-            (s for s in surveys if drafts or s.publish_on <= today),
-            key=lambda s: (s.fieldwork_end, s.id), reverse=True,
-        )
-        self.today = today
-        self._results: dict[str, object] = {}
-
-    def of(self, survey):
-        if survey.id not in self._results:
-            self._results[survey.id] = analyse(survey, self.municipality)
-        return self._results[survey.id]
-
-    @cached_property
-    def trends(self) -> dict:
-        in_series = [self.of(s) for s in self.published if s.series]
-        return series_trends(in_series) if in_series else {}
-
-    def series_key(self, survey) -> str:
-        """Inputs of a survey's trend section: every published round of its series."""
-        if not survey.series:
-            return ""
-        return digest(*[s.source_hash for s in self.published if s.series == survey.series])
-
-    @property
-    def key(self) -> str:
-        return digest(*[(s.id, s.source_hash, s.publish_on) for s in self.published])
-
-
-def load(options, m) -> None:
-    folder = options.root / "content" / m.slug / "surveys"
-    surveys = load_surveys(folder, m, options.root) if folder.is_dir() else []
-    m.survey_results = Results(m, surveys, options.today, options.drafts)
-    for hook in _hooks():
-        if hasattr(hook, "load"):
-            hook.load(options, m)
-
-
-def _hooks():
-    """Modules that add page families built on results, in build order."""
-    from importlib import import_module
-
-    names = ["panelsite.factsheets", "panelsite.forms.family", "panelsite.panel.family", "panelsite.results.feeds",
-             "panelsite.a11y.report_page"]
-    modules = []
-    for name in names:
-        try:
-            modules.append(import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real import error inside the module
-                raise
-    return modules
-
-
-def navigation() -> list:
-    """The menu items of the results and the page families built on them."""
-    from panelsite.engine.site import NavItem
-
-    items = [NavItem("resultaten/", "Resultaten", RESULTS_NAV_ORDER)]
-    for hook in _hooks():
-        if hasattr(hook, "navigation"):
-            items += hook.navigation()
-    return items
-
-
-def add_outputs(site: Site) -> None:
-    results: Results = site.municipality.survey_results
-    for hook in _hooks():  # data the results pages link to (factsheets, forms) comes first
-        if hasattr(hook, "prepare"):
-            hook.prepare(site)
-    site.extra["latest_results"] = [_card(results, s) for s in results.published[:3]]
-    keys = site.extra.setdefault("page_keys", {})  # extra inputs of content pages, by path
-    keys[""] = (*keys.get("", ()), results.key)  # the home page lists the latest results
-    _add_index(site, results)
-    for survey in results.published:
-        _add_survey(site, results, survey)
-    if any(s.breakdowns or s.series for s in results.published):
-        site.add_file("assets/js/plotly.min.js", _plotly_js, shared=True)
-    for hook in _hooks():
-        if hasattr(hook, "add_outputs"):
-            hook.add_outputs(site)
-
-
-@functools.cache
-def _plotly_js() -> bytes:
-    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process."""
-    import plotly
-
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-
-
-def _card(results: Results, survey) -> dict:
-    return {"path": f"resultaten/{survey.id}/", "title": survey.title, "theme_label": survey.theme_label,
-            "published": survey.publish_on, "key_sentence": survey.summary}
-
-
-def _add_index(site: Site, results: Results) -> None:
-    def context() -> dict:
-        groups: dict[str, list] = {}
-        for survey in results.published:
-            groups.setdefault(survey.theme, []).append(_card(results, survey))
-        ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
-        return {"themes": [{"id": t, "label": THEMES[t], "surveys": cards} for t, cards in ordered]}
-
-    site.add_page("resultaten/", "results-index.html", results.key, title="Resultaten",
-                  description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",
-                  context=context)
-
-
-def _add_survey(site: Site, results: Results, survey) -> None:
-    base = f"resultaten/{survey.id}/"
-    key = (survey.source_hash, results.series_key(survey), site.extra.get("factsheet_paths", {}).get(survey.id),
-           site.municipality.get("panel_key", ""))
-
-    def context() -> dict:
-        return survey_context(site, results, survey)
-
-    site.add_page(base, "results.html", *key, title=survey.title,
-                  description=f"Uitkomsten van het onderzoek '{survey.title}' van {site.municipality.panel_name}: "
-                              f"grafieken, tabellen en de methode.",
-                  context=context)
-    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey)), survey.source_hash)
-    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
-
-
-def _open_data_json(survey_results) -> bytes:
-    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results)) + "\n").encode()
-
-
-# to_open_data builds a fresh tree of dicts and lists, which cannot hold a
-# cycle: not checking for one saves a tenth of the encoding time
-_OPEN_DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False)
-
-
-# --------------------------------------------------------------------------
-# view model of one results page
-
-
-def survey_context(site: Site, results: Results, survey) -> dict:
+def survey_context(site: Site, results, survey) -> dict:
+    """Everything results.html shows of one survey; ``results`` is the site's results.family.Results."""
     lang = site.municipality.language
     r = results.of(survey)
     palette = site.municipality.palette
@@ -197,8 +35,8 @@ def survey_context(site: Site, results: Results, survey) -> dict:
         "method": method_text(r),
         "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
         "interactive": interactive,
-        "factsheet_path": site.extra.get("factsheet_paths", {}).get(survey.id),
-        "response_by_group": site.extra["response_by_group"](survey.id) if "response_by_group" in site.extra else None,
+        "factsheet_path": site.prepared.factsheet_paths.get(survey.id),
+        "response_by_group": by_group(survey.id) if (by_group := site.prepared.response_by_group) else None,
     }
 
 

@@ -54,8 +54,8 @@ def analyse(survey: Survey, municipality) -> SurveyResults:
 
 
 def estimate(survey: Survey, municipality, weights: np.ndarray, summary: WeightingSummary) -> SurveyResults:
-    min_n = max(5, int(municipality.results.get("min_n") or 10))
-    indicative_n = int(municipality.results.get("indicative_n") or 30)
+    # The disclosure rules as the schema declares them (min_n: default 10, never below 5).
+    min_n, indicative_n = municipality.results.min_n, municipality.results.indicative_n
     data = survey.responses if survey.has_responses else survey.responses.iloc[0:0]
     n = len(data)
     columns = Columns(data)
@@ -72,4 +72,4 @@ def estimate(survey: Survey, municipality, weights: np.ndarray, summary: Weighti
         figures = figures_of()
         results.append(QuestionResult(q, figures[0], {var: figures[rows.start:rows.stop] for var, rows in bases.partitions[1:]}))
     population = municipality.population
-    return SurveyResults(survey, summary, results, min_n, indicative_n, population.get("source"), population.get("date"))
+    return SurveyResults(survey, summary, results, min_n, indicative_n, population.source, population.date)

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from panelsite import factsheets
+from panelsite.factsheets import family as factsheets
 from panelsite.engine import pipeline
+from panelsite.engine.family import SiteInputs
 from panelsite.config.schema import Record
 from panelsite.surveys import analyse, load_surveys
 
@@ -83,14 +84,14 @@ class Project:
         return load_surveys(self.folder.parent, municipality(), self.root)
 
     def load(self, text: str | None = None):
-        """Run the factsheet hook's ``load``; returns ``m.factsheets``."""
+        """Run the factsheet family's ``load``; returns ``inputs.factsheets``."""
         if text is not None:
             self.write(text)
         surveys = self.surveys()
-        m = Record(municipality(), survey_results=SimpleNamespace(all=surveys, published=surveys))
-        factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), m)
-        self.warnings = m.warnings
-        return m.factsheets
+        inputs = SiteInputs(municipality(), results=SimpleNamespace(all=surveys, published=surveys))
+        factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), inputs)
+        self.warnings = inputs.warnings
+        return inputs.factsheets
 
     def results(self):
         return analyse(self.surveys()[0], municipality())
@@ -106,8 +107,9 @@ class Demo:
 
     def __init__(self, root: Path, slug: str, out: Path):
         self.options = pipeline.Options(root=root, out=out, only=[slug], jobs=1, progress=False)
-        self.m = pipeline.load_all(self.options, warn=lambda *_: None)[slug]
-        self.site = pipeline.plan_site(self.options, self.m, self.m.base_url)
+        self.inputs = pipeline.load_all(self.options, warn=lambda *_: None)[slug]
+        self.m = self.inputs.municipality
+        self.site = pipeline.plan_site(self.options, self.inputs, self.m.base_url)
         self.outputs = {o.path: o for o in self.site.outputs}
         self._rendered: dict[str, bytes] = {}
 

@@ -21,8 +21,8 @@ WEB_URL = "https://panel.lindenhaven.nl/resultaten/afval-2026/factsheet/"
 
 def computed_highlights(demo: Demo, survey_id: str = SURVEY) -> list[str]:
     """The highlight values as SurveyResults.figure computes them, formatted."""
-    fs = demo.m.factsheets[survey_id]
-    results = demo.m.survey_results.of(fs.survey)
+    fs = demo.inputs.factsheets[survey_id]
+    results = demo.inputs.results.of(fs.survey)
     return [format_figure(results.figure(h.figure.question, h.figure.codes, h.figure.stat), h.figure.stat)
             for h in fs.highlights]
 
@@ -31,9 +31,9 @@ def computed_highlights(demo: Demo, survey_id: str = SURVEY) -> list[str]:
 
 
 def test_every_published_demo_survey_has_a_factsheet_page(demo):
-    published = [s.id for s in demo.m.survey_results.published]
+    published = [s.id for s in demo.inputs.results.published]
     assert published and all(f"resultaten/{s}/factsheet/index.html" in demo.outputs for s in published)
-    assert demo.site.extra["factsheet_paths"][SURVEY] == BASE + "factsheet/"
+    assert demo.site.prepared.factsheet_paths[SURVEY] == BASE + "factsheet/"
     assert any(n.path == "wat-doen-we-ermee/" and n.order == 30 for n in demo.site.navigation)
 
 
@@ -45,7 +45,7 @@ def test_web_page_shows_figures_measures_and_links_to_the_pdf(demo):
     assert f'factsheet.pdf">Download deze factsheet (PDF, {size} kB)' in html
     for value in computed_highlights(demo):
         assert f'<span class="fs-highlight__value">{value}</span>' in html
-    assert html.count('class="fs-status ') == len(demo.m.factsheets[SURVEY].measures)
+    assert html.count('class="fs-status ') == len(demo.inputs.factsheets[SURVEY].measures)
     assert '<span class="visually-hidden">Status: </span>Gedaan' in html  # text, not only colour or icon
     assert "{{" not in html
     # the update about a measure stands with that measure; "Stand van zaken" is for news about the whole survey
@@ -88,7 +88,7 @@ def test_email_links_to_the_web_version_with_absolute_urls(demo):
 
 def test_email_text_version(demo):
     text = demo.text(BASE + "factsheet-email.txt")
-    fs = demo.m.factsheets[SURVEY]
+    fs = demo.inputs.factsheets[SURVEY]
     assert text.startswith(fs.title + "\n" + "=" * len(fs.title))
     assert WEB_URL in text and "https://panel.lindenhaven.nl/resultaten/afval-2026/factsheet.pdf" in text
     for value, h in zip(computed_highlights(demo), fs.highlights):
@@ -113,9 +113,9 @@ def test_measures_page_groups_every_measure_by_status(demo):
     sections = dict(zip(headings, re.split(r'<h2 id="[a-z-]+">', html)[1:]))
     wanted = {"taken": "gedaan", "planned": "gepland", "investigating": "wordt-onderzocht",
               "not possible": "niet-mogelijk"}
-    published = [s.id for s in demo.m.survey_results.published]
+    published = [s.id for s in demo.inputs.results.published]
     for survey_id in published:
-        for measure in demo.m.factsheets[survey_id].measures:
+        for measure in demo.inputs.factsheets[survey_id].measures:
             assert measure.title in sections[wanted[measure.status]], measure.title
     assert 'href="../resultaten/afval-2026/factsheet/"' in html and 'href="../resultaten/afval-2026/"' in html
     assert "<strong>Nieuws van <time datetime=" in html
@@ -137,8 +137,8 @@ def test_demo_factsheets_show_every_status_and_a_follow_up():
 
         with tempfile.TemporaryDirectory() as out:
             d = Demo(ROOT, slug, Path(out))
-            for s in d.m.survey_results.published:
-                fs = d.m.factsheets[s.id]
+            for s in d.inputs.results.published:
+                fs = d.inputs.factsheets[s.id]
                 statuses |= {m.status for m in fs.measures}
                 follow_ups += len(fs.follow_up)
     assert statuses == {"taken", "planned", "investigating", "not possible"}
@@ -160,7 +160,7 @@ def test_pdf_is_tagged_dutch_titled_and_short(demo, pdf):
     assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert root["/Lang"] == "nl"
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
-    assert reader.metadata.title.startswith(demo.m.factsheets[SURVEY].title)
+    assert reader.metadata.title.startswith(demo.inputs.factsheets[SURVEY].title)
     assert 1 <= len(reader.pages) <= 2
     assert len(pdf) < 500_000
     assert b"pdfuaid:part" in pdf or b"pdfuaid" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
@@ -174,7 +174,7 @@ def test_pdf_is_tagged_dutch_titled_and_short(demo, pdf):
 def test_pdf_text_reads_in_order_with_the_computed_figures(demo, pdf):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    fs = demo.m.factsheets[SURVEY]
+    fs = demo.inputs.factsheets[SURVEY]
     order = [fs.title, "Wat vroegen we en wie deden mee?", "De belangrijkste cijfers"]
     for value, h in zip(computed_highlights(demo), fs.highlights):
         order.append(f"{value} {h.label.split()[0]}")
@@ -189,9 +189,9 @@ def test_pdf_text_reads_in_order_with_the_computed_figures(demo, pdf):
 
 
 def test_pdf_bytes_are_reproducible_and_dated_from_publication(demo, pdf, tmp_path):
-    from panelsite import factsheets
+    from panelsite.factsheets import family as factsheets
 
-    html = factsheets.pdf_html(demo.site, demo.m.factsheets[SURVEY])
+    html = factsheets.pdf_html(demo.site, demo.inputs.factsheets[SURVEY])
     again = pdf_mod.render_pdf(html, cache_dir=None, source="x")
     assert again == pdf
     metadata = pypdf.PdfReader(io.BytesIO(pdf)).metadata

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from panelsite.cli import main
-from panelsite.forms import form_pdfs, site_forms, validate
+from panelsite.forms import site_forms, validate
+from panelsite.forms.family import form_pdfs
 from panelsite.forms.questionnaire import question_field
 
 from collector.helpers import make_project  # tests/ is on sys.path (package dirs)

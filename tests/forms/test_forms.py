@@ -9,7 +9,8 @@ import pytest
 
 from panelsite.config.municipality import load_municipalities
 from panelsite.errors import ConfigError
-from panelsite.forms import form_pages, form_pdfs, site_forms, validate
+from panelsite.forms import form_pages, site_forms, validate
+from panelsite.forms.family import form_pdfs
 from panelsite.forms.background import age_category
 from panelsite.forms.validation import parse_number
 from panelsite.surveys import load_surveys

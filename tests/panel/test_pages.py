@@ -11,6 +11,7 @@ import pytest
 from panelsite.panel import family as panel
 from panelsite.config.municipality import load_municipalities
 from panelsite.errors import DataError
+from panelsite.engine.family import SiteInputs
 from panelsite.engine.site import Site
 
 from .conftest import rows
@@ -29,9 +30,10 @@ def build(m, tmp_path, register_text: str | None, surveys=()) -> Site:
         file = tmp_path / "content" / "lindenhaven" / "panel" / "members.csv"
         file.parent.mkdir(parents=True)
         file.write_text("member_id,leeftijd,geslacht,wijk,joined,left\n" + register_text, encoding="utf-8")
-    panel.load(SimpleNamespace(root=tmp_path), m)
-    m.survey_results = SimpleNamespace(published=list(surveys))
-    site = Site(ROOT, m, m.base_url, None, dt.date(2026, 4, 1))
+    inputs = SiteInputs(m, results=SimpleNamespace(published=list(surveys)))
+    panel.load(SimpleNamespace(root=tmp_path), inputs)
+    site = Site(ROOT, inputs, m.base_url, None, dt.date(2026, 4, 1))
+    panel.prepare(site)
     panel.add_outputs(site)
     return site
 
@@ -72,16 +74,16 @@ def test_the_composition_page(lindenhaven, tmp_path):
     assert "4e kwartaal 2025 31 december 2025 37" in text
     assert "1e kwartaal 2026 31 maart 2026 40" in text
     assert "Basisregistratie Personen (BRP), inwoners van 18 jaar en ouder, 1 januari 2026" in text
-    assert site.extra["panel_composition"] == "over-het-panel/samenstelling/"
-    assert site.extra["page_keys"]["over-het-panel/"] == (True,)
+    assert site.prepared.panel_composition == "over-het-panel/samenstelling/"
+    assert site.prepared.page_keys["over-het-panel/"] == (True,)
     assert not any(n.path.startswith("over-het-panel/samenstelling") for n in site.navigation)
 
 
 def test_no_register_no_page_no_error(lindenhaven, tmp_path):
     site = build(lindenhaven, tmp_path, None)
     assert not [o for o in site.outputs if o.path == PAGE]
-    assert site.extra["panel_composition"] is None
-    assert "response_by_group" not in site.extra
+    assert site.prepared.panel_composition is None
+    assert site.prepared.response_by_group is None
 
 
 def test_a_bad_register_stops_the_load(lindenhaven, tmp_path):
@@ -100,7 +102,7 @@ def test_response_table_for_the_method_section(lindenhaven, tmp_path):
     survey = SimpleNamespace(id="afval-2026", has_responses=True, fieldwork_start=dt.date(2026, 1, 1),
                              responses=responses)
     site = build(lindenhaven, tmp_path, REGISTER, [survey])
-    html = str(site.extra["response_by_group"]("afval-2026"))
+    html = str(site.prepared.response_by_group("afval-2026"))
     text = text_of(html)
     # a table too wide for a phone scrolls in a region of its own, named by its caption
     assert ('<div class="table-wrap" role="region" tabindex="0" aria-labelledby="tabel-respons-leeftijd"><table>'

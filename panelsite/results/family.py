@@ -1,0 +1,135 @@
+"""The results' page family: the results index, a page per published survey, and its open data.
+
+Loading reads and validates every survey of the municipality (``inputs.results``);
+results are computed lazily, once per survey, so an incremental build that re-renders
+nothing computes nothing. The view model of a results page is :mod:`.pages`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from functools import cached_property
+from pathlib import Path
+
+from panelsite.engine.family import SiteInputs
+from panelsite.engine.site import NavItem, Site, digest
+from panelsite.results.pages import survey_context
+from panelsite.surveys import THEMES, analyse, load_surveys, series_trends, to_open_data, to_open_data_csv
+
+RESULTS_PATH = "resultaten/"
+RESULTS_NAV_ORDER = 20
+
+
+class Results:
+    """The published surveys of one municipality and their (lazily computed) results."""
+
+    def __init__(self, municipality, surveys, today, drafts: bool):
+        self.municipality = municipality
+        self.all = surveys
+        self.published = sorted(
+            (s for s in surveys if drafts or s.publish_on <= today),
+            key=lambda s: (s.fieldwork_end, s.id), reverse=True,
+        )
+        self.today = today
+        self._results: dict[str, object] = {}
+
+    def of(self, survey):
+        if survey.id not in self._results:
+            self._results[survey.id] = analyse(survey, self.municipality)
+        return self._results[survey.id]
+
+    @cached_property
+    def trends(self) -> dict:
+        in_series = [self.of(s) for s in self.published if s.series]
+        return series_trends(in_series) if in_series else {}
+
+    def series_key(self, survey) -> str:
+        """Inputs of a survey's trend section: every published round of its series."""
+        if not survey.series:
+            return ""
+        return digest(*[s.source_hash for s in self.published if s.series == survey.series])
+
+    @property
+    def key(self) -> str:
+        return digest(*[(s.id, s.source_hash, s.publish_on) for s in self.published])
+
+
+def load(options, inputs: SiteInputs) -> None:
+    """Every survey of the municipality (``inputs.results``), published or not, checked now."""
+    m = inputs.municipality
+    folder = options.root / "content" / m.slug / "surveys"
+    surveys = load_surveys(folder, m, options.root) if folder.is_dir() else []
+    inputs.results = Results(m, surveys, options.today, options.drafts)
+
+
+def navigation() -> list[NavItem]:
+    return [NavItem(RESULTS_PATH, "Resultaten", RESULTS_NAV_ORDER)]
+
+
+def prepare(site: Site) -> None:
+    """The home page's latest results (and its key covers every published survey)."""
+    results = site.inputs.results
+    site.prepared.latest_results = [_card(s) for s in results.published[:3]]
+    site.prepared.add_page_key("", results.key)
+
+
+def add_outputs(site: Site) -> None:
+    results = site.inputs.results
+    _add_index(site, results)
+    for survey in results.published:
+        _add_survey(site, results, survey)
+    if any(s.breakdowns or s.series for s in results.published):
+        site.add_file("assets/js/plotly.min.js", _plotly_js, shared=True)
+
+
+@functools.cache
+def _plotly_js() -> bytes:
+    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process."""
+    import plotly
+
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+
+
+def _card(survey) -> dict:
+    return {"path": f"{RESULTS_PATH}{survey.id}/", "title": survey.title, "theme_label": survey.theme_label,
+            "published": survey.publish_on, "key_sentence": survey.summary}
+
+
+def _add_index(site: Site, results: Results) -> None:
+    def context() -> dict:
+        groups: dict[str, list] = {}
+        for survey in results.published:
+            groups.setdefault(survey.theme, []).append(_card(survey))
+        ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
+        return {"themes": [{"id": t, "label": THEMES[t], "surveys": cards} for t, cards in ordered]}
+
+    site.add_page(RESULTS_PATH, "results-index.html", results.key, title="Resultaten",
+                  description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",
+                  context=context)
+
+
+def _add_survey(site: Site, results: Results, survey) -> None:
+    base = f"{RESULTS_PATH}{survey.id}/"
+    register = site.inputs.panel_register  # the method section's response table is made from it
+    key = (survey.source_hash, results.series_key(survey), site.prepared.factsheet_paths.get(survey.id),
+           register.source_hash if register else "")
+
+    def context() -> dict:
+        return survey_context(site, results, survey)
+
+    site.add_page(base, "results.html", *key, title=survey.title,
+                  description=f"Uitkomsten van het onderzoek '{survey.title}' van {site.municipality.panel_name}: "
+                              f"grafieken, tabellen en de methode.",
+                  context=context)
+    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey)), survey.source_hash)
+    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
+
+
+def _open_data_json(survey_results) -> bytes:
+    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results)) + "\n").encode()
+
+
+# to_open_data builds a fresh tree of dicts and lists, which cannot hold a
+# cycle: not checking for one saves a tenth of the encoding time
+_OPEN_DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False)
