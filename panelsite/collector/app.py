@@ -47,8 +47,9 @@ from panelsite.collector import export as export_mod
 from panelsite.collector.mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings, message
 from panelsite.collector.security import LEAVE_MAX_AGE, Tokens, origin_of, request_origin
 from panelsite.collector.storage import Rate, Storage, StorageError, open_storage
+from panelsite.engine.chrome import chrome
+from panelsite.engine.render import environment
 from panelsite.forms.background import age_category
-from panelsite.forms.templating import chrome, environment
 
 log = logging.getLogger("panelsite.collector")
 

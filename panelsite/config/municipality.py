@@ -239,7 +239,7 @@ SCHEMA = Mapping(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: compared and hashed by identity, one object per file loaded
 class Municipality:
     """One validated ``municipalities/<slug>.yaml``, read-only: every step reads what the file says.
 

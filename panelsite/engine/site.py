@@ -23,13 +23,9 @@ from typing import Callable
 from urllib.parse import urlparse
 
 import jinja2
-from markupsafe import Markup
 
-from panelsite.config import brand
-from panelsite.config.schema import Record
-from panelsite.engine import render
+from panelsite.engine import chrome, render
 from panelsite.engine.family import Prepared, SiteInputs
-from panelsite.engine.writer import content_hash
 from panelsite.errors import BuildError, Problem
 
 
@@ -131,10 +127,7 @@ class Site:
         config_bytes = (self.root / self.municipality.source).read_bytes()
         self.theme_key = digest(tree_digest(*themes), code_digest())
         self.base_key = digest(self.theme_key, config_bytes, self.base_url, self.collector_url, self.today)
-        self.assets = Record(logo_suffix=Path(self.municipality.brand.logo.file).suffix.lower(),
-                             favicon_suffix=Path(self.municipality.brand.favicon or self.municipality.brand.logo.file)
-                             .suffix.lower(),
-                             feed=False)
+        self.assets = chrome.SiteAssets.of(self.municipality)
         self._asset_versions: dict[str, str] = {}
         self._assets_key: tuple[int, str] = (-1, "")
 
@@ -186,7 +179,7 @@ class Site:
             output = next((o for o in self.outputs if o.path == "assets/" + path), None)
             if output is None:
                 return None
-            self._asset_versions[path] = content_hash(output.render())[:12]
+            self._asset_versions[path] = chrome.version_of(output.render())
         return self._asset_versions[path]
 
     def assets_key(self) -> str:
@@ -200,21 +193,11 @@ class Site:
     # -- rendering ---------------------------------------------------------
     def page_context(self, path: str, *, title: str, description: str | None, noindex: bool = False,
                      absolute: bool = False) -> dict:
-        url, unversioned = render.url_functions(path, self.base_url if absolute else None)
-
-        def asset(to: str) -> str:
-            version = self.asset_version(to)
-            return unversioned(to) + (f"?v={version}" if version else "")
-
-        section = path.split("/", 1)[0] + "/" if path else ""
-        # A preview build (--drafts) shows results still under embargo: no search engine may keep
-        # them. Its canonical links stay: they name the preview, and a11y.site_base_path reads them.
-        page = Record(path=path, title=title, description=description, section=section,
-                      noindex=noindex or self.drafts, canonical=None if noindex else self.base_url + path,
-                      form=None, updated=None)
-        return dict(page=page, url=url, asset=asset, navigation=sorted(self.navigation, key=lambda n: n.order),
-                    site_assets=self.assets, body=Markup(""), toc=[], site_url=self.base_url,
-                    **self.prepared.template_context())
+        """The page chrome (panelsite.engine.chrome.page_context) of one of this site's pages."""
+        return chrome.page_context(path, title=title, description=description, base_url=self.base_url,
+                                   navigation=self.navigation, assets=self.assets, asset_version=self.asset_version,
+                                   shared=self.prepared.template_context(), noindex=noindex, drafts=self.drafts,
+                                   link_base=chrome.absolute_path(self.base_url) if absolute else None)
 
     def render_template(self, template: str, path: str, *, title: str, description: str | None,
                         noindex: bool = False, absolute: bool = False, **extra) -> bytes:
@@ -241,30 +224,6 @@ class Site:
 
     # -- static assets -----------------------------------------------------
     def add_assets(self) -> None:
-        """Theme files under assets/, one combined stylesheet, logo and favicon."""
-        m = self.municipality
-        themes = list(reversed(render.theme_dirs(self.root, self.slug)))  # default first, then the override
-        static: dict[str, Path] = {}
-        for theme in themes:
-            folder = theme / "static"
-            if folder.is_dir():
-                for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-                    static[file.relative_to(folder).as_posix()] = file
-        css_parts = [static.pop("css/theme.css")] if "css/theme.css" in static else []
-        if "css/extra.css" in static:
-            css_parts.append(static.pop("css/extra.css"))
-
-        @functools.cache  # its ?v= (asset_version) and the file written come from one rendering
-        def site_css() -> bytes:
-            tokens = brand.tokens_css(m.brand, m.palette)
-            return ("/* Design tokens generated from the house style */\n" + tokens + "\n"
-                    + "\n".join(p.read_text(encoding="utf-8") for p in css_parts)).encode()
-
-        self.add_file("assets/css/site.css", site_css)
-        for rel, file in static.items():
-            self.add_file("assets/" + rel, file.read_bytes, shared=True)  # theme_key covers the bytes
-        logo = m.config_dir / m.brand.logo.file
-        self.add_file("assets/logo" + self.assets.logo_suffix, logo.read_bytes, logo.read_bytes(), shared=True)
-        favicon = m.config_dir / (m.brand.favicon or m.brand.logo.file)
-        self.add_file("assets/favicon" + self.assets.favicon_suffix, favicon.read_bytes, favicon.read_bytes(),
-                      shared=True)
+        """Theme files under assets/, one combined stylesheet, logo and favicon (chrome.theme_assets)."""
+        for asset in chrome.theme_assets(self.root, self.municipality):
+            self.add_file("assets/" + asset.path, asset.render, *asset.key, shared=asset.shared)

@@ -64,7 +64,8 @@ def test_consent_has_a_privacy_link_and_no_version_hint(site):
 
 
 def test_the_collectors_signup_page_links_the_privacy_statement_too(tmp_path):
-    from panelsite.forms.templating import chrome, environment
+    from panelsite.engine.chrome import chrome
+    from panelsite.engine.render import environment
 
     project = project_with(tmp_path)
     m = municipality(project)

@@ -151,7 +151,8 @@ def test_form_pages_list_what_the_build_renders(tmp_path):
 
 
 def test_rendered_questionnaire_is_accessible_markup(tmp_path):
-    from panelsite.forms.templating import chrome, environment
+    from panelsite.engine.chrome import chrome
+    from panelsite.engine.render import environment
 
     project = project_with(tmp_path)
     m = municipality(project)
