@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 from panelsite.authoring import commands as authoring
 from panelsite.collector import commands as collector
 from panelsite.engine import commands as engine
-from panelsite.errors import PanelsiteError
+from panelsite.errors import PanelsiteError, reporting
 from panelsite.panel import commands as panel_report
 
 
@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(_with_command(argv))
     run = {c.name: c.run for c in COMMANDS}[args.command]
     try:
-        return run(args)
+        with reporting():  # warnings and progress lines: printed on stdout, counted
+            return run(args)
     except PanelsiteError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

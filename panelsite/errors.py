@@ -1,16 +1,29 @@
-"""One exception hierarchy, so users see messages instead of tracebacks.
+"""One exception hierarchy, so users see messages instead of tracebacks, and one way to warn.
 
 Every user-facing problem is a :class:`Problem` pointing at its source
 (file, line or row, key or column). Loaders collect problems and raise once
 with all of them, so one run reports everything that is wrong.
+
+A problem that does not stop the run (severity ``"warning"``) is reported with
+:func:`warn`, through the logger :data:`LOG` (``panelsite.report``), which also
+carries the progress lines a command prints. The command line installs one
+:class:`ProblemHandler` for the whole run (:func:`reporting`): it prints every
+line and counts the warnings. :func:`captured` keeps the warnings of a block
+instead (a build worker hands them back to the main process).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import difflib
+import logging
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,11 @@ class Problem:
     line: int | None = None
     key: str | None = None
     row: int | None = None
+    severity: str = "error"  # or "warning": reported, and the run goes on
+
+    def report_line(self) -> str:
+        """The problem as the terminal shows it: ``error: file:line: key: message``."""
+        return f"{self.severity}: {self}"
 
     def __str__(self) -> str:
         where = self.file
@@ -107,3 +125,88 @@ class ProblemList(list):
 
 def _sort_key(p: Problem):
     return (p.file, p.line or 0, p.row or 0, p.key or "")
+
+
+# --------------------------------------------------------------------------
+# reporting: warnings and progress through logging
+
+LOG = logging.getLogger("panelsite.report")
+LOG.setLevel(logging.INFO)
+# What a command tells its user is printed by its ProblemHandler, never a second time by a
+# handler further up (the collector's JSON log of panelsite.collector, pytest's capture).
+LOG.propagate = False
+
+_KEPT: contextvars.ContextVar[list[Problem] | None] = contextvars.ContextVar("panelsite_kept", default=None)
+
+
+def warn(problem: Problem) -> None:
+    """Report a problem that does not stop the run (printed as ``warning: file:line: …``)."""
+    problem = dataclasses.replace(problem, severity="warning")
+    LOG.warning("%s", problem, extra={"problem": problem})
+
+
+class ProblemHandler(logging.Handler):
+    """Prints what a command reports, a line per record, and counts the problems by severity."""
+
+    def __init__(self, write: Callable[[str], object] | None = None):
+        super().__init__(logging.INFO)
+        self.write = write
+        self.counts: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        problem = getattr(record, "problem", None)
+        if problem is not None:
+            self.counts[problem.severity] += 1
+            line = problem.report_line()
+        else:
+            line = record.getMessage()
+        if self.write is not None:
+            self.write(line)
+        else:  # sys.stdout as it is now (a test may have replaced it)
+            print(line, file=sys.stdout, flush=True)
+
+
+@contextlib.contextmanager
+def reporting(write: Callable[[str], object] | None = None) -> Iterator[ProblemHandler]:
+    """Within the block, what is reported goes to one ProblemHandler (``write``: default stdout).
+
+    It replaces the handler of an enclosing block for the while (a command that prints its
+    result on stdout sends its warnings to stderr).
+    """
+    handler = ProblemHandler(write)
+    outer = LOG.handlers[:]
+    LOG.handlers[:] = [handler]
+    try:
+        yield handler
+    finally:
+        LOG.handlers[:] = outer
+
+
+def reported(severity: str = "warning") -> int:
+    """How many problems of ``severity`` the active ProblemHandler has printed."""
+    return sum(h.counts[severity] for h in LOG.handlers if isinstance(h, ProblemHandler))
+
+
+def _keep(record: logging.LogRecord) -> bool:
+    kept = _KEPT.get()
+    if kept is None:
+        return True
+    problem = getattr(record, "problem", None)
+    if problem is not None:
+        kept.append(problem)
+    return False  # neither printed nor counted: whoever captured decides
+
+
+LOG.addFilter(_keep)
+
+
+@contextlib.contextmanager
+def captured() -> Iterator[list[Problem]]:
+    """The warnings reported within the block (in this thread), kept instead of printed; progress
+    lines are dropped. A build worker returns them, a loader that only wants names ignores them."""
+    kept: list[Problem] = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)

@@ -29,6 +29,7 @@ banner saying so (the preview's own, like the readability notes).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import os
@@ -44,7 +45,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from panelsite.authoring import livereload
-from panelsite.errors import PanelsiteError, Problem
+from panelsite.errors import LOG, PanelsiteError, Problem, captured
 
 WATCHED = ("content", "themes", "municipalities")
 PREVIEW_DIR = Path(".panelsite-cache") / "serve"
@@ -158,9 +159,8 @@ def preview_origins(url_host: str, port: int) -> list[str]:
 class Preview:
     """The preview's build state: the last problems, the site list and the reload version."""
 
-    def __init__(self, options, log=print):
+    def __init__(self, options):
         self.options = options
-        self.log = log
         self.problems: list[Problem] = []
         self.traceback: str | None = None
         self.sites: dict[str, str] = {}  # slug → municipality name
@@ -191,9 +191,12 @@ class Preview:
         changed_sites: set[str] = set()
         with self.lock:
             try:
-                names = load_municipalities(options.root, options.only, warn=lambda *_: None)
+                with captured():  # the build below reports the configuration's warnings
+                    names = load_municipalities(options.root, options.only)
                 self.sites = {slug: m.name for slug, m in names.items()}
-                results = pipeline.build(options, log=self.log if first else (lambda *_: None))
+                # The first build reports as `build` does; a rebuild says only what it rebuilt.
+                with contextlib.nullcontext() if first else captured():
+                    results = pipeline.build(options)
                 self.problems, self.traceback = [], None
                 manifests = _manifests(options.out, self.sites)
                 # A touch without a change, or a save the watcher sees twice, renders nothing:
@@ -213,14 +216,14 @@ class Preview:
         self._pending = None if first or before != (self.problems, self.traceback, self.sites) else changed_sites
         seconds = time.perf_counter() - started
         if self.problems:
-            self.log(f"Build failed{changes}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
+            LOG.info(f"Build failed{changes}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
             for problem in self.problems:
-                self.log(f"  error: {problem}")
+                LOG.info(f"  error: {problem}")
             if self.traceback:
-                self.log(self.traceback)
+                LOG.info(self.traceback)
         elif not first:
             rendered = sum(r.rendered for r in results)
-            self.log(f"Rebuilt{changes} in {seconds:.2f} s ({rendered} file{'s' if rendered != 1 else ''} rendered)")
+            LOG.info(f"Rebuilt{changes} in {seconds:.2f} s ({rendered} file{'s' if rendered != 1 else ''} rendered)")
         if notify:
             self.notify()
         return not self.problems
@@ -269,11 +272,11 @@ class Preview:
                      for note in readability.analyse(text, file, line, markdown).notes()]
             self.text_warnings[source] = notes
             if paths is not None:
-                for line, what in notes:
-                    self.log(f"  warning: {source}:{line}: {what}")
+                for line, what in notes:  # listed under "Rebuilt after a change to …", indented
+                    LOG.info(f"  warning: {source}:{line}: {what}")
             shown += len(notes)
         if paths is None and shown:
-            self.log(f"Readability: {shown} B1 warning{'s' if shown != 1 else ''} (shown on the preview pages; "
+            LOG.info(f"Readability: {shown} B1 warning{'s' if shown != 1 else ''} (shown on the preview pages; "
                      "python build.py readability lists them)")
 
     def notes_for(self, slug: str, file: str) -> tuple[str, list[tuple[int, str]]] | None:

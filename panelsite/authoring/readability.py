@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from panelsite.errors import LOG, Problem, captured, warn
+
 LONG_SENTENCE = 20  # words
 MAX_AVERAGE_WORDS = 15
 MIN_READING_EASE = 60
@@ -121,9 +123,13 @@ class TextReport:
                                        f"{MIN_READING_EASE} or more: use shorter words and sentences)"))
         return out
 
+    def problems(self) -> list[Problem]:
+        """The notes as warnings at their file and line."""
+        return [Problem(self.file, what, line=line, severity="warning") for line, what in self.notes()]
+
     def warnings(self) -> list[str]:
         """The notes as ``file:line: …``."""
-        return [f"{self.file}:{line}: {what}" for line, what in self.notes()]
+        return [str(p) for p in self.problems()]
 
 
 def analyse(text: str, file: str, first_line: int = 1, markdown: bool = True) -> TextReport:
@@ -310,9 +316,9 @@ def _located_texts(located, keys) -> list[tuple[str, int, str, bool]]:
     return sorted(out, key=lambda item: item[1])
 
 
-def check_files(files, root: Path, log=print) -> tuple[int, int]:
-    """Report every text of these files; returns (texts, warnings). Files that cannot be
-    read raise one ConfigError with all their problems, after the others are reported."""
+def check_files(files, root: Path) -> tuple[int, int]:
+    """Report every text of these files (panelsite.errors.warn); returns (texts, warnings). Files
+    that cannot be read raise one ConfigError with all their problems, after the others are reported."""
     from panelsite.errors import ConfigError
 
     count = warnings = 0
@@ -325,48 +331,49 @@ def check_files(files, root: Path, log=print) -> tuple[int, int]:
             continue
         for file, line, text, markdown in found:
             count += 1
-            for warning in analyse(text, file, line, markdown).warnings():
-                log(f"warning: {warning}")
+            for problem in analyse(text, file, line, markdown).problems():
+                warn(problem)
                 warnings += 1
     if problems:
         raise ConfigError(problems)
     return count, warnings
 
 
-def check_built(folder: Path, root: Path, log=print) -> tuple[int, int]:
+def check_built(folder: Path, root: Path) -> tuple[int, int]:
     """Report the built pages under ``folder`` (the text templates add); returns (pages, warnings)."""
     from panelsite.errors import relpath
 
     pages = sorted(folder.rglob("*.html"))
     warnings = 0
     for page in pages:
-        for warning in analyse_html(page.read_text(encoding="utf-8"), relpath(page, root)).warnings():
-            log(f"warning: {warning}")
+        for problem in analyse_html(page.read_text(encoding="utf-8"), relpath(page, root)).problems():
+            warn(problem)
             warnings += 1
     return len(pages), warnings
 
 
-def main(options, strict: bool = False, built: bool = False, log=print) -> int:
+def main(options, strict: bool = False, built: bool = False) -> int:
     """``python build.py readability``: warnings only; with ``strict`` a warning fails (exit 1)."""
     from panelsite.config.municipality import load_municipalities
 
-    slugs = list(load_municipalities(options.root, options.only, warn=lambda *_: None))
+    with captured():  # the build reports the configuration's warnings; this command is about texts
+        slugs = list(load_municipalities(options.root, options.only))
     files = source_files(options.root, slugs)
-    count, warnings = check_files(files, options.root, log)
+    count, warnings = check_files(files, options.root)
     checked = f"{count} texts in {len(files)} files of {len(slugs)} municipalit{'ies' if len(slugs) != 1 else 'y'}"
     if built:
         missing = [slug for slug in slugs if not (options.out / slug).is_dir()]
         if missing:
-            log(f"error: no built site for {', '.join(missing)} in {options.out} (run python build.py first)")
+            LOG.info(f"error: no built site for {', '.join(missing)} in {options.out} (run python build.py first)")
             return 1
         pages = 0
         for slug in slugs:
-            found, more = check_built(options.out / slug, options.root, log)
+            found, more = check_built(options.out / slug, options.root)
             pages, warnings = pages + found, warnings + more
         checked += f" and {pages} built pages"
-    log(f"Checked {checked}: {warnings} warning{'s' if warnings != 1 else ''} "
-        f"(B1 guidance: sentences of at most {LONG_SENTENCE} words, {MAX_AVERAGE_WORDS} on average, "
-        f"reading ease {MIN_READING_EASE} or more).")
+    LOG.info(f"Checked {checked}: {warnings} warning{'s' if warnings != 1 else ''} "
+             f"(B1 guidance: sentences of at most {LONG_SENTENCE} words, {MAX_AVERAGE_WORDS} on average, "
+             f"reading ease {MIN_READING_EASE} or more).")
     return 1 if strict and warnings else 0
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from string import Template
 
-from panelsite.errors import ConfigError, PanelsiteError, did_you_mean
+from panelsite.errors import LOG, ConfigError, PanelsiteError, captured, did_you_mean
 
 TEMPLATES = Path(__file__).parent / "scaffold_templates"
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as config.SLUG
@@ -29,7 +29,7 @@ class Refused(Exception):
     """Invalid names or files that already exist: nothing is written (exit 2)."""
 
 
-def new(root: Path, what: str, names: list[str], out=print) -> int:
+def new(root: Path, what: str, names: list[str]) -> int:
     try:
         if what == "municipality":
             if len(names) != 1:
@@ -50,8 +50,8 @@ def new(root: Path, what: str, names: list[str], out=print) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return exc.exit_code
     for path in files:
-        out(f"created {path.relative_to(root).as_posix()}")
-    out(_next_steps(what, names))
+        LOG.info(f"created {path.relative_to(root).as_posix()}")
+    LOG.info(_next_steps(what, names))
     return 0
 
 
@@ -135,7 +135,8 @@ def survey_files(root: Path, slug: str, survey_id: str) -> dict[Path, str]:
         raise Refused(f'no municipality "{slug}"{did_you_mean(slug, known)} '
                       f"(create it first: python build.py new municipality {slug})")
     try:
-        municipality = load_municipalities(root, [slug], warn=lambda *_: None)[slug]
+        with captured():  # the build reports the configuration's warnings
+            municipality = load_municipalities(root, [slug])[slug]
     except ConfigError as exc:
         raise ConfigError([*exc.problems, f"fix municipalities/{slug}.yaml before adding a survey"]) from None
     variables = list(municipality.population.variables)

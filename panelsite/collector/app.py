@@ -99,10 +99,13 @@ def _navigation(project_root: Path, municipality) -> list:
 
 def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, Site]:
     from panelsite.config.municipality import load_municipalities
+    from panelsite.errors import captured
     from panelsite.surveys import load_surveys
 
     sites = {}
-    for slug, municipality in load_municipalities(project_root, only, warn=lambda w: None).items():
+    with captured():  # the build reports the configuration's warnings
+        municipalities = load_municipalities(project_root, only)
+    for slug, municipality in municipalities.items():
         folder = project_root / "content" / slug / "surveys"
         surveys = load_surveys(folder, municipality, project_root) if folder.is_dir() else []
         sites[slug] = Site(municipality, surveys, project_root)

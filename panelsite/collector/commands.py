@@ -189,9 +189,11 @@ def _retention(opts) -> int:
     from panelsite.collector import retention
     from panelsite.collector.storage import open_storage
     from panelsite.config.municipality import load_municipalities
+    from panelsite.errors import captured
 
     root = opts.root.resolve()
-    municipalities = load_municipalities(root, warn=lambda w: None)
+    with captured():  # the build reports the configuration's warnings
+        municipalities = load_municipalities(root)
     storage = open_storage(opts.database_url, root, create=False)
     try:
         report = retention.apply(storage, municipalities, time.time(), dry_run=opts.dry_run)

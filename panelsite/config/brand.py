@@ -89,13 +89,13 @@ class Pair:
 CHART_EXTRA = ["#5b3a8c", "#1f7a4d", "#a3402b", "#6b6b00", "#00607a", "#8a2f6b"]
 
 
-def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[Problem], list[str]]:
+def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[Problem], list[Problem]]:
     """All theme colours from the brand, with every used pair checked.
 
     Returns the palette, contrast problems (strict mode) and warnings (auto-adjust).
     """
     problems: list[Problem] = []
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     colours = {k: brand[k] for k in ("primary", "secondary", "text", "background")}
 
     def settle(pair: Pair) -> None:
@@ -107,7 +107,7 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         text = (f"{pair.name}: {pair.foreground} on {pair.background} has contrast {ratio:.2f}:1, "
                 f"needs {pair.required:g}:1")
         if brand.auto_adjust:
-            warnings.append(f"{display}:{located.line(path)}: {path}: warning: {text}; using nearest compliant colour {fixed}")
+            warnings.append(located.problem(path, f"{text}; using nearest compliant colour {fixed}", severity="warning"))
             colours[pair.key] = fixed
         else:
             problems.append(located.problem(path, f"{text} (nearest compliant colour: {fixed}; "

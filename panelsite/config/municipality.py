@@ -36,7 +36,7 @@ from panelsite.config.schema import (
     validate,
 )
 from panelsite.config.yamlfile import load as load_yaml
-from panelsite.errors import ConfigError, Problem, relpath
+from panelsite.errors import ConfigError, Problem, relpath, warn
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -276,8 +276,8 @@ class Municipality:
 _OPTIONS = [f.name for f in fields(Municipality) if f.name not in ("slug", "source", "config_dir", "palette")]
 
 
-def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[str]]:
-    """Validate one file; returns (record, problems, warnings)."""
+def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
+    """Validate one file; returns (municipality, problems, warnings)."""
     display = relpath(path, root)
     try:
         located = load_yaml(path, display)
@@ -287,7 +287,7 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     slug = path.stem
     if not SLUG.fullmatch(slug):
         problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, digits and hyphens)'))
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if problems:
         return None, problems, warnings
     palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
@@ -298,8 +298,11 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     return municipality, [], warnings
 
 
-def load_municipalities(root: Path, only: list[str] | None = None, warn=print) -> dict[str, Municipality]:
-    """Load every ``municipalities/*.yaml`` (or only the named slugs), all problems at once."""
+def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, Municipality]:
+    """Load every ``municipalities/*.yaml`` (or only the named slugs), all problems at once.
+
+    Warnings (a colour adjusted for contrast) are reported with panelsite.errors.warn.
+    """
     folder = root / "municipalities"
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     problems: list[Problem] = []

@@ -46,8 +46,8 @@ class Located:
             path = path.rpartition(".")[0]
         return self.lines.get("", 1) + self.offset
 
-    def problem(self, path: str, message: str) -> Problem:
-        return Problem(self.file, message, line=self.line(path), key=path or None)
+    def problem(self, path: str, message: str, severity: str = "error") -> Problem:
+        return Problem(self.file, message, line=self.line(path), key=path or None, severity=severity)
 
 
 # libyaml's composer keeps node marks (so line numbers) and is several times

@@ -34,7 +34,10 @@ def check(args: argparse.Namespace) -> int:
 
         return main_check_a11y(options.root, options.out, args.only or [], publish=args.publish)
     from panelsite.engine import pipeline
+    from panelsite.errors import LOG, reported
 
     count = pipeline.check(options)
-    print(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: no problems found.")
+    warnings = reported("warning")
+    found = f"no errors, {warnings} warning{'s' if warnings != 1 else ''} (above)" if warnings else "no problems found"
+    LOG.info(f"Checked {count} municipalit{'ies' if count != 1 else 'y'}: {found}.")
     return 0

@@ -72,7 +72,6 @@ class SiteInputs:
     factsheets: dict[str, Factsheet] = field(default_factory=dict)  # factsheets.family: survey id → factsheet
     panel_register: Register | None = None  # panel.family: content/<slug>/panel/members.csv, if there is one
     a11y_report: Report | None = None  # a11y.report_page: content/<slug>/a11y-report.json, if there is one
-    warnings: list[str] = field(default_factory=list)  # any loader: what is not wrong but should be looked at
 
 
 @dataclass

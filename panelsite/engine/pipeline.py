@@ -36,7 +36,7 @@ from panelsite.engine.writer import (
     robots,
     sitemap,
 )
-from panelsite.errors import BuildError, ConfigError, PanelsiteError, Problem, did_you_mean
+from panelsite.errors import LOG, BuildError, ConfigError, PanelsiteError, Problem, captured, did_you_mean, warn
 from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
@@ -57,16 +57,16 @@ class SiteResult:
     files: int
     rendered: int
     seconds: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # reported while it was loaded and rendered
 
 
 # --------------------------------------------------------------------------
 # load
 
 
-def load_all(options: Options, warn=print) -> dict[str, SiteInputs]:
+def load_all(options: Options) -> dict[str, SiteInputs]:
     """Every input of every selected municipality, validated; raises with all problems."""
-    municipalities = load_municipalities(options.root, options.only, warn=warn)
+    municipalities = load_municipalities(options.root, options.only)
     problems: list[Problem] = []
     loaded: dict[str, SiteInputs] = {}
     for slug, m in municipalities.items():
@@ -214,8 +214,7 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
     except BaseException:
         staged.abort()
         raise
-    result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started,
-                        warnings=list(inputs.warnings))
+    result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
 
 
@@ -308,12 +307,18 @@ def _preload() -> None:
 
 
 def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
-    """Load, compute and render one municipality (runs in a worker process)."""
-    loaded = load_all(Options(**{**options.__dict__, "only": [slug]}), warn=lambda *_: None)
-    return stage_site(options, loaded[slug], base_url)
+    """Load, compute and render one municipality (runs in a worker process).
+
+    Its warnings travel back with the result, so the main process reports each once.
+    """
+    with captured() as found:
+        loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
+        staged = stage_site(options, loaded[slug], base_url)
+    staged.result.warnings = found
+    return staged
 
 
-def build(options: Options, log=print) -> list[SiteResult]:
+def build(options: Options) -> list[SiteResult]:
     """Validate every configuration, build each site into a stage, commit only if all succeed.
 
     A worker loads its own municipality's content and survey data, so the
@@ -321,10 +326,10 @@ def build(options: Options, log=print) -> list[SiteResult]:
     and reported together, and then no site is replaced.
     """
     started = time.perf_counter()
-    warnings: list[str] = []
-    municipalities = load_municipalities(options.root, options.only, warn=warnings.append)
-    for w in warnings:
-        log(w)
+    with captured() as early:
+        municipalities = load_municipalities(options.root, options.only)
+    for problem in early:
+        warn(problem)
     remove_abandoned(options.out)
     several = len(municipalities) > 1
     jobs = options.jobs or os.cpu_count() or 1
@@ -338,14 +343,14 @@ def build(options: Options, log=print) -> list[SiteResult]:
             for future in futures:
                 try:
                     staged.append(future.result())
-                    _progress(log, staged[-1].result, options, len(staged), len(tasks))
+                    _progress(staged[-1].result, options, len(staged), len(tasks))
                 except PanelsiteError as exc:
                     errors.append(exc)
     else:
         for slug, url in tasks:
             try:
                 staged.append(_stage_one(options, slug, url))
-                _progress(log, staged[-1].result, options, len(staged), len(tasks))
+                _progress(staged[-1].result, options, len(staged), len(tasks))
             except PanelsiteError as exc:
                 errors.append(exc)
     if errors:
@@ -359,35 +364,31 @@ def build(options: Options, log=print) -> list[SiteResult]:
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
     results = [s.result for s in staged]
-    for w in dict.fromkeys(w for r in results for w in r.warnings):  # found in the workers; shared files once
-        log(w)
+    # Found in the workers: a shared file's once, and the configuration's not again.
+    for problem in dict.fromkeys(p for r in results for p in r.warnings if p not in early):
+        warn(problem)
     seconds = time.perf_counter() - started
     pages = sum(r.pages for r in results)
-    log(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
-        f"({sum(r.rendered for r in results)} files rendered) in {seconds:.1f} s")
+    LOG.info(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
+             f"({sum(r.rendered for r in results)} files rendered) in {seconds:.1f} s")
     return results
 
 
-def check(options: Options, log=print) -> int:
+def check(options: Options) -> int:
     """Validate and render everything, check links, and write nothing to the output folder."""
     import tempfile
 
-    warnings: list[str] = []
-    loaded = load_all(options, warn=warnings.append)
-    for w in warnings:
-        log(w)
+    loaded = load_all(options)
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
         scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
         for inputs in loaded.values():
             m = inputs.municipality
             staged = stage_site(scratch_options, inputs, site_base_url(options, m, len(loaded) > 1))
             staged.stage.abort()
-            for w in staged.result.warnings:
-                log(w)
     return len(loaded)
 
 
-def _progress(log, result: SiteResult, options: Options, done: int, total: int) -> None:
+def _progress(result: SiteResult, options: Options, done: int, total: int) -> None:
     if not options.progress:
         return
     if sys.stderr.isatty():
@@ -396,5 +397,5 @@ def _progress(log, result: SiteResult, options: Options, done: int, total: int) 
         print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result.slug:<20}",
               end="" if done < total else "\n", file=sys.stderr, flush=True)
     else:
-        log(f"  {result.slug}: {result.pages} pages, {result.files} files, "
-            f"{result.rendered} rendered, {result.seconds:.2f} s")
+        LOG.info(f"  {result.slug}: {result.pages} pages, {result.files} files, "
+                 f"{result.rendered} rendered, {result.seconds:.2f} s")

@@ -22,6 +22,7 @@ from pathlib import Path
 from panelsite import i18n
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.site import NavItem, Site, digest
+from panelsite.errors import Problem, warn
 from panelsite.factsheets import email as mail
 from panelsite.factsheets.figures import Figures
 from panelsite.factsheets.measures import STATUSES, measure_view, overview, survey_news
@@ -40,19 +41,18 @@ def load(options, inputs: SiteInputs) -> None:
     residents read "Verwacht: april tot en met juni 2026" in December as a promise broken.
     """
     inputs.factsheets = load_factsheets(inputs.results.all, options.root)
-    warnings = inputs.warnings
     for s in inputs.results.published:
         if s.id in inputs.factsheets and not s.has_responses:
-            warnings.append(f"warning: {inputs.factsheets[s.id].file}: not published yet: survey {s.id} has no "
-                            "responses.csv, so every figure would read \"–\"")
+            warn(Problem(inputs.factsheets[s.id].file, f"not published yet: survey {s.id} has no responses.csv, "
+                                                       "so every figure would read \"–\""))
     for fs in published(inputs):
         for i, measure in enumerate(fs.measures):
-            if measure.status in ("planned", "investigating") and measure.expected and measure.expected.last_day < options.today:
-                line = fs.located.line(f"measures.{i}.expected") if fs.located else None
-                where = f"{fs.file}:{line}" if line else fs.file
-                warnings.append(f"warning: {where}: measures.{i}.expected: \"{measure.title}\" was expected by "
-                                f"{i18n.date(measure.expected.last_day)} and is still {measure.status}; "
-                                "update its status, expected date or a follow_up")
+            late = measure.expected and measure.expected.last_day < options.today
+            if measure.status in ("planned", "investigating") and late:
+                key = f"measures.{i}.expected"
+                warn(Problem(fs.file, f"\"{measure.title}\" was expected by {i18n.date(measure.expected.last_day)} "
+                                      f"and is still {measure.status}; update its status, expected date or a follow_up",
+                             line=fs.located.line(key) if fs.located else None, key=key))
 
 
 def published(inputs: SiteInputs) -> list[Factsheet]:

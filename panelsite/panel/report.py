@@ -12,7 +12,7 @@ from pathlib import Path
 
 from panelsite import i18n
 from panelsite.config.municipality import load_municipalities
-from panelsite.errors import DataError, Problem, relpath
+from panelsite.errors import DataError, Problem, relpath, reporting
 from panelsite.panel.composition import Composition, PanelWeights, compose, panel_weights, recruitment
 from panelsite.panel.pages import signed
 from panelsite.panel.register import Register, read_register
@@ -26,7 +26,8 @@ def register_path(root: Path, slug: str) -> Path:
 
 def report_command(root: Path, slug: str, threshold: float = 0.8, out: Path | None = None) -> int:
     """Load one municipality and its register, print the report and write it to ``out``."""
-    municipality = load_municipalities(root, [slug], warn=lambda w: print(w, file=sys.stderr))[slug]
+    with reporting(lambda line: print(line, file=sys.stderr)):  # stdout is the report's
+        municipality = load_municipalities(root, [slug])[slug]
     path = register_path(root, slug)
     display = relpath(path, root)
     if not path.is_file():

@@ -48,7 +48,7 @@ def options(root: Path, out: Path | None = None, **kw) -> pipeline.Options:
 
 
 def build(root: Path, out: Path | None = None, **kw) -> dict[str, pipeline.SiteResult]:
-    results = pipeline.build(options(root, out, **kw), log=lambda *_: None)
+    results = pipeline.build(options(root, out, **kw))
     return {r.slug: r for r in results}
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from panelsite.engine import pipeline
 from panelsite.engine.options import build_date
-from panelsite.errors import ConfigError
+from panelsite.errors import ConfigError, reporting
 
 from .conftest import build
 
@@ -165,7 +165,8 @@ def test_the_build_warns_about_measures_past_their_date(small_project, monkeypat
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830297600")  # 2028-01-01: every planned demo measure is late
     lines: list[str] = []
-    pipeline.build(options(small_project, jobs=2), log=lines.append)
+    with reporting(lines.append):
+        pipeline.build(options(small_project, jobs=2))
     late = [line for line in lines if "was expected by" in line]
     assert late and all(line.startswith("warning: content/lindenhaven/surveys/afval-20") for line in late)
     assert len(late) == len(set(late))  # each once, though found in a worker
@@ -176,7 +177,8 @@ def test_a_factsheet_waits_for_its_survey_s_responses(small_project):
 
     (small_project / "content" / "lindenhaven" / "surveys" / "afval-2026" / "responses.csv").unlink()
     lines: list[str] = []
-    pipeline.build(options(small_project), log=lines.append)
+    with reporting(lines.append):
+        pipeline.build(options(small_project))
     site = small_project / "dist" / "lindenhaven" / "resultaten"
     assert "volgen binnenkort" in (site / "afval-2026" / "index.html").read_text(encoding="utf-8")
     assert not (site / "afval-2026" / "factsheet").exists() and not (site / "afval-2026" / "factsheet.pdf").exists()

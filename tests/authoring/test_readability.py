@@ -6,6 +6,7 @@ import pytest
 
 from panelsite.authoring import readability
 from panelsite.cli import main
+from panelsite.errors import reporting
 
 from .conftest import REPO, make_project
 
@@ -113,7 +114,8 @@ def test_factsheet_and_survey_texts_are_checked_at_their_lines(tmp_path):
                                              ("content/lindenhaven/surveys/afval-2026/factsheet.md", texts[-1][1]))
     assert any(line == explanation + 1 for _, line, _, _ in texts), "a measure's explanation, at its own line"
     warnings = []
-    readability.check_files(files, root, log=warnings.append)
+    with reporting(warnings.append):
+        readability.check_files(files, root)
     assert warnings == [
         f'warning: content/lindenhaven/surveys/afval-2026/survey.yaml:{question + 1}: sentence of 29 words (B1: at most 20): '
         '"Als u zich aanmeldt voor het panel van …"',
@@ -152,11 +154,12 @@ def test_our_own_texts_meet_the_b1_guidance(built_demo):
     """The demo's pages, surveys and factsheets, and every built page (what the templates write), warn of nothing."""
     warnings: list[str] = []
     slugs = [p.stem for p in sorted((REPO / "municipalities").glob("*.yaml"))]
-    texts, _ = readability.check_files(readability.source_files(REPO, slugs), REPO, log=warnings.append)
     pages = 0
-    for slug in slugs:
-        found, _ = readability.check_built(built_demo / slug, built_demo, log=warnings.append)
-        pages += found
+    with reporting(warnings.append):
+        texts, _ = readability.check_files(readability.source_files(REPO, slugs), REPO)
+        for slug in slugs:
+            found, _ = readability.check_built(built_demo / slug, built_demo)
+            pages += found
     assert texts > 100 and pages > 60
     assert warnings == []
 
@@ -166,5 +169,6 @@ def test_the_scaffold_starts_at_b1(tmp_path):
     assert main(["new", "municipality", "nieuwstad", "--root", str(root)]) == 0
     assert main(["new", "survey", "nieuwstad", "eerste-peiling", "--root", str(root)]) == 0
     warnings: list[str] = []
-    texts, _ = readability.check_files(readability.source_files(root, ["nieuwstad"]), root, log=warnings.append)
+    with reporting(warnings.append):
+        texts, _ = readability.check_files(readability.source_files(root, ["nieuwstad"]), root)
     assert texts > 5 and warnings == []

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from panelsite.authoring import livereload, preview as serve
+from panelsite.errors import reporting
 
 from .conftest import REPO, make_project, options
 
@@ -38,7 +39,7 @@ def preview(project):
     port = free_port()
     opts = replace(options(project), out=project / serve.PREVIEW_DIR,
                    base_url=f"http://127.0.0.1:{port}/{{slug}}/")
-    state = serve.Preview(opts, log=lambda *_: None)
+    state = serve.Preview(opts)
     server = serve.make_server(state, "127.0.0.1", port)
     assert state.rebuild(first=True), state.problems
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -194,35 +195,35 @@ def test_saving_a_file_rebuilds_only_that_page(preview, project):
     time.sleep(0.5)  # the watcher is set up
     before = preview.notifier.version
     log = []
-    preview.log = log.append
-    page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
-    good = page.read_text(encoding="utf-8")
-    long_sentence = ("Wie in Lindenhaven woont en meedoet aan het panel krijgt elk jaar vier vragenlijsten "
-                     "over de buurt, het afval, de straten en de plannen van de gemeente.")  # 27 words
-    page.write_text(good.replace("rivier.", "brede rivier.") + "\n" + long_sentence + "\n", encoding="utf-8")
-    deadline = time.time() + 15
-    while preview.notifier.version == before and time.time() < deadline:
-        time.sleep(0.05)
-    assert preview.notifier.version != before, "no rebuild after the change"
-    assert "brede rivier" in get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
-    assert any("over-de-gemeente.md" in line and "(1 file rendered)" in line for line in log), log
-    # the author sees the B1 warnings of the file just saved, in the terminal
-    while not any("warning:" in line for line in log) and time.time() < deadline:
-        time.sleep(0.05)
-    assert [line for line in log if "warning:" in line] == [
-        '  warning: content/lindenhaven/over-de-gemeente.md:7: sentence of 27 words (B1: at most 20): '
-        '"Wie in Lindenhaven woont en meedoet aan het …"']
-    # … and on the preview page made from it, at the top of <main>; other pages get no notes
-    body = get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
-    main = body[body.index("<main"):]
-    assert main.index('<details class="panelsite-preview-notes"') < main.index("<h1")
-    assert ("<summary>1 readability warning (B1) in content/lindenhaven/over-de-gemeente.md — shown in the preview only"
-            "</summary><ul><li>Line 7: sentence of 27 words (B1: at most 20): &quot;Wie in Lindenhaven woont") in body
-    assert "panelsite-preview-notes" not in get(preview.port, "/lindenhaven/contact/")[2]
-    built = (preview.out / "lindenhaven" / "over-de-gemeente" / "index.html").read_text(encoding="utf-8")
-    assert "panelsite-preview-notes" not in built, "the notes are the preview's, never in the built file"
-    preview.stop()  # the watcher; the module's last test that uses the preview
-    page.write_text(good, encoding="utf-8")
+    with reporting(log.append):  # what the preview prints, from the watcher's thread too
+        page = project / "content" / "lindenhaven" / "over-de-gemeente.md"
+        good = page.read_text(encoding="utf-8")
+        long_sentence = ("Wie in Lindenhaven woont en meedoet aan het panel krijgt elk jaar vier vragenlijsten "
+                         "over de buurt, het afval, de straten en de plannen van de gemeente.")  # 27 words
+        page.write_text(good.replace("rivier.", "brede rivier.") + "\n" + long_sentence + "\n", encoding="utf-8")
+        deadline = time.time() + 15
+        while preview.notifier.version == before and time.time() < deadline:
+            time.sleep(0.05)
+        assert preview.notifier.version != before, "no rebuild after the change"
+        assert "brede rivier" in get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
+        assert any("over-de-gemeente.md" in line and "(1 file rendered)" in line for line in log), log
+        # the author sees the B1 warnings of the file just saved, in the terminal
+        while not any("warning:" in line for line in log) and time.time() < deadline:
+            time.sleep(0.05)
+        assert [line for line in log if "warning:" in line] == [
+            '  warning: content/lindenhaven/over-de-gemeente.md:7: sentence of 27 words (B1: at most 20): '
+            '"Wie in Lindenhaven woont en meedoet aan het …"']
+        # … and on the preview page made from it, at the top of <main>; other pages get no notes
+        body = get(preview.port, "/lindenhaven/over-de-gemeente/")[2]
+        main = body[body.index("<main"):]
+        assert main.index('<details class="panelsite-preview-notes"') < main.index("<h1")
+        assert ("<summary>1 readability warning (B1) in content/lindenhaven/over-de-gemeente.md — shown in the preview only"
+                "</summary><ul><li>Line 7: sentence of 27 words (B1: at most 20): &quot;Wie in Lindenhaven woont") in body
+        assert "panelsite-preview-notes" not in get(preview.port, "/lindenhaven/contact/")[2]
+        built = (preview.out / "lindenhaven" / "over-de-gemeente" / "index.html").read_text(encoding="utf-8")
+        assert "panelsite-preview-notes" not in built, "the notes are the preview's, never in the built file"
+        preview.stop()  # the watcher; the module's last test that uses the preview
+        page.write_text(good, encoding="utf-8")
 
 
 def test_the_serve_command_runs_the_collector_and_stops_it(small_project):
@@ -267,9 +268,10 @@ def test_the_first_build_notes_every_text_with_readability_warnings(small_projec
                     "elk jaar vier vragenlijsten over de buurt, het afval, de straten en de plannen van de gemeente.\n",
                     encoding="utf-8")
     log: list[str] = []
-    state = serve.Preview(replace(options(small_project), out=small_project / serve.PREVIEW_DIR), log=log.append)
-    assert state.rebuild(first=True), state.problems
-    state.readability()
+    state = serve.Preview(replace(options(small_project), out=small_project / serve.PREVIEW_DIR))
+    with reporting(log.append):
+        assert state.rebuild(first=True), state.problems
+        state.readability()
     assert log[-1] == "Readability: 1 B1 warning (shown on the preview pages; python build.py readability lists them)"
     source, warnings = state.notes_for("lindenhaven", "over-de-gemeente/index.html")
     assert source == "content/lindenhaven/over-de-gemeente.md"

@@ -34,7 +34,7 @@ def running_preview(project: Path, **kw):
     port = free_port()
     opts = replace(options(project), out=project / preview.PREVIEW_DIR / str(port),
                    base_url=f"http://127.0.0.1:{port}/{{slug}}/", **kw)
-    state = preview.Preview(opts, log=lambda *_: None)
+    state = preview.Preview(opts)
     server = preview.make_server(state, "127.0.0.1", port)
     assert state.rebuild(first=True), state.problems
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

@@ -14,6 +14,7 @@ from panelsite.factsheets import family as factsheets
 from panelsite.engine import pipeline
 from panelsite.engine.family import SiteInputs
 from panelsite.config.schema import Record
+from panelsite.errors import captured
 from panelsite.surveys import analyse, load_surveys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,8 +90,9 @@ class Project:
             self.write(text)
         surveys = self.surveys()
         inputs = SiteInputs(municipality(), results=SimpleNamespace(all=surveys, published=surveys))
-        factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), inputs)
-        self.warnings = inputs.warnings
+        with captured() as warnings:
+            factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), inputs)
+        self.warnings = [p.report_line() for p in warnings]  # as the terminal shows them
         return inputs.factsheets
 
     def results(self):
@@ -107,7 +109,7 @@ class Demo:
 
     def __init__(self, root: Path, slug: str, out: Path):
         self.options = pipeline.Options(root=root, out=out, only=[slug], jobs=1, progress=False)
-        self.inputs = pipeline.load_all(self.options, warn=lambda *_: None)[slug]
+        self.inputs = pipeline.load_all(self.options)[slug]
         self.m = self.inputs.municipality
         self.site = pipeline.plan_site(self.options, self.inputs, self.m.base_url)
         self.outputs = {o.path: o for o in self.site.outputs}

@@ -102,7 +102,7 @@ def build(root, out) -> None:
 
     options = pipeline.Options(root=root, out=out, only=["lindenhaven"], jobs=1, progress=False,
                                today=dt.date(2026, 11, 28))
-    pipeline.build(options, log=lambda *_: None)
+    pipeline.build(options)
 
 
 def test_a_build_removes_the_pdfs_no_site_uses_any_more(project_copy, tmp_path):

@@ -25,7 +25,7 @@ def project_with(tmp_path: Path, forms_yaml: str = "") -> Path:
 
 
 def municipality(project: Path):
-    return load_municipalities(project, ["lindenhaven"], warn=lambda w: None)["lindenhaven"]
+    return load_municipalities(project, ["lindenhaven"])["lindenhaven"]
 
 
 def surveys(project: Path, m):

@@ -186,7 +186,7 @@ def test_auto_adjust_uses_nearest_compliant_colour_and_warns(project, capsys):
     project.edit(CFG, 'primary: "#0b5394"', 'primary: "#f5a800"\n  auto_adjust: true')
     code = project.run("build", capsys=capsys)[0]
     assert code == 0
-    assert ("municipalities/teststad.yaml:5: brand.primary: warning: links (primary colour): #f5a800 on #ffffff "
+    assert ("warning: municipalities/teststad.yaml:5: brand.primary: links (primary colour): #f5a800 on #ffffff "
             "has contrast 2.00:1, needs 4.5:1; using nearest compliant colour #9f6d00") in project.stdout
     css = (project.out / "teststad" / "assets" / "css" / "site.css").read_text()
     assert "--ps-brand-primary: #9f6d00;" in css

@@ -34,7 +34,7 @@ def test_compliant_colour_is_returned_unchanged():
 
 @pytest.fixture(scope="module")
 def demo():
-    return load_municipalities(REPO, warn=lambda *_: None)
+    return load_municipalities(REPO)
 
 
 def test_every_pair_of_every_demo_theme_meets_wcag(demo):

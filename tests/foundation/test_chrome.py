@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def site(tmp_path_factory):
     options = pipeline.Options(root=ROOT, out=tmp_path_factory.mktemp("chrome"), only=["heidebeek"], jobs=1,
                                progress=False)
-    inputs = pipeline.load_all(options, warn=lambda *_: None)["heidebeek"]
+    inputs = pipeline.load_all(options)["heidebeek"]
     return pipeline.plan_site(options, inputs, inputs.municipality.base_url)
 
 

@@ -22,7 +22,7 @@ PAGE = "over-het-panel/samenstelling/index.html"
 
 @pytest.fixture
 def lindenhaven():
-    return load_municipalities(ROOT, ["lindenhaven"], warn=lambda *_: None)["lindenhaven"]
+    return load_municipalities(ROOT, ["lindenhaven"])["lindenhaven"]
 
 
 def build(m, tmp_path, register_text: str | None, surveys=()) -> Site:

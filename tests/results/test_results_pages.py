@@ -16,7 +16,7 @@ DEMO_BUILD_DATE = "2026-11-28"  # tests/conftest.py builds the demo as of this d
 
 @pytest.fixture(scope="module")
 def lindenhaven_results():
-    m = load_municipalities(ROOT, ["lindenhaven"], warn=lambda *_: None)["lindenhaven"]
+    m = load_municipalities(ROOT, ["lindenhaven"])["lindenhaven"]
     surveys = {s.id: s for s in load_surveys(ROOT / "content" / "lindenhaven" / "surveys", m, ROOT)}
     return m, {sid: analyse(s, m) for sid, s in surveys.items()}
 
