@@ -45,7 +45,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from panelsite.authoring import livereload
-from panelsite.errors import LOG, PanelsiteError, Problem, captured
+from panelsite.errors import LOG, PanelsiteError, Problem, captured, relpath
 
 WATCHED = ("content", "themes", "municipalities")
 PREVIEW_DIR = Path(".panelsite-cache") / "serve"
@@ -243,7 +243,7 @@ class Preview:
                                         debounce=100, step=20):
             paths = {path for _, path in changes}
             shown_paths = {p for p in paths if os.path.exists(p)} or paths  # not an editor's temporary file
-            changed = sorted(_relative(path, root) for path in shown_paths)
+            changed = sorted(relpath(path, root) for path in shown_paths)
             shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
             # The pages reload after the readability notes are updated, so they show the new ones.
             if self.rebuild(changes=f" after a change to {shown}", notify=False):
@@ -254,7 +254,6 @@ class Preview:
         """The B1 warnings of the texts just saved (``paths``; None: every text), so the author sees
         them while writing: in the terminal, and on the preview pages made from those texts."""
         from panelsite.authoring import readability
-        from panelsite.errors import PanelsiteError, relpath
 
         root = self.options.root
         if paths is None:
@@ -390,13 +389,6 @@ def _inside_start_of(page: bytes, tag: bytes, snippet: bytes) -> bytes:
     if end == -1:
         return page
     return page[:end + 1] + snippet + page[end + 1:]
-
-
-def _relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
 
 
 # --------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from panelsite.config.schema import (
 )
 from panelsite.config.yamlfile import load as load_yaml
 from panelsite.errors import ConfigError, Problem, relpath, warn
+from panelsite.forms.definitions import FORMS
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -233,7 +234,7 @@ SCHEMA = Mapping(
         "population": Population(required=True, help="Population figures per background variable, for weighting."),
         "results": RESULTS,
         "collector": COLLECTOR,
-        "forms": __import__("panelsite.forms.definitions", fromlist=["FORMS"]).FORMS,  # see docs/forms.md
+        "forms": FORMS,  # the forms' own options: see docs/forms.md
     },
     validator=_check_url_path,
 )

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from panelsite.config import brand
 from panelsite.config.schema import Record
 from panelsite.engine import render
-from panelsite.engine.writer import content_hash
+from panelsite.engine.hashing import content_hash
 
 VERSION_LENGTH = 12  # hex digits of the hash in ?v=: 48 bits, no two versions of a file alike
 

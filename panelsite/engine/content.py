@@ -11,7 +11,6 @@ through Python-Markdown with tables, footnotes, attribute lists and heading ids.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ import markdown
 
 from panelsite.config.schema import Bool, Choice, Date, Int, Mapping, Str, validate
 from panelsite.config.yamlfile import parse
+from panelsite.engine.hashing import content_hash
 from panelsite.errors import ConfigError, Problem, not_utf8, relpath
 
 DATA_FOLDERS = {"surveys", "panel"}
@@ -95,7 +95,7 @@ def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[P
         return None, exc.problems
     meta, problems = validate(PAGE_SCHEMA, located)
     page = Page(site_path(relative), source, display, meta, body, body_line, shared,
-                digest=hashlib.sha256(raw).hexdigest())
+                digest=content_hash(raw))
     return page, problems
 
 

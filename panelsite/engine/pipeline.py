@@ -26,7 +26,8 @@ from panelsite.config.municipality import Municipality, load_municipalities
 from panelsite.engine import content, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.options import Options, site_base_url
-from panelsite.engine.site import NavItem, Site, digest
+from panelsite.engine.hashing import digest
+from panelsite.engine.site import NavItem, Site
 from panelsite.engine.writer import (
     StagedSite,
     broken_links,

@@ -16,7 +16,6 @@ for days; a page's key covers those versions.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,14 +25,8 @@ import jinja2
 
 from panelsite.engine import chrome, render
 from panelsite.engine.family import Prepared, SiteInputs
-from panelsite.errors import BuildError, Problem
-
-
-def _relative(filename: str, root: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return filename
+from panelsite.engine.hashing import code_digest, digest, tree_digest
+from panelsite.errors import BuildError, Problem, relpath
 
 
 def _template_frame(tb, root: Path) -> tuple[str, int] | None:
@@ -46,39 +39,9 @@ def _template_frame(tb, root: Path) -> tuple[str, int] | None:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".txt", ".xml", ".css", ".md")) and Path(filename).is_file():
-            found = (_relative(filename, root), tb.tb_lineno)
+            found = (relpath(filename, root), tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def digest(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def tree_digest(*folders: Path) -> str:
-    """Hash of every file (name and bytes) below the folders."""
-    h = hashlib.sha256()
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-_CODE_DIGEST: str | None = None
-
-
-def code_digest() -> str:
-    """Hash of panelsite's own code: a new version re-renders everything."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        _CODE_DIGEST = tree_digest(Path(__file__).parent.parent)  # the whole panelsite package
-    return _CODE_DIGEST
 
 
 @dataclass
@@ -219,7 +182,7 @@ class Site:
 
     def template_problem(self, exc: jinja2.TemplateSyntaxError, template: str) -> Problem:
         """A syntax error in a theme template, at its file and line."""
-        file = _relative(exc.filename, self.root) if exc.filename else (exc.name or template)
+        file = relpath(exc.filename, self.root) if exc.filename else (exc.name or template)
         return Problem(file, f"template error: {exc.message}", line=exc.lineno)
 
     # -- static assets -----------------------------------------------------

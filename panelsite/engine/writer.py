@@ -19,7 +19,6 @@ and the blobs that tempfile would make private: the site is copied as it is
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import posixpath
 import re
@@ -28,6 +27,8 @@ import stat
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from panelsite.engine.hashing import content_hash
 
 LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
@@ -215,22 +216,6 @@ def process_running(pid: int) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
-
-
-_BLOB_NAMES: dict[bytes, str] = {}  # content → name, for the big shared files every site links (plotly.js)
-
-
-def content_hash(data: bytes) -> str:
-    """SHA-256 of ``data``: the name of its blob, and the ``?v=`` of asset URLs (see panelsite.engine.site)."""
-    # Hashing plotly.js (4.8 MB) for every site cost 2 ms each; a bytes object caches its
-    # own hash(), so looking the same object up again is free.
-    if len(data) < 1 << 16:
-        return hashlib.sha256(data).hexdigest()
-    if data not in _BLOB_NAMES:
-        if len(_BLOB_NAMES) >= 16:
-            _BLOB_NAMES.clear()
-        _BLOB_NAMES[data] = hashlib.sha256(data).hexdigest()
-    return _BLOB_NAMES[data]
 
 
 def _link_blob(blobs: Path, data: bytes, dest: Path) -> bool:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from panelsite import i18n
 from panelsite.engine.family import SiteInputs
-from panelsite.engine.site import NavItem, Site, digest
+from panelsite.engine.hashing import digest
+from panelsite.engine.site import NavItem, Site
 from panelsite.errors import Problem, warn
 from panelsite.factsheets import email as mail
 from panelsite.factsheets.figures import Figures

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from jinja2 import nodes
 from panelsite.config import schema as s
 from panelsite.config.yamlfile import Located
 from panelsite.engine.content import split_front_matter
+from panelsite.engine.hashing import content_hash
 from panelsite.errors import ConfigError, Problem, did_you_mean, relpath
 from panelsite.surveys.definition import GRADES, CodeList, Survey
 from panelsite.surveys.figures import MULTI_SUM, STATS, available_stats, summed_multi_answers
@@ -210,7 +210,7 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
     return Factsheet(
         survey=survey, file=display, title=record.title or survey.title, intro=record.intro,
         highlights=highlights, measures=list(record.measures), follow_up=sorted(record.follow_up, key=lambda f: f.date),
-        body=body, body_line=body_line, source_hash=hashlib.sha256(raw).hexdigest(), located=located,
+        body=body, body_line=body_line, source_hash=content_hash(raw), located=located,
     ), []
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from panelsite.engine import pdf, render
 from panelsite.engine.family import SiteInputs
-from panelsite.engine.site import NavItem, Site, digest
+from panelsite.engine.hashing import digest
+from panelsite.engine.site import NavItem, Site
 from panelsite.forms import form_action, form_pages, site_forms
 from panelsite.forms.pages import has_paper_pdf, pdf_name
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from panelsite.engine.hashing import content_hash
 from panelsite.errors import DataError, Problem, did_you_mean
 from panelsite.surveys.responses import decode, sniff_delimiter
 
@@ -154,7 +154,7 @@ def read_register(path: Path, display: str, population: dict) -> Register:
         "joined": pd.to_datetime(pd.Series(values["joined"], dtype=object)),
         "left": pd.to_datetime(pd.Series(values["left"], dtype=object)),
     })
-    return Register(frame, display, variables, hashlib.sha256(raw).hexdigest())
+    return Register(frame, display, variables, content_hash(raw))
 
 
 def _check_header(header: list[str], display: str, population: dict, problems: list[Problem]) -> dict[str, int]:

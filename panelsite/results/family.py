@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 
 from panelsite.engine.family import SiteInputs
-from panelsite.engine.site import NavItem, Site, digest
+from panelsite.engine.hashing import digest
+from panelsite.engine.site import NavItem, Site
 from panelsite.results.pages import survey_context
 from panelsite.surveys import THEMES, analyse, load_surveys, series_trends, to_open_data, to_open_data_csv
 

@@ -115,6 +115,7 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         questions=questions,
         responses=responses,
         source_dir=folder,
+        # hashlib's own: surveys/ imports nothing of the engine (engine.hashing holds the build's hashes)
         source_hash=hashlib.sha256(raw + b"\0" + raw_csv).hexdigest(),
         yaml_file=yaml_file,
         csv_file=csv_file,
