@@ -1,7 +1,9 @@
-"""Interface texts in Dutch (and English) and Dutch number and date formats.
+"""Dutch numbers and dates, as residents read them: "62,4%", "1.537", "15 april 2026".
 
-Numbers and dates go through Babel (CLDR), so "62,4%" and "15 april 2026"
-come out as Dutch readers expect, without hand-written locale rules.
+Numbers and dates go through Babel (CLDR, locale nl_NL), so they come out as Dutch
+readers expect, without hand-written locale rules. The sites are Dutch throughout
+(their texts, the results' sentences, the statements the law asks for), so there is
+one locale.
 """
 
 from __future__ import annotations
@@ -14,56 +16,22 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date as _format_date
 
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-
-STRINGS: dict[str, dict[str, str]] = {
-    "skip_to_content": {"nl": "Naar de inhoud", "en": "Skip to content"},
-    "main_navigation": {"nl": "Hoofdmenu", "en": "Main menu"},
-    "home": {"nl": "Home", "en": "Home"},
-    "footer_contact": {"nl": "Contact", "en": "Contact"},
-    "footer_about": {"nl": "Over deze website", "en": "About this website"},
-    "privacy": {"nl": "Privacyverklaring", "en": "Privacy statement"},
-    "accessibility": {"nl": "Toegankelijkheidsverklaring", "en": "Accessibility statement"},
-    "sitemap": {"nl": "Sitemap", "en": "Sitemap"},
-    "on_this_page": {"nl": "Op deze pagina", "en": "On this page"},
-    "page_not_found": {"nl": "Pagina niet gevonden", "en": "Page not found"},
-    "results": {"nl": "Resultaten", "en": "Results"},
-    "phone": {"nl": "Telefoon", "en": "Phone"},
-    "email": {"nl": "E-mail", "en": "E-mail"},
-    "address": {"nl": "Postadres", "en": "Postal address"},
-    "logo_link": {"nl": "naar de homepage", "en": "to the home page"},
-    "breadcrumb": {"nl": "Kruimelpad", "en": "Breadcrumb"},
-    "last_updated": {"nl": "Bijgewerkt op", "en": "Updated on"},
-    "menu": {"nl": "Menu", "en": "Menu"},
-}
-
-
-def translator(language: str):
-    """``t(key)`` for templates; unknown keys fail loudly in tests, not silently on the site."""
-
-    def t(key: str) -> str:
-        return STRINGS[key].get(language) or STRINGS[key]["nl"]
-
-    return t
-
-
-def _locale(language: str) -> str:
-    return LOCALES.get(language, "nl_NL")
+LOCALE = "nl_NL"
 
 
 @lru_cache(maxsize=None)
-def babel_locale(language: str) -> Locale:
-    """The Babel locale of a language, parsed once: Babel parses a locale name on every call."""
-    return Locale.parse(_locale(language))
+def babel_locale() -> Locale:
+    """The Babel locale, parsed once: Babel parses a locale name on every call."""
+    return Locale.parse(LOCALE)
 
 
 @lru_cache(maxsize=None)
-def _symbols(language: str) -> tuple[str, str]:
-    locale = babel_locale(language)
+def _symbols() -> tuple[str, str]:
+    locale = babel_locale()
     return locale.number_symbols["latn"]["decimal"], locale.number_symbols["latn"]["group"]
 
 
-def number(value: float | int | None, decimals: int = 0, language: str = "nl") -> str:
+def number(value: float | int | None, decimals: int = 0) -> str:
     """A number with the locale's separators, rounded half up as readers do: 1.234,5; 62,5 → 63.
 
     The symbols come from Babel (CLDR); the digits from Python (see _half_up).
@@ -74,7 +42,7 @@ def number(value: float | int | None, decimals: int = 0, language: str = "nl") -
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    decimal, group = _symbols(language)
+    decimal, group = _symbols()
     if type(value) is int and -_EXACT_INT < value < _EXACT_INT:  # counts: nothing to round
         text = format(value, _SPECS[decimals])
     else:
@@ -86,15 +54,15 @@ def number(value: float | int | None, decimals: int = 0, language: str = "nl") -
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
-def median(value: float | None, language: str = "nl") -> str:
+def median(value: float | None) -> str:
     """A median as every page, factsheet and sentence shows it: 9 when whole, else 7,5.
 
     A weighted median is one of the answers (or halfway between two), so a
     decimal ",0" would suggest a precision the answers do not have.
     """
     if value is not None and float(value).is_integer():
-        return number(int(value), 0, language)
-    return number(value, 1, language)
+        return number(int(value), 0)
+    return number(value, 1)
 
 
 def _half_up(value: float, decimals: int) -> str:
@@ -121,7 +89,7 @@ _SPECS = {d: f",.{d}f" for d in range(0, 7)}
 _EXACT_INT = 2**53  # ints a float holds exactly, so the float route would give the same digits
 
 
-def percent(value: float | None, decimals: int = 0, language: str = "nl") -> str:
+def percent(value: float | None, decimals: int = 0) -> str:
     """A percentage from a 0–100 value: 62% or 62,4%.
 
     Dutch style writes no space before the sign in running text (Taalunie), as
@@ -129,21 +97,21 @@ def percent(value: float | None, decimals: int = 0, language: str = "nl") -> str
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return number(value, decimals, language) + "%"
+    return number(value, decimals) + "%"
 
 
-def date(value: _dt.date | None, language: str = "nl", style: str = "long") -> str:
+def date(value: _dt.date | None, style: str = "long") -> str:
     """15 april 2026."""
     if value is None:
         return ""
-    return _format_date(value, format=style, locale=babel_locale(language))
+    return _format_date(value, format=style, locale=babel_locale())
 
 
-def date_range(start: _dt.date, end: _dt.date, language: str = "nl") -> str:
+def date_range(start: _dt.date, end: _dt.date) -> str:
     """2 tot en met 16 maart 2026."""
-    joiner = " tot en met " if language == "nl" else " to "
+    joiner = " tot en met "
     if start.year == end.year and start.month == end.month:
-        return f"{start.day}{joiner}{date(end, language)}"
+        return f"{start.day}{joiner}{date(end)}"
     if start.year == end.year:
-        return _format_date(start, format="d MMMM", locale=babel_locale(language)) + joiner + date(end, language)
-    return date(start, language) + joiner + date(end, language)
+        return _format_date(start, format="d MMMM", locale=babel_locale()) + joiner + date(end)
+    return date(start) + joiner + date(end)

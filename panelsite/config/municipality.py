@@ -225,7 +225,6 @@ SCHEMA = Mapping(
         "name": Str(required=True, min_length=1, help='Municipality name, e.g. "Lindenhaven".'),
         "panel_name": Str(required=True, min_length=1, help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
         "base_url": Url(required=True, help="Public URL of the site; may include a sub-path."),
-        "language": Choice(["nl", "en"], default="nl", help="Language of the interface texts."),
         "tagline": Str(help="One sentence under the panel name on the home page."),
         "brand": BRAND,
         "contact": CONTACT,
@@ -237,6 +236,7 @@ SCHEMA = Mapping(
         "forms": FORMS,  # the forms' own options: see docs/forms.md
     },
     validator=_check_url_path,
+    removed={"language": "the sites are Dutch, like their texts, the results' sentences and the statements"},
 )
 
 
@@ -256,7 +256,6 @@ class Municipality:
     name: str
     panel_name: str
     base_url: str  # absolute, ending in /
-    language: str
     tagline: str | None
     brand: Frozen
     palette: Frozen  # every theme colour, derived from brand and checked for contrast (config.brand)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 from panelsite.config.yamlfile import Located
-from panelsite.errors import did_you_mean
+from panelsite.errors import did_you_mean, warn
 
 MISSING = object()
 
@@ -322,15 +322,21 @@ class DictOf(Option):
 
 
 class Mapping(Option):
-    """A fixed set of keys, each an Option; unknown keys are errors."""
+    """A fixed set of keys, each an Option; unknown keys are errors.
+
+    ``removed`` names keys that were options once, with the reason they went: such a key is
+    a warning and is ignored, so a file written for an earlier version still builds.
+    """
 
     expected = "a mapping"
 
-    def __init__(self, options: dict[str, Option], *, validator: Callable | None = None, **kw):
+    def __init__(self, options: dict[str, Option], *, validator: Callable | None = None,
+                 removed: dict[str, str] | None = None, **kw):
         kw.setdefault("default", None)
         super().__init__(**kw)
         self.options = options
         self.validator = validator
+        self.removed = removed or {}
 
     def check(self, value, path, ctx):
         if value is None and not self.required:
@@ -344,7 +350,11 @@ class Mapping(Option):
         for key in value:
             if key not in self.options:
                 child = f"{path}.{key}" if path else key
-                ctx.report(child, f"unknown key{did_you_mean(key, self.options)}")
+                if key in self.removed:
+                    warn(ctx.located.problem(child, f"is no longer an option and is ignored: {self.removed[key]} "
+                                                    "(remove the line)"))
+                else:
+                    ctx.report(child, f"unknown key{did_you_mean(key, self.options)}")
         for name, option in self.options.items():
             child = f"{path}.{name}" if path else name
             out[name] = option.check(value.get(name), child, ctx)

@@ -119,7 +119,7 @@ def plan_site(options: Options, inputs: SiteInputs, base_url: str) -> Site:
     content_env = render.content_environment(m)
     for page in inputs.pages:
         add_content_page(site, page, content_env)
-    site.add_page("404.html", "404.html", title=m.language == "en" and "Page not found" or "Pagina niet gevonden",
+    site.add_page("404.html", "404.html", title="Pagina niet gevonden",
                   sitemap=False, noindex=True, context={"absolute": True})
     return site
 

@@ -65,14 +65,8 @@ def environment(root: Path, municipality: Record) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=BYTECODE,
     )
-    lang = municipality.language
-    env.globals.update(site=municipality, t=i18n.translator(lang), lang=lang)
-    env.filters.update(
-        pct=lambda v, d=0: i18n.percent(v, d, lang),
-        num=lambda v, d=0: i18n.number(v, d, lang),
-        date_nl=lambda v, style="long": i18n.date(v, lang, style),
-        date_range=lambda a, b: i18n.date_range(a, b, lang),
-    )
+    env.globals.update(site=municipality)
+    env.filters.update(pct=i18n.percent, num=i18n.number, date_nl=i18n.date, date_range=i18n.date_range)
     return env
 
 

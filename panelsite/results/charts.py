@@ -77,15 +77,15 @@ def plotly_template(palette) -> dict:
     }
 
 
-def _separators(language: str) -> str:
+def _separators() -> str:
     """plotly's ``layout.separators``: decimal then thousands sign, so hover text reads 46,6 in Dutch."""
-    symbols = i18n.babel_locale(language).number_symbols["latn"]
+    symbols = i18n.babel_locale().number_symbols["latn"]
     return symbols["decimal"] + symbols["group"]
 
 
-def _value_text(value: float, percent: bool, language: str) -> str:
+def _value_text(value: float, percent: bool) -> str:
     """The label beside a point: a share as on the page (62%), a mean or grade with its decimal (7,4)."""
-    return i18n.percent(value, 0, language) if percent else i18n.number(value, 1, language)
+    return i18n.percent(value, 0) if percent else i18n.number(value, 1)
 
 
 def _labels_beyond(positions: dict, texts: list[str], color: str, textposition: str) -> dict:
@@ -96,7 +96,7 @@ def _labels_beyond(positions: dict, texts: list[str], color: str, textposition: 
 
 
 def breakdown_figure(groups: list[tuple[str, float | None, float | None, float | None]], palette,
-                     language: str = "nl", percent: bool = True) -> str:
+                     percent: bool = True) -> str:
     """Plotly JSON: the key figure per group with its interval (suppressed groups left out)."""
     shown = [(g, v, lo, hi) for g, v, lo, hi in groups if v is not None and not math.isnan(v)]
     unit = "%" if percent else ""
@@ -110,14 +110,14 @@ def breakdown_figure(groups: list[tuple[str, float | None, float | None, float |
         "marker": {"color": palette.chart[0]},
         "hovertemplate": f"%{{y}}: %{{x:.1f}}{unit}<extra></extra>",
     }, _labels_beyond({"y": [g for g, *_ in shown], "x": [round(hi + gap, 2) for *_, hi in shown]},
-                      [_value_text(v, percent, language) for _, v, _, _ in shown], palette.text, "middle right")]
-    layout = {"separators": _separators(language), "showlegend": False,
+                      [_value_text(v, percent) for _, v, _, _ in shown], palette.text, "middle right")]
+    layout = {"separators": _separators(), "showlegend": False,
               "xaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},
               "yaxis": {"autorange": "reversed"}, "height": 80 + 36 * len(shown)}
     return _figure_json(data, palette, layout)
 
 
-def trend_figure(points, palette, language: str = "nl", percent: bool = True) -> str:
+def trend_figure(points, palette, percent: bool = True) -> str:
     """Plotly JSON: a line with interval band over the rounds of a series."""
     labels = [p.title for p in points]
     unit = "%" if percent else ""
@@ -128,9 +128,9 @@ def trend_figure(points, palette, language: str = "nl", percent: bool = True) ->
         "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
         "hovertemplate": f"%{{x}}: %{{y:.1f}}{unit}<extra></extra>",
     }, _labels_beyond({"x": labels, "y": [round(p.ci_high, 2) for p in points]},
-                      [_value_text(p.value, percent, language) for p in points], palette.text, "top center")]
+                      [_value_text(p.value, percent) for p in points], palette.text, "top center")]
     top = max((p.ci_high for p in points), default=0)
-    layout = {"separators": _separators(language), "showlegend": False,
+    layout = {"separators": _separators(), "showlegend": False,
               "yaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},
               "height": 360}
     return _figure_json(data, palette, layout)

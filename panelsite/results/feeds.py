@@ -45,11 +45,10 @@ def atom_feed(municipality, base_url: str, surveys: list) -> bytes:
     """The feed document; ``surveys`` newest first (as ``Results.published``)."""
     slug = municipality.slug
     updated = max(s.publish_on for s in surveys)
-    lang = municipality.language
-    title = (f"{municipality.panel_name}: results" if lang == "en" else f"{municipality.panel_name}: resultaten")
+    title = f"{municipality.panel_name}: resultaten"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nl">',
         f"  <id>urn:panelsite:{slug}:resultaten</id>",
         f"  <title>{escape(title)}</title>",
         f"  <updated>{_timestamp(updated)}</updated>",
@@ -60,8 +59,7 @@ def atom_feed(municipality, base_url: str, surveys: list) -> bytes:
     ]
     for survey in sorted(surveys, key=lambda s: (s.publish_on, s.id), reverse=True):
         link = f"{base_url}resultaten/{survey.id}/"
-        summary = survey.summary or (f"Results of the survey '{survey.title}'." if lang == "en"
-                                     else f"De uitkomsten van het onderzoek '{survey.title}'.")
+        summary = survey.summary or f"De uitkomsten van het onderzoek '{survey.title}'."
         lines += [
             "  <entry>",
             f"    <id>urn:panelsite:{slug}:resultaten:{survey.id}</id>",

@@ -17,10 +17,9 @@ from panelsite.surveys import method_text, summary_sentence
 
 def survey_context(site: Site, results, survey) -> dict:
     """Everything results.html shows of one survey; ``results`` is the site's results.family.Results."""
-    lang = site.municipality.language
     r = results.of(survey)
     palette = site.municipality.palette
-    questions = [question_view(q, lang, palette, survey) for q in r.questions]
+    questions = [question_view(q, palette, survey) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
     this_round = {qr.id: qr.question for qr in r.questions}
     trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
@@ -76,7 +75,7 @@ def _filter_text(q, survey) -> Markup:
     return Markup(re.sub("\0(.+?)\0", lambda m: f'<a href="#vraag-{m[1]}">een eerdere vraag</a>', text))
 
 
-def question_view(qr, lang: str, palette, survey) -> dict:
+def question_view(qr, palette, survey) -> dict:
     q, total = qr.question, qr.total
     view = View({
         "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
@@ -109,7 +108,7 @@ def question_view(qr, lang: str, palette, survey) -> dict:
         view["key_figure"] = View(value=_pct(total.key.value) if is_pct else i18n.number(total.key.value, 1),
                                   label=_key_label(q), question=q.text)
     for variable, groups in qr.breakdowns.items():
-        view["breakdowns"].append(breakdown_view(q, variable, groups, palette, lang))
+        view["breakdowns"].append(breakdown_view(q, variable, groups, palette))
     return view
 
 
@@ -130,7 +129,7 @@ def _options_phrase(q, codes) -> str:
     return " of ".join(str(q.options[c]).lower() for c in codes if c in q.options)
 
 
-def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
+def breakdown_view(q, variable: str, groups, palette) -> dict:
     is_pct = q.key_stat == "pct"
     rows, plot, bars = [], [], []
     for g in groups:
@@ -148,7 +147,7 @@ def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
         plot.append((g.group, key.value, key.ci_low, key.ci_high))
         bars.append(charts.Bar(label, key.value, value, note="indicatief" if g.indicative else ""))
     return View(variable=variable, rows=rows, key_label=_key_label(q),
-                figure=charts.breakdown_figure(plot, palette, lang, percent=is_pct),
+                figure=charts.breakdown_figure(plot, palette, percent=is_pct),
                 bars=charts.bars_html(bars, maximum=100 if is_pct else 10))
 
 

@@ -30,7 +30,7 @@ def _margin_pp(e: Estimate) -> str:
 
 
 def _date(d) -> str:
-    return format_date(d, format="d MMMM y", locale=i18n.babel_locale("nl")) if isinstance(d, _dt.date) else str(d)
+    return format_date(d, format="d MMMM y", locale=i18n.babel_locale()) if isinstance(d, _dt.date) else str(d)
 
 
 def _join(words: list[str]) -> str:

@@ -107,11 +107,15 @@ def test_theme_override_of_a_single_template_and_extra_css(project, capsys):
     assert ".eigen { font-weight: 700; }" in html(site, "assets/css/site.css")
 
 
-def test_english_interface_strings(project, capsys):
-    project.write("municipalities/teststad.yaml", project.config.read_text().replace("base_url:", "language: en\nbase_url:"))
+def test_the_removed_language_key_is_a_warning_and_the_site_stays_dutch(project, capsys):
+    text = project.config.read_text().replace("base_url:", "language: en\nbase_url:")
+    project.write("municipalities/teststad.yaml", text)
+    line = text.splitlines().index("language: en") + 1
     assert project.run("build", capsys=capsys)[0] == 0
+    assert (f"warning: municipalities/teststad.yaml:{line}: language: is no longer an option and is ignored: the sites "
+            "are Dutch") in project.stdout
     page = html(project.out / "teststad", "index.html")
-    assert '<html lang="en">' in page and "Skip to content" in page
+    assert '<html lang="nl">' in page and "Naar de inhoud" in page
 
 
 def test_summary_line(project, capsys):
