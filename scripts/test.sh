@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command: bash scripts/test.sh [pytest arguments]
 # Installs what is missing (scripts/install.sh), starts PostgreSQL for the collector's
-# tests, then runs pytest (unit tests, the collector, and the accessibility gate).
+# tests, checks the code with ruff (a finding fails the run), then runs pytest (unit
+# tests, the collector, and the accessibility gate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +19,8 @@ if [ -z "${PANELSITE_TEST_PG_URL:-}" ] && [ "$(id -u)" -eq 0 ] && command -v pg_
     || createdb panelsite_test
   export PANELSITE_TEST_PG_URL=postgresql:///panelsite_test
 fi
+
+# --- lint: the rules of [tool.ruff] in pyproject.toml (line length, the rules the noqa comments name)
+"${PANELSITE_VENV:-.venv}/bin/python" -m ruff check panelsite
 
 exec "${PANELSITE_VENV:-.venv}/bin/python" -m pytest "$@"

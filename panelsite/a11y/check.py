@@ -133,7 +133,8 @@ def site_base_path(site_dir: Path) -> str:
     """The URL path a site is published under (``"/"``, ``"/panel/"``), from its canonical links."""
     index = site_dir / "index.html"
     if index.is_file():
-        m = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', index.read_text(encoding="utf-8", errors="replace"))
+        m = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', index.read_text(encoding="utf-8",
+                                                                                       errors="replace"))
         if m:
             return urlsplit(m.group(1)).path or "/"
     sitemap = site_dir / "sitemap.xml"
@@ -341,7 +342,8 @@ def run_vnu(files: list[Path], project_root: Path = PROJECT_ROOT) -> list[dict]:
     try:
         messages = json.loads(proc.stdout)["messages"]
     except (json.JSONDecodeError, KeyError) as exc:
-        raise BuildError(f"vnu failed (exit {proc.returncode}): {exc}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}") from None
+        raise BuildError(f"vnu failed (exit {proc.returncode}): {exc}\n"
+                         f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}") from None
     for message in messages:
         url = message.get("url", "")
         message["file"] = url[len("file:"):] if url.startswith("file:") else url
@@ -500,7 +502,8 @@ def _report_html(report: dict) -> str:
     if not report["findings"]:
         parts.append("<p>Geen bevindingen.</p>")
     for criterion, findings in by_criterion(report["findings"]).items():
-        title = "Overige bevindingen (geen enkel succescriterium)" if criterion == UNMAPPED else f"Succescriterium {criterion}"
+        title = ("Overige bevindingen (geen enkel succescriterium)" if criterion == UNMAPPED
+                 else f"Succescriterium {criterion}")
         parts.append(f"<h2>{e(title)} ({len(findings)})</h2><ul>")
         for f in findings:
             where = f" <code>{e(f['selector'])}</code>" if f["selector"] else ""

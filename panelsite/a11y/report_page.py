@@ -58,7 +58,8 @@ def load(options, inputs: SiteInputs) -> None:
             raise ValueError(f"missing {', '.join(missing)}")
         day = _dt.date.fromisoformat(str(data["date"])[:10])
     except (ValueError, TypeError) as exc:
-        raise ConfigError(Problem(display, f"not a report written by 'build.py check --a11y --publish' ({exc})")) from None
+        raise ConfigError(Problem(display, f"not a report written by 'build.py check --a11y --publish' "
+                                           f"({exc})")) from None
     pages = data.get("pages")
     inputs.a11y_report = Report(date=day, **{k: data[k] for k in REQUIRED if k != "date"},
                                 page_list=pages if isinstance(pages, list) else [], source_text=raw)
@@ -81,5 +82,6 @@ def add_outputs(site: Site) -> None:
     if report is None:
         return
     site.add_page(REPORT_PATH, "a11y-report.html", report.source_text, title="Rapport toegankelijkheidstoets",
-                  description=f"Uitkomsten van de automatische toegankelijkheidstoets van {site.municipality.panel_name}.",
+                  description="Uitkomsten van de automatische toegankelijkheidstoets van "
+                              f"{site.municipality.panel_name}.",
                   context={"report": report})

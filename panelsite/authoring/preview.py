@@ -209,7 +209,7 @@ class Preview:
                     self.banners = _banners(options, names, manifests)
             except PanelsiteError as exc:
                 self.problems, self.traceback = list(exc.problems), None
-            except Exception:  # a bug should show up on the page too, not stop the preview
+            except Exception:  # noqa: BLE001 - a bug should show up on the page too, not stop the preview
                 self.problems = [Problem("panelsite", "the build crashed (see the traceback below)")]
                 self.traceback = traceback.format_exc()
         # The error page and the index show every site: they change with the problems or the list.
@@ -615,13 +615,15 @@ _STYLE = """<style>
 body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.5rem;color:#1a1a1a}
 h1{font-size:1.6rem} a{color:#0b5394} li{margin:.4rem 0}
 .problem{border-left:.3rem solid #b00020;padding:.5rem 1rem;background:#fdf1f2;margin:0 0 1rem;list-style:none}
-.where{font-family:ui-monospace,monospace;font-weight:700} pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;padding:.5rem}
+.where{font-family:ui-monospace,monospace;font-weight:700}
+pre{white-space:pre-wrap;overflow-x:auto;background:#f4f4f4;padding:.5rem}
 </style>"""
 
 
 def _page(title: str, body: str) -> str:
     return (f'<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
+            '<meta name="viewport" content="width=device-width, '
+            f'initial-scale=1">\n<title>{html.escape(title)}</title>\n'
             f"{_STYLE}\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 

@@ -53,12 +53,12 @@ def nearest_compliant(colour: str, against: str, ratio: float) -> str:
     """
     if contrast(colour, against) >= ratio:
         return colour
-    h, l, s = colorsys.rgb_to_hls(*rgb(colour))
+    hue, own_lightness, saturation = colorsys.rgb_to_hls(*rgb(colour))
     for step in range(1, 1001):
         for direction in (-1, 1):
-            lightness = l + direction * step / 1000
+            lightness = own_lightness + direction * step / 1000
             if 0 <= lightness <= 1:
-                candidate = to_hex(*colorsys.hls_to_rgb(h, lightness, s))
+                candidate = to_hex(*colorsys.hls_to_rgb(hue, lightness, saturation))
                 if contrast(candidate, against) >= ratio:
                     return candidate
     return "#000000" if contrast("#000000", against) >= ratio else WHITE
@@ -107,7 +107,8 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         text = (f"{pair.name}: {pair.foreground} on {pair.background} has contrast {ratio:.2f}:1, "
                 f"needs {pair.required:g}:1")
         if brand.auto_adjust:
-            warnings.append(located.problem(path, f"{text}; using nearest compliant colour {fixed}", severity="warning"))
+            warnings.append(located.problem(path, f"{text}; using nearest compliant colour {fixed}",
+                                            severity="warning"))
             colours[pair.key] = fixed
         else:
             problems.append(located.problem(path, f"{text} (nearest compliant colour: {fixed}; "

@@ -23,12 +23,12 @@ from panelsite.config.schema import (
     DictOf,
     Email,
     FilePath,
+    Frozen,
     Int,
     Invalid,
     ListOf,
     Mapping,
     Option,
-    Frozen,
     Record,
     Str,
     Url,
@@ -93,7 +93,8 @@ BRAND = Mapping(
         "font": Str(default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
                     help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere."),
         "auto_adjust": Bool(default=False,
-                            help="Replace colours that fail WCAG contrast by the nearest compliant shade (with a warning)."),
+                            help="Replace colours that fail WCAG contrast by the nearest compliant "
+                                 "shade (with a warning)."),
     },
     required=True,
     help="House style.",
@@ -113,7 +114,8 @@ CONTACT = Mapping(
 
 PRIVACY = Mapping(
     {
-        "controller": Str(required=True, help="The controller (verwerkingsverantwoordelijke), usually the municipality."),
+        "controller": Str(required=True,
+                          help="The controller (verwerkingsverantwoordelijke), usually the municipality."),
         "controller_address": Str(help="Address of the controller."),
         "dpo_name": Str(help="Name or role of the data-protection officer (FG)."),
         "dpo_email": Email(required=True, help="E-mail address of the data-protection officer."),
@@ -125,11 +127,14 @@ PRIVACY = Mapping(
                 "unconfirmed_days": Int(min=1, max=90, default=14,
                                         help="Sign-ups not confirmed within this many days are deleted."),
                 "contact_messages_days": Int(min=1, max=3650, default=180,
-                                             help="Messages sent with the contact form are deleted after this many days."),
+                                             help="Messages sent with the contact form are deleted "
+                                                  "after this many days."),
                 "answers_months": Int(min=1, max=240, default=60,
-                                      help="Pseudonymous answers are deleted after this many months; published figures stay."),
+                                      help="Pseudonymous answers are deleted after this many months; "
+                                           "published figures stay."),
                 "left_members_days": Int(min=0, max=365, default=0,
-                                         help="Days after leaving until contact data and the member's profile are deleted (0: at once)."),
+                                         help="Days after leaving until contact data and the member's profile are "
+                                              "deleted (0: at once)."),
             },
             help="How long data are kept; the collector's retention command deletes accordingly.",
         ),
@@ -178,7 +183,8 @@ def _check_accessibility(record, path, ctx):
 ACCESSIBILITY = Mapping(
     {
         "status": Choice(["A", "B", "C", "D"], required=True,
-                         help="Status of the accessibility statement (A: fully compliant, B: partly, C: first measures taken, D: not compliant)."),
+                         help="Status of the accessibility statement (A: fully compliant, B: partly, C: "
+                              "first measures taken, D: not compliant)."),
         "last_check": Date(required=True, help="Date of the last accessibility research."),
         "signed_by": Str(required=True, help="Job title of who approved the statement."),
         "signed_on": Date(required=True, help="Date the statement was approved."),
@@ -188,7 +194,8 @@ ACCESSIBILITY = Mapping(
         "known_issues": ListOf(
             Mapping(
                 {
-                    "criterion": Str(required=True, pattern=r"\d\.\d{1,2}\.\d{1,2}", expected="a WCAG criterion like 1.4.3",
+                    "criterion": Str(required=True, pattern=r"\d\.\d{1,2}\.\d{1,2}",
+                                     expected="a WCAG criterion like 1.4.3",
                                      help="WCAG success criterion."),
                     "problem": Str(required=True, help="What does not meet the criterion."),
                     "cause": Str(required=True, help="Why."),
@@ -286,7 +293,8 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     record, problems = validate(SCHEMA, located, base_dir=path.parent)
     slug = path.stem
     if not SLUG.fullmatch(slug):
-        problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, digits and hyphens)'))
+        problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, '
+                                         'digits and hyphens)'))
     warnings: list[Problem] = []
     if problems:
         return None, problems, warnings
@@ -327,7 +335,8 @@ def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, 
             if slug not in seen:
                 problems.append(Problem(relpath(folder, root), f'no municipality "{slug}"{_hint(slug, seen)}'))
     if not files:
-        problems.append(Problem(relpath(folder, root), "no municipality files found (expected municipalities/<slug>.yaml)"))
+        problems.append(Problem(relpath(folder, root),
+                                "no municipality files found (expected municipalities/<slug>.yaml)"))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return result

@@ -96,7 +96,8 @@ class Option:
 
     expected = "a value"
 
-    def __init__(self, *, required: bool = False, default: Any = None, help: str = ""):
+    # help, min and max: the words a schema reads best with (Int(min=5, help="…")), as in MkDocs
+    def __init__(self, *, required: bool = False, default: Any = None, help: str = ""):  # noqa: A002
         self.required = required
         self.default = default
         self.help = help
@@ -166,7 +167,7 @@ class Str(Option):
 class Int(Option):
     expected = "a whole number"
 
-    def __init__(self, *, min: int | None = None, max: int | None = None, **kw):
+    def __init__(self, *, min: int | None = None, max: int | None = None, **kw):  # noqa: A002 - see Option
         super().__init__(**kw)
         self.min, self.max = min, max
         if min is not None and max is not None:

@@ -182,7 +182,8 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
         char = line[column:column + 1]
         if at_value:
             why = " (YAML reads it as a reference)" if char == "*" else ""
-            return at, f'a value cannot start with "{char}"{why}; put it in quotes: ' + _quoted(key_value.group(2), line[column:])
+            return at, (f'a value cannot start with "{char}"{why}; put it in quotes: '
+                        + _quoted(key_value.group(2), line[column:]))
         return at, f'a key or value cannot start with "{char}"; remove it, or put the text in quotes'
 
     if "sequence entries are not allowed" in problem and at_value:
@@ -196,9 +197,11 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
             key = key_value.group(2)
             if opener == "'" and value.endswith("'"):
                 inner = _LONE_APOSTROPHE.sub("''", value[1:-1])
-                return at, f"inside a value in single quotes an apostrophe ends the value; write each apostrophe twice: {key} '{inner}'"
+                return at, ("inside a value in single quotes an apostrophe ends the value; write each apostrophe "
+                            f"twice: {key} '{inner}'")
             if opener == '"' and value.endswith('"'):
-                return at, f'inside a value in double quotes a " ends the value; use single quotes around the value instead: {key} \'{value[1:-1]}\''
+                return at, ('inside a value in double quotes a " ends the value; use single quotes around the value '
+                            f"instead: {key} '{value[1:-1]}'")
             why = "a value that starts with a quote must end with that quote" if opener in "\"'" else \
                 f"a value that starts with {opener} is read as a list or mapping"
             return at, f"{why}; to keep it as text, put the whole value in quotes: {_quoted(key, value)}"
@@ -208,7 +211,8 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
             quote = opened.group(3)[:1] if opened else ""
             if quote in ("'", '"') and opened.group(3).count(quote) % 2:
                 return i, _unclosed(lines[i], opened.start(3))
-        return at, "this line is indented differently from the keys above it; keys at one level need the same number of spaces"
+        return at, ("this line is indented differently from the keys above it; keys at one level need the same "
+                    "number of spaces")
 
     if "could not find expected ':'" in problem and context is not None:
         at = context.line
@@ -239,7 +243,8 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
             text = _quoted(value.group(2), value.group(3)) if value else None
             return context.line, (f"the {bracket} that starts this value is not closed; a value that starts with "
                                   f"{bracket} is a {kind}: end it with {closing}"
-                                  + (f", or, to keep it as text, put the whole value in quotes: {text}" if text else ""))
+                                  + (f", or, to keep it as text, put the whole value in quotes: {text}"
+                                     if text else ""))
     return None, None
 
 

@@ -30,7 +30,8 @@ PAGE_SCHEMA = Mapping(
     {
         "title": Str(required=True, min_length=1, help="Page title (the h1 and the <title>)."),
         "description": Str(help="Meta description; one or two sentences."),
-        "nav_order": Int(min=0, max=1000, help="Position in the main navigation; pages without it are not in the menu."),
+        "nav_order": Int(min=0, max=1000,
+                         help="Position in the main navigation; pages without it are not in the menu."),
         "nav_title": Str(help="Shorter title for the navigation."),
         "template": Str(default="page.html", pattern=r"[a-z0-9_/-]+\.html", expected="a template name like page.html",
                         help="Template that renders the page."),
@@ -247,7 +248,10 @@ def _undefined_message(message: str, context: dict) -> str:
     while stack:
         value = stack.pop()
         # A mapping's keys, or a dataclass's fields (the municipality: site.name)
-        fields = value if isinstance(value, dict) else {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if isinstance(value, dict):
+            fields = value
+        else:
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         known.update(k for k in fields if isinstance(k, str))
         stack.extend(v for v in fields.values() if isinstance(v, dict) or _is_dataclass(v))
     return f'unknown variable "{name}"{did_you_mean(name, known)}'

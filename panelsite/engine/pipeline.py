@@ -25,8 +25,8 @@ from panelsite.a11y import report_page
 from panelsite.config.municipality import Municipality, load_municipalities
 from panelsite.engine import content, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
-from panelsite.engine.options import Options, site_base_url
 from panelsite.engine.hashing import digest
+from panelsite.engine.options import Options, site_base_url
 from panelsite.engine.site import NavItem, Site
 from panelsite.engine.writer import (
     StagedSite,
@@ -129,7 +129,8 @@ def main_navigation(pages) -> list[NavItem]:
 
     The collector shows the same menu on the pages it serves itself.
     """
-    own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order) for p in pages if p.meta.nav_order is not None]
+    own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order)
+           for p in pages if p.meta.nav_order is not None]
     return own + [item for family in FAMILIES for item in family.navigation()]
 
 

@@ -173,12 +173,14 @@ class Site:
         except jinja2.TemplateSyntaxError as exc:
             raise BuildError(self.template_problem(exc, template)) from None
         except jinja2.TemplateNotFound as exc:
-            raise BuildError(Problem(path or "index", f'template "{exc.name}" not found in themes/{self.slug}/templates '
+            raise BuildError(Problem(path or "index",
+                                     f'template "{exc.name}" not found in themes/{self.slug}/templates '
                                                       "or themes/default/templates")) from None
         except jinja2.UndefinedError as exc:
             # The template and line where it happened (base.html, a macro), not the page's own template.
             file, line = _template_frame(exc.__traceback__, self.root) or (template, None)
-            raise BuildError(Problem(file, f"while rendering {path or 'the home page'}: {exc.message}", line=line)) from None
+            raise BuildError(Problem(file, f"while rendering {path or 'the home page'}: {exc.message}",
+                                     line=line)) from None
 
     def template_problem(self, exc: jinja2.TemplateSyntaxError, template: str) -> Problem:
         """A syntax error in a theme template, at its file and line."""

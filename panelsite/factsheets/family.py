@@ -119,7 +119,8 @@ def view(site: Site, fs: Factsheet, url) -> dict:
         "body": figures.body_html(m, url),
         # An update about a measure shows with it, newest first; "Stand van zaken" keeps the
         # news about the survey as a whole.
-        "measures": [{**measure_view(x), "follow_ups": [f for f in reversed(fs.follow_up) if f.get("measure") == x.title]}
+        "measures": [{**measure_view(x),
+                      "follow_ups": [f for f in reversed(fs.follow_up) if f.get("measure") == x.title]}
                      for x in fs.measures],
         "follow_ups": [f for f in reversed(fs.follow_up) if not f.get("measure")],
         "statuses": STATUSES,

@@ -41,7 +41,8 @@ def when_text(when: When | None) -> str:
 
 
 def when_line(measure) -> str:
-    """"Klaar op 15 mei 2026" / "Klaar: juli tot en met september 2025" / "Verwacht: juli tot en met september 2026" / ""."""
+    """"Klaar op 15 mei 2026" / "Klaar: juli tot en met september 2025" /
+    "Verwacht: juli tot en met september 2026" / ""."""
     when = measure.expected
     if when is None:
         return ""

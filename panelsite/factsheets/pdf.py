@@ -24,6 +24,7 @@ def render_pdf(html: str, *, cache_dir: Path | None, source: str) -> bytes:
     def at_most_two_pages(document) -> None:
         if len(document.pages) > MAX_PAGES:
             raise ConfigError(Problem(source, f"the PDF factsheet would have {len(document.pages)} pages "
-                                              f"(expected at most {MAX_PAGES} A4 pages: shorten the text or the measures)"))
+                                              f"(expected at most {MAX_PAGES} A4 pages: "
+                                              "shorten the text or the measures)"))
 
     return _pdf.render_pdf(html, cache_dir=cache_dir, check=at_most_two_pages)

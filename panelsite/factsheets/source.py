@@ -200,7 +200,8 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
     titles = [m.title for m in record.get("measures") or [] if m and m.get("title")]
     for i, f in enumerate(record.get("follow_up") or []):
         if f and f.get("measure") and f.measure not in titles:
-            expected = f"one of the measures' titles: {'; '.join(titles)}" if titles else "a measures list with that title"
+            expected = (f"one of the measures' titles: {'; '.join(titles)}" if titles
+                        else "a measures list with that title")
             problems.append(located.problem(f"follow_up.{i}.measure", f'no measure titled "{f.measure}"'
                                             f"{did_you_mean(f.measure, titles)} (expected {expected})"))
     problems += check_body(body, survey, display, body_line)
@@ -223,7 +224,8 @@ class FigureProblem(str):
         return self
 
 
-def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None = None) -> tuple[Figure | None, FigureProblem | None]:
+def check_figure(survey: Survey, question_id: str, codes=None,
+                 stat: str | None = None) -> tuple[Figure | None, FigureProblem | None]:
     """The figure a reference asks for, or the message saying what is wrong with it.
 
     Mirrors the checks of :meth:`SurveyResults.figure`, on the survey definition
@@ -243,11 +245,13 @@ def check_figure(survey: Survey, question_id: str, codes=None, stat: str | None 
     available = available_stats(q)
     if stat not in available:
         expected = ", ".join(available) if available else "none: open answers have no figures"
-        return None, FigureProblem("stat", f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})')
+        return None, FigureProblem("stat", f'statistic "{stat}" is not available for {q.id}, a {q.type} question '
+                                           f'(expected {expected})')
     if stat == "pct":
         if codes is None:
             if not q.key_codes:
-                return None, FigureProblem("stat", f"statistic \"pct\" of {q.id}, a {q.type} question, needs answer codes "
+                return None, FigureProblem("stat",
+                                           f"statistic \"pct\" of {q.id}, a {q.type} question, needs answer codes "
                                                    f"(expected codes like [8, 9, 10])")
             codes = list(q.key_codes)
         known = list(q.options) or list(GRADES)

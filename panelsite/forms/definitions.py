@@ -27,7 +27,8 @@ def _check_field(record, path, ctx):
     if record.get("type") in CHOICE_TYPES and not (record.get("options") or record.get("options_from")):
         ctx.report(f"{path}.options", f"is required for a {record.type} field (expected a mapping of value: label)")
     if record.get("options_from") and not re.fullmatch(r"population\.[a-z_][a-z0-9_-]*", record.options_from):
-        ctx.report(f"{path}.options_from", f'"{record.options_from}" is not valid (expected population.<variable>, like population.wijk)')
+        ctx.report(f"{path}.options_from",
+                   f'"{record.options_from}" is not valid (expected population.<variable>, like population.wijk)')
 
 
 MESSAGES = Mapping(
@@ -96,17 +97,21 @@ def _check_signup(record, path, ctx):
     if record.get("age") == "age_group" and "leeftijd" not in population:
         ctx.report(f"{path}.age", "age_group needs population figures for leeftijd (expected population.leeftijd)")
     if record.get("district") == "wijk" and "wijk" not in population:
-        ctx.report(f"{path}.district", "wijk needs population figures for wijk (expected population.wijk, or district: postcode)")
+        ctx.report(f"{path}.district",
+                   "wijk needs population figures for wijk (expected population.wijk, or district: postcode)")
     if record.get("district") == "postcode":
         if not record.get("postcodes"):
-            ctx.report(f"{path}.postcodes", "is required with district: postcode (expected per district a list of 4-digit postcodes)")
+            ctx.report(f"{path}.postcodes",
+                       "is required with district: postcode (expected per district a list of 4-digit postcodes)")
         districts = list((population.get("wijk") or {}).keys())
         for name, codes in (record.get("postcodes") or {}).items():
             if districts and name not in districts:
-                ctx.report(f"{path}.postcodes.{name}", f'"{name}" is not a district in population.wijk (expected one of {", ".join(districts)})')
+                ctx.report(f"{path}.postcodes.{name}",
+                           f'"{name}" is not a district in population.wijk (expected one of {", ".join(districts)})')
             for i, code in enumerate(codes or []):
                 if code is not None and not re.fullmatch(r"[1-9]\d{3}", str(code)):
-                    ctx.report(f"{path}.postcodes.{name}.{i}", f'"{code}" is not a 4-digit postcode (expected digits like 4101)')
+                    ctx.report(f"{path}.postcodes.{name}.{i}",
+                               f'"{code}" is not a 4-digit postcode (expected digits like 4101)')
 
 
 class Postcodes(DictOf):
@@ -126,7 +131,8 @@ SIGNUP = Mapping(
         "district": Choice(["wijk", "postcode"], default="wijk",
                            help="Ask the district (choices from population.wijk) or the postcode."),
         "postcodes": Postcodes(help="With district: postcode, the 4-digit postcodes of each district."),
-        "extra_fields": _extra_fields(("naam", "email", "geboortejaar", "leeftijd", "geslacht", "wijk", "postcode", "toestemming")),
+        "extra_fields": _extra_fields(("naam", "email", "geboortejaar", "leeftijd", "geslacht", "wijk", "postcode",
+                                       "toestemming")),
     },
     validator=_check_signup,
     help="Changes to the sign-up form.",
@@ -135,12 +141,15 @@ SIGNUP = Mapping(
 FORMS = Mapping(
     {
         "aanmelden": SIGNUP,
-        "afmelden": Mapping({**TEXTS, "extra_fields": _extra_fields(("email", "reden"))}, help="Changes to the unsubscribe form."),
-        "contact": Mapping({**TEXTS, "extra_fields": _extra_fields(("naam", "email", "bericht"))}, help="Changes to the contact form."),
+        "afmelden": Mapping({**TEXTS, "extra_fields": _extra_fields(("email", "reden"))},
+                            help="Changes to the unsubscribe form."),
+        "contact": Mapping({**TEXTS, "extra_fields": _extra_fields(("naam", "email", "bericht"))},
+                           help="Changes to the contact form."),
         "vragenlijst": Mapping(
             {
                 **TEXTS,
-                "background": Bool(default=True, help='Ask age, gender and district at the end when the respondent is no known member.'),
+                "background": Bool(default=True, help='Ask age, gender and district at the end when the respondent '
+                                                      'is no known member.'),
             },
             help="Texts for every questionnaire (the title defaults to the survey's title).",
         ),

@@ -59,7 +59,8 @@ def form_pages(municipality, surveys, collector_url: str | None = None) -> list[
                        links=[home, {"path": "afmelden/", "text": "Afmelden"}]))
     pages.append(_page(EXPIRED_PATH, "forms/thanks.html", "Deze link werkt niet meer", "Link verlopen",
                        noindex=True, heading="Deze link werkt niet meer",
-                       paragraphs=["De link om uw aanmelding te bevestigen is verlopen of niet juist. Een link werkt 7 dagen.",
+                       paragraphs=["De link om uw aanmelding te bevestigen is verlopen of niet juist. "
+                                   "Een link werkt 7 dagen.",
                                    "Meld u opnieuw aan. U krijgt dan een nieuwe e-mail."],
                        links=[{"path": "doe-mee/", "text": "Opnieuw aanmelden"}]))
     return pages

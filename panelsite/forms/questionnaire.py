@@ -41,11 +41,13 @@ def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form
         kind="vragenlijst",
         slug=municipality.slug,
         title=survey.title,
-        intro=settings.get("intro") or (survey.summary or "Uw antwoorden zijn anoniem. Niemand kan zien wat u hebt geantwoord."),
+        intro=settings.get("intro") or (survey.summary or "Uw antwoorden zijn anoniem. "
+                                                          "Niemand kan zien wat u hebt geantwoord."),
         submit=settings.get("submit") or "Antwoorden versturen",
         paper_intro=settings.get("paper_intro") or "",
         thanks_title=settings.get("thanks_title") or "Bedankt voor het invullen",
-        thanks_text=settings.get("thanks_text") or "We hebben uw antwoorden ontvangen. De uitkomsten komen op deze website.",
+        thanks_text=settings.get("thanks_text") or "We hebben uw antwoorden ontvangen. "
+                                                   "De uitkomsten komen op deze website.",
         fields=fields,
         path=f"vragenlijst/{survey.id}/",
         survey=survey,
@@ -119,7 +121,10 @@ def describe(expr, numbers: dict, by_id: dict, *, where=None, plural: bool = Fal
         q = by_id[qid]
         label = _label(q, code)
         ticked = (op in ("==", "in") and 1 in values) or (op == "!=" and 0 in values)
-        verb = ("aankruisten" if ticked else "niet aankruisten") if plural else ("hebt aangekruist" if ticked else "niet hebt aangekruist")
+        if plural:
+            verb = "aankruisten" if ticked else "niet aankruisten"
+        else:
+            verb = "hebt aangekruist" if ticked else "niet hebt aangekruist"
         return f"{where(qid)} {quote.format(label)} {verb}"
     at = where(name)
     shown = " of ".join(quote.format(_label(q, v)) for v in values)

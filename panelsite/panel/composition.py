@@ -112,7 +112,8 @@ def compose(register: Register, municipality) -> Composition:
                        population.date, min_n, register.file)
 
 
-def variable_composition(variable: str, members: dict, unknown: int, population: dict, min_n: int) -> VariableComposition:
+def variable_composition(variable: str, members: dict, unknown: int, population: dict,
+                         min_n: int) -> VariableComposition:
     """One variable: ``members`` and ``population`` map category → count."""
     known = sum(int(members.get(c, 0)) for c in population)
     total = sum(population.values())

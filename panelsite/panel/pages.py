@@ -60,7 +60,8 @@ def paired_bars(v: VariableComposition) -> Markup:
         panel = (f'<span class="barchart__bar barchart__bar--s1" style="width:{g.panel_pct / maximum * 100:.1f}%">'
                  f'</span><span class="barchart__text">{escape(i18n.percent(g.panel_pct, 1))}</span>'
                  if not g.suppressed else f'<span class="barchart__text barchart__note">{SUPPRESSED}</span>')
-        population = (f'<span class="barchart__bar barchart__bar--s2" style="width:{g.population_pct / maximum * 100:.1f}%">'
+        population = ('<span class="barchart__bar barchart__bar--s2" '
+                      f'style="width:{g.population_pct / maximum * 100:.1f}%">'
                       f'</span><span class="barchart__text">{escape(i18n.percent(g.population_pct, 1))}</span>')
         for who, bar in ((PANEL, panel), (POPULATION, population)):
             rows.append(f'<div class="barchart__row"><dt class="barchart__label">{escape(g.category)}: {who}</dt>'
@@ -78,7 +79,8 @@ def growth_view(points: list[GrowthPoint]) -> dict:
     maximum = max([p.members for p in points] + [1])
     bars = [charts.Bar(r["label"] if r["complete"] else f'{r["label"]} (tot {i18n.date(r["end"])})', p.members,
                        i18n.number(p.members)) for r, p in zip(rows, points)]
-    return {"rows": rows, "chart": charts.bars_html(bars, maximum=maximum, label="Grafiek: aantal panelleden per kwartaal")}
+    return {"rows": rows, "chart": charts.bars_html(bars, maximum=maximum,
+                                                    label="Grafiek: aantal panelleden per kwartaal")}
 
 
 def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
@@ -103,7 +105,8 @@ def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
                 parts.append(f'<tr><th scope="row">{escape(g.category)}</th>'
                              f'<td class="num" colspan="3">{SUPPRESSED}</td></tr>')
             else:
-                parts.append(f'<tr><th scope="row">{escape(g.category)}</th><td class="num">{i18n.number(g.invited)}</td>'
+                parts.append(f'<tr><th scope="row">{escape(g.category)}</th>'
+                             f'<td class="num">{i18n.number(g.invited)}</td>'
                              f'<td class="num">{i18n.number(g.responded)}</td>'
                              f'<td class="num">{i18n.percent(g.rate, 1)}</td></tr>')
         parts.append("</tbody></table></div>")

@@ -127,7 +127,8 @@ def read_register(path: Path, display: str, population: dict) -> Register:
             if value and category is None:
                 shown = ", ".join(map(str, population[v]))
                 report(v, f'"{value}" is not a category of {v} in the population figures'
-                          f'{did_you_mean(value, map(str, population[v]))} (expected one of {shown}, or empty when unknown)')
+                          f'{did_you_mean(value, map(str, population[v]))} (expected one of {shown}, '
+                          'or empty when unknown)')
             values[v].append(category)
         joined = _date(cell["joined"])
         if not cell["joined"]:
@@ -173,7 +174,8 @@ def _check_header(header: list[str], display: str, population: dict, problems: l
         if name not in present:
             hint = did_you_mean(name, [h for h in header if h not in expected])
             why = "the population figures have this variable" if name in population else "every member needs it"
-            problems.append(Problem(display, f"missing column{hint} (expected a column {name}: {why})", row=1, key=name))
+            problems.append(Problem(display, f"missing column{hint} (expected a column {name}: {why})",
+                                    row=1, key=name))
     return present
 
 

@@ -15,6 +15,7 @@ from panelsite.engine.site import Site
 from panelsite.results import charts
 from panelsite.surveys import method_text, summary_sentence
 
+
 def survey_context(site: Site, results, survey) -> dict:
     """Everything results.html shows of one survey; ``results`` is the site's results.family.Results."""
     r = results.of(survey)

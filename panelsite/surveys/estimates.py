@@ -65,11 +65,13 @@ def estimate(survey: Survey, municipality, weights: np.ndarray, summary: Weighti
     pending = []
     for q in survey.questions:
         filter_mask = q.filter.evaluate(columns) if (q.filter is not None and n) else everyone
-        pending.append((q, question_figures(q, prepare(q, columns, filter_mask), bases, weights, min_n, indicative_n, shares)))
+        pending.append((q, question_figures(q, prepare(q, columns, filter_mask), bases, weights, min_n, indicative_n,
+                                            shares)))
     shares.compute()
     results = []
     for q, figures_of in pending:
         figures = figures_of()
-        results.append(QuestionResult(q, figures[0], {var: figures[rows.start:rows.stop] for var, rows in bases.partitions[1:]}))
+        groups = {var: figures[rows.start:rows.stop] for var, rows in bases.partitions[1:]}
+        results.append(QuestionResult(q, figures[0], groups))
     population = municipality.population
     return SurveyResults(survey, summary, results, min_n, indicative_n, population.source, population.date)

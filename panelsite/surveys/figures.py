@@ -131,7 +131,8 @@ class SurveyResults:
             if r.id == question_id:
                 return r
         ids = [r.id for r in self.questions]
-        raise self._unknown(f'unknown question "{question_id}" in survey {self.survey.id}{did_you_mean(question_id, ids)} (expected one of {", ".join(ids)})')
+        raise self._unknown(f'unknown question "{question_id}" in survey '
+                            f'{self.survey.id}{did_you_mean(question_id, ids)} (expected one of {", ".join(ids)})')
 
     def figure(self, question_id: str, codes=None, stat: str | None = None) -> float:
         """One number for a highlight: ``stat`` in STATS; ``pct`` sums the % of ``codes``.
@@ -146,12 +147,14 @@ class SurveyResults:
         available = available_stats(q)
         if stat not in available:
             expected = ", ".join(available) if available else "none: open answers have no figures"
-            raise self._unknown(f'statistic "{stat}" is not available for {q.id}, a {q.type} question (expected {expected})')
+            raise self._unknown(f'statistic "{stat}" is not available for {q.id}, a {q.type} question '
+                                f'(expected {expected})')
         if stat == "pct":
             codes = q.key_codes if codes is None else (codes if isinstance(codes, (list, tuple, set)) else [codes])
             for code in codes:
                 if code not in q.options and not (q.type == "grade" and code in GRADES):
-                    raise self._unknown(f"unknown option {code!r} of question {q.id} (expected one of {', '.join(map(str, q.options or GRADES))})")
+                    raise self._unknown(f"unknown option {code!r} of question {q.id} "
+                                        f"(expected one of {', '.join(map(str, q.options or GRADES))})")
             if summed_multi_answers(q, codes):
                 raise self._unknown(MULTI_SUM.format(q=q.id, codes=list(codes)))
         if total.suppressed:

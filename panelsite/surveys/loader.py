@@ -67,7 +67,9 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
     yaml_path, csv_path = folder / "survey.yaml", folder / "responses.csv"
     yaml_file, csv_file = relpath(yaml_path, project_root), relpath(csv_path, project_root)
     if not re.fullmatch(SLUG, folder.name):
-        return None, [Problem(relpath(folder, project_root), f'"{folder.name}" is not a valid survey id (expected a folder name of lowercase letters, digits and hyphens)')]
+        return None, [Problem(relpath(folder, project_root), f'"{folder.name}" is not a valid survey id '
+                                                             '(expected a folder name of lowercase letters, '
+                                                             'digits and hyphens)')]
     stray = unknown_files(folder, project_root)
     survey, problems = _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file)
     if stray:
@@ -75,9 +77,12 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
     return survey, problems
 
 
-def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file) -> tuple[Survey | None, list[Problem]]:
+def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file,
+                 csv_file) -> tuple[Survey | None, list[Problem]]:
     if not yaml_path.is_file():
-        return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder (expected every folder under surveys/ to hold a survey.yaml)")]
+        return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder "
+                                                             "(expected every folder under surveys/ to "
+                                                             "hold a survey.yaml)")]
     raw = yaml_path.read_bytes()  # parsed here and hashed into source_hash below
     try:
         located = yamlfile.parse_bytes(raw, yaml_file)
@@ -124,8 +129,9 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
     )
     if not problems and survey.has_responses and survey.invited < len(responses):
         # Otherwise published as a response rate far above 100%.
-        problems = [located.problem("invited", f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
-                                               f"(expected the number of panel members invited, at least {len(responses)})")]
+        problems = [located.problem("invited",
+                                    f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
+                                    f"(expected the number of panel members invited, at least {len(responses)})")]
     if not problems:
         problems = check_margins(survey, municipality)
     return (None if problems else survey), problems

@@ -58,7 +58,8 @@ def _figures(f: Figures, qtype: str, counts: bool) -> dict:
             for o in f.options
         ]
     if f.missing:
-        out["missing"] = [{"code": m.code, "label": m.label, "n": m.n if counts else None, "pct": m.pct} for m in f.missing]
+        out["missing"] = [{"code": m.code, "label": m.label, "n": m.n if counts else None, "pct": m.pct}
+                          for m in f.missing]
     if qtype in ("single", "multi", "scale"):
         out["key"] = _estimate(f.key)
     if qtype == "scale":
@@ -145,10 +146,12 @@ def to_open_data_csv(results: SurveyResults) -> str:
                 writer.writerow([*head, "pct", o.code, o.label, o.n if counted else "", _num(o.pct), _num(o.ci_low),
                                  _num(o.ci_high), *flags])
             for m in f.missing:
-                writer.writerow([*head, "missing_pct", m.code, m.label, m.n if counted else "", _num(m.pct), "", "", *flags])
+                writer.writerow([*head, "missing_pct", m.code, m.label, m.n if counted else "", _num(m.pct), "", "",
+                                 *flags])
             for name, value in _statistics(f, r.type):
                 if isinstance(value, Estimate):
-                    writer.writerow([*head, name, "", "", "", _num(value.value), _num(value.ci_low), _num(value.ci_high), *flags])
+                    writer.writerow([*head, name, "", "", "", _num(value.value), _num(value.ci_low),
+                                     _num(value.ci_high), *flags])
                 else:
                     writer.writerow([*head, name, "", "", "", _num(value), "", "", *flags])
     return buffer.getvalue()

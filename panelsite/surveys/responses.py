@@ -61,7 +61,8 @@ class _Problems:
         where = np.flatnonzero(np.asarray(mask))
         self.total += len(where)
         for i in where[:MAX_PROBLEMS]:  # only the first ones can end up in the report
-            self.kept.append((int(rows[i]), self.order.get(column, -1), Problem(self.file, message(i), row=int(rows[i]), key=column)))
+            row = int(rows[i])
+            self.kept.append((row, self.order.get(column, -1), Problem(self.file, message(i), row=row, key=column)))
 
     def result(self) -> list[Problem]:
         self.kept.sort(key=lambda item: (item[0], item[1]))
@@ -110,7 +111,8 @@ def _header_line(text: str) -> str:
     return next((line for line in text[: end.start() if end else len(text)].splitlines() if line.strip()), "")
 
 
-def read_responses(raw: bytes, display: str, questions: list[Question], required_background: dict[str, str], population: dict) -> tuple[pd.DataFrame, list[Problem]]:
+def read_responses(raw: bytes, display: str, questions: list[Question], required_background: dict[str, str],
+                   population: dict) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and normalise the bytes of responses.csv; returns the data and every problem (capped).
 
     ``required_background`` maps a variable to why it is needed ("weighting" or
@@ -118,9 +120,11 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     """
     text = decode(raw)
     if text is None:
-        return empty_responses(questions), [Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a CSV export from a spreadsheet or survey tool)")]
+        return empty_responses(questions), [Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a "
+                                                             "CSV export from a spreadsheet or survey tool)")]
     if not text or text.isspace():
-        return empty_responses(questions), [Problem(display, "the file is empty (expected a header row with respondent_id and a column per question)")]
+        return empty_responses(questions), [Problem(display, "the file is empty (expected a header row with "
+                                                             "respondent_id and a column per question)")]
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # "CSV (Macintosh)" from older Excel ends lines with CR alone
     delimiter = sniff_delimiter(text)
@@ -129,8 +133,9 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     try:
         header = [c.strip() for c in next(csv.reader(io.StringIO(body), delimiter=delimiter))]
     except csv.Error as exc:
-        return empty_responses(questions), [Problem(display, f"cannot read the header row as CSV: {exc} "
-                                                             "(expected one line per row, ending in LF or CR LF)", row=first_row - 1)]
+        return empty_responses(questions), [Problem(
+            display, f"cannot read the header row as CSV: {exc} (expected one line per row, ending in LF or CR LF)",
+            row=first_row - 1)]
     data = body.encode("utf-8")
     if not _row_lengths_match(data, delimiter, len(header)):
         data, width, wrong = _fit_rows(body, delimiter, header, display, first_row)
@@ -143,7 +148,8 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
         # initial spaces (only " ", not tabs) costs time even when there are
         # none. With na_filter off every cell, even a missing one at the end
         # of a short row, is a str.
-        table = pd.read_csv(io.BytesIO(data), sep=delimiter, dtype=np.dtype(object), na_filter=False, skip_blank_lines=False, skipinitialspace=" " in text, low_memory=False)
+        table = pd.read_csv(io.BytesIO(data), sep=delimiter, dtype=np.dtype(object), na_filter=False,
+                            skip_blank_lines=False, skipinitialspace=" " in text, low_memory=False)
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         if match:
@@ -213,7 +219,8 @@ def _row_lengths_match(data: bytes, delimiter: str, width: int) -> bool:
     return bool(np.all((cells == width) | blank))
 
 
-def _fit_rows(body: str, delimiter: str, header: list[str], display: str, first_row: int) -> tuple[bytes, int, list[Problem]]:
+def _fit_rows(body: str, delimiter: str, header: list[str], display: str,
+              first_row: int) -> tuple[bytes, int, list[Problem]]:
     """Check every row's cells; returns the CSV with empty cells beyond the header cut
     off, the number of header columns kept, and a problem per row of the wrong length.
 
@@ -227,7 +234,8 @@ def _fit_rows(body: str, delimiter: str, header: list[str], display: str, first_
     try:
         records = list(csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        return b"", width, [Problem(display, f"cannot read as CSV: {exc} (expected a CSV export from a spreadsheet or survey tool)")]
+        return b"", width, [Problem(display, f"cannot read as CSV: {exc} (expected a CSV export from a "
+                                             "spreadsheet or survey tool)")]
     problems = _Problems(display, [])
     changed = len(records[0]) != width
     records[0] = records[0][:width]
@@ -237,7 +245,8 @@ def _fit_rows(body: str, delimiter: str, header: list[str], display: str, first_
         if not any(c.strip() for c in cells[width:]) and (len(cells) > width or not any(c.strip() for c in cells)):
             records[i], changed = cells[:width], True
             continue
-        problems.add(first_row + i - 1, None, f"has {len(cells)} cells (expected {width}, one per column in the header row)")
+        problems.add(first_row + i - 1, None,
+                     f"has {len(cells)} cells (expected {width}, one per column in the header row)")
     if problems.total:
         return b"", width, problems.result()
     if not changed:
@@ -272,7 +281,8 @@ def _check_header(header, questions, required_background, population, problems: 
         if name in present:
             problems.add(1, name, "duplicate column (expected each column once)")
         elif name not in known:
-            problems.add(1, name, f"unknown column{did_you_mean(name, known)} (expected respondent_id, a background variable ({', '.join(population)}) or a question column ({shown}))")
+            problems.add(1, name, f"unknown column{did_you_mean(name, known)} (expected respondent_id, "
+                                  f"a background variable ({', '.join(population)}) or a question column ({shown}))")
         else:
             present[name] = i
     needed = {"respondent_id": "with a unique id per respondent"}
@@ -295,7 +305,8 @@ def _respondent_ids(cells: np.ndarray, rows, problems: _Problems) -> pd.Series:
     distinct = set(cells)
     if len(distinct) == len(cells) and "" not in distinct:
         return values  # the usual case: nothing to report
-    problems.add_rows(rows, (values == "").to_numpy(), "respondent_id", lambda i: "empty respondent_id (expected a unique id for each respondent)")
+    problems.add_rows(rows, (values == "").to_numpy(), "respondent_id",
+                      lambda i: "empty respondent_id (expected a unique id for each respondent)")
     nonempty = values[values != ""]
     duplicated = nonempty.duplicated(keep="first")
     if duplicated.any():
@@ -304,7 +315,8 @@ def _respondent_ids(cells: np.ndarray, rows, problems: _Problems) -> pd.Series:
             first_row.setdefault(v, rows[i])
         mask = np.zeros(len(values), bool)
         mask[nonempty.index[duplicated.to_numpy()]] = True
-        problems.add_rows(rows, mask, "respondent_id", lambda i: f'duplicate respondent_id "{values.iat[i]}" (also on row {first_row[values.iat[i]]})')
+        problems.add_rows(rows, mask, "respondent_id", lambda i: f'duplicate respondent_id "{values.iat[i]}" '
+                                                                 f"(also on row {first_row[values.iat[i]]})")
     return values
 
 
@@ -367,7 +379,8 @@ def _background(name: str, categories: list[str], required: bool):
             return None
         if cell in lookup or cell.lower() in lookup:
             return lookup.get(cell, lookup.get(cell.lower()))
-        raise _Bad(f'"{cell}" is not a category of {name} in the population figures{did_you_mean(cell, map(str, categories))} (expected one of {shown})')
+        raise _Bad(f'"{cell}" is not a category of {name} in the population '
+                   f'figures{did_you_mean(cell, map(str, categories))} (expected one of {shown})')
 
     return convert
 
@@ -383,7 +396,8 @@ def _converter(q: Question, column: str):
         def multi(cell: str):
             if cell in flags:
                 return flags[cell]
-            raise _Bad(f'"{cell}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, empty if {q.id} was not answered)')
+            raise _Bad(f'"{cell}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, '
+                       f'empty if {q.id} was not answered)')
 
         return multi
     labels = {label.lower(): code for code, label in {**q.options, **q.missing}.items()}

@@ -183,7 +183,8 @@ def prepare(q: Question, columns: Columns, filter_mask: np.ndarray) -> Prepared:
         answered = ~np.isnan(options[0])
         for values in options[1:]:
             answered |= ~np.isnan(values)
-        return Prepared(filter_mask & answered, chosen=np.column_stack([values == 1 for values in options]).astype(float))
+        chosen = np.column_stack([values == 1 for values in options]).astype(float)
+        return Prepared(filter_mask & answered, chosen=chosen)
     raw = columns(q.id)
     floats = raw.dtype.kind == "f"
     if q.type == "open":
@@ -194,7 +195,8 @@ def prepare(q: Question, columns: Columns, filter_mask: np.ndarray) -> Prepared:
         lookup = {code: i + 1 for i, code in enumerate(q.missing)}
         idx = _code_index(raw, lookup, 0)
         if idx is None:
-            idx = data[q.id].map(lookup).fillna(0).to_numpy(dtype=np.intp, copy=True)  # pandas 3 may hand out read-only views
+            # a copy: pandas 3 may hand out read-only views
+            idx = data[q.id].map(lookup).fillna(0).to_numpy(dtype=np.intp, copy=True)
         idx[np.isnan(raw) if floats else data[q.id].isna().to_numpy()] = len(lookup) + 1
     else:
         idx = _code_index(raw, lookup, len(codes))
@@ -246,7 +248,8 @@ def _n_codes(q: Question) -> int:
     return _n_options(q) + len(q.missing)
 
 
-def question_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min_n: int, indicative_n: int, shares: Shares):
+def question_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min_n: int, indicative_n: int,
+                     shares: Shares):
     """Figures of every row (total, then each breakdown group), with disclosure control
     applied; returns a function that gives them once ``shares`` are computed."""
     if q.type == "open":
@@ -293,7 +296,8 @@ def _coded_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
 
     def weight_of(codes) -> np.ndarray:
         # Contiguous rows, so each row adds up as the 1-D sum it replaces.
-        return np.ascontiguousarray(sums[:, [k for k, code in enumerate(q.options) if code in codes]]).sum(axis=1)[:, None]
+        chosen = [k for k, code in enumerate(q.options) if code in codes]
+        return np.ascontiguousarray(sums[:, chosen]).sum(axis=1)[:, None]
 
     if q.type in ("single", "scale"):
         blocks["key"] = weight_of(q.key_codes)
@@ -338,7 +342,8 @@ def _coded_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
     return sizes, build
 
 
-def _means(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, rows: list[int], n_eff: list[float], sizes: list[int]) -> dict[int, tuple[Estimate, float]]:
+def _means(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, rows: list[int], n_eff: list[float],
+           sizes: list[int]) -> dict[int, tuple[Estimate, float]]:
     """Mean and median of the real answers (grade, number) for each of ``rows``."""
     valid = prep.scope & (prep.idx < _n_options(q))
     # Grades sort by their option index (0-9) as they do by value; with the row in
@@ -399,7 +404,8 @@ def _multi_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
                 OptionResult(code, label, int(c), pct[j][i], low[j][i], high[j][i])
                 for i, ((code, label), c) in enumerate(zip(q.options.items(), count[j]))
             ]
-            out[r] = Figures(bases.groups[r], sizes[r], n_eff=n_eff[j], options=options, key=Estimate(pct[j][k], low[j][k], high[j][k]))
+            out[r] = Figures(bases.groups[r], sizes[r], n_eff=n_eff[j], options=options,
+                             key=Estimate(pct[j][k], low[j][k], high[j][k]))
         return out
 
     return sizes, build

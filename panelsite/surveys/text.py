@@ -103,8 +103,10 @@ def method_text(results: SurveyResults) -> list[str]:
     margin = results.largest_margin
     if margin is not None:
         text = (
-            "De uitkomsten zijn een schatting. Als alle inwoners hadden meegedaan, was de uitkomst misschien iets anders. "
-            f"Voor alle inwoners samen is dat verschil hoogstens {_whole(math.ceil(margin))} procentpunt, naar boven of naar beneden. "
+            "De uitkomsten zijn een schatting. Als alle inwoners hadden meegedaan, "
+            "was de uitkomst misschien iets anders. "
+            f"Voor alle inwoners samen is dat verschil hoogstens {_whole(math.ceil(margin))} procentpunt, "
+            "naar boven of naar beneden. "
             "Daar zijn we voor 95% zeker van."
         )
         if any(r.breakdowns for r in results.questions):  # the groups' margins are wider, and shown with them
@@ -117,7 +119,8 @@ def method_text(results: SurveyResults) -> list[str]:
             "Zo telt elke groep mee naar haar aandeel in de bevolking. "
         )
         if results.population_source:
-            text += f"Daarvoor gebruikten we cijfers uit de {results.population_source}. Die cijfers zijn van {_date(results.population_date)}. "
+            text += (f"Daarvoor gebruikten we cijfers uit de {results.population_source}. "
+                     f"Die cijfers zijn van {_date(results.population_date)}. ")
         text += (
             f"Het antwoord van één persoon telt hoogstens {_one_decimal(w.cap)} keer zo zwaar als gemiddeld. "
             "Door het wegen is de uitkomst iets minder precies. Dat hebben we meegerekend in de marge."
@@ -136,6 +139,7 @@ def method_text(results: SurveyResults) -> list[str]:
     paragraphs.append(
         f"Hebben minder dan {results.min_n} inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien. "
         "Zo kan niemand terugzoeken wat iemand heeft geantwoord. "
-        f"Hebben minder dan {results.indicative_n} inwoners een vraag beantwoord? Dan is de uitkomst een indicatie. Dat staat er dan bij."
+        f"Hebben minder dan {results.indicative_n} inwoners een vraag beantwoord? Dan is de uitkomst een indicatie. "
+        "Dat staat er dan bij."
     )
     return paragraphs

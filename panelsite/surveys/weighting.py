@@ -82,7 +82,8 @@ def cap_weights(weights: np.ndarray, cap: float) -> np.ndarray:
     return result
 
 
-def rake(categories: list[np.ndarray], targets: list[np.ndarray], cap: float | None = None, tolerance: float = TOLERANCE, max_iterations: int = MAX_ITERATIONS) -> tuple[np.ndarray, int]:
+def rake(categories: list[np.ndarray], targets: list[np.ndarray], cap: float | None = None,
+         tolerance: float = TOLERANCE, max_iterations: int = MAX_ITERATIONS) -> tuple[np.ndarray, int]:
     """Raking weights for respondents with category indexes ``categories[v]`` (0-based)
     to the margins ``targets[v]`` (each summing to n). Returns (weights, iterations).
     Raises NotConverged after ``max_iterations``."""
@@ -119,7 +120,8 @@ def check_margins(survey, municipality) -> list[Problem]:
                 problems.append(survey.problem(
                     f"weighting.by.{i}",
                     f'no respondents in category "{category}" of {var} in {survey.csv_file} '
-                    f"(expected at least one; merge the category with a neighbouring one in the population figures, or stop weighting by {var})",
+                    "(expected at least one; merge the category with a neighbouring one in the population figures, "
+                    f"or stop weighting by {var})",
                 ))
     return problems
 
@@ -157,7 +159,8 @@ def weigh(survey, municipality) -> tuple[np.ndarray, WeightingSummary]:
     except NotConverged as exc:
         raise DataError(survey.problem(
             "weighting",
-            f"weighting did not converge after {MAX_ITERATIONS} iterations (largest relative change in the last one: {exc.change:.2g}; "
+            f"weighting did not converge after {MAX_ITERATIONS} iterations (largest relative change in the last one: "
+            f"{exc.change:.2g}; "
             "expected the weights to settle: check categories with very few respondents, or weight by fewer variables)",
         )) from None
     gap = 0.0
