@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 from panelsite.authoring import commands as authoring
 from panelsite.collector import commands as collector
 from panelsite.engine import commands as engine
-from panelsite.errors import PanelsiteError
+from panelsite.errors import PanelsiteError, problem_count
 from panelsite.panel import commands as panel_report
 
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except PanelsiteError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        count = len(exc.problems)
+        count = problem_count(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -64,6 +64,34 @@ class Population(Option):
         return out
 
 
+class Themes(Option):
+    """``themes: {haven: Haven en scheepvaart}``: the municipality's own themes beside the fixed ones."""
+
+    expected = "a mapping of theme id to its Dutch label, like {haven: Haven en scheepvaart}"
+
+    def __init__(self, **kw):
+        kw.setdefault("default", Record)
+        super().__init__(**kw)
+
+    def convert(self, value, path, ctx: Context):
+        from panelsite.surveys.definition import THEMES
+
+        if not isinstance(value, dict):
+            raise Invalid(f"{value!r} is not a mapping")
+        out = Record()
+        for theme, label in value.items():
+            child = f"{path}.{theme}"
+            if not SLUG.fullmatch(str(theme)):
+                ctx.report(child, f'"{theme}" is not a valid theme id (expected lowercase letters, digits and hyphens, like haven)')
+            elif theme in THEMES:
+                ctx.report(child, f'"{theme}" is already a fixed theme ("{THEMES[theme]}") (expected a new id, or leave it out)')
+            else:
+                converted = Str(required=True, min_length=1).check(label, child, ctx)
+                if converted:
+                    out[str(theme)] = converted
+        return out
+
+
 def _check_url_path(record, path, ctx):
     if record.get("base_url") and "?" in record.base_url:
         ctx.report(f"{path}base_url", "must not contain a query string (expected an absolute http(s) URL)")
@@ -227,6 +255,7 @@ SCHEMA = Mapping(
         "privacy": PRIVACY,
         "accessibility": ACCESSIBILITY,
         "population": Population(required=True, help="Population figures per background variable, for weighting."),
+        "themes": Themes(help="The municipality's own survey themes (id: Dutch label), beside the fixed ones."),
         "results": RESULTS,
         "collector": COLLECTOR,
         "forms": __import__("panelsite.forms.definitions", fromlist=["FORMS"]).FORMS,  # see docs/forms.md

@@ -22,7 +22,6 @@ from panelsite import i18n
 from panelsite.engine.site import Site, digest
 from panelsite.results import charts
 from panelsite.surveys import (
-    THEMES,
     analyse,
     load_surveys,
     method_text,
@@ -142,7 +141,7 @@ def _add_index(site: Site, results: Results) -> None:
         for survey in results.published:
             groups.setdefault(survey.theme, []).append(_card(results, survey))
         ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
-        return {"themes": [{"id": t, "label": THEMES[t], "surveys": cards} for t, cards in ordered]}
+        return {"themes": [{"id": t, "label": cards[0]["theme_label"], "surveys": cards} for t, cards in ordered]}
 
     site.add_page("resultaten/", "results-index.html", results.key, title="Resultaten",
                   description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",

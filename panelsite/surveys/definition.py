@@ -32,6 +32,16 @@ THEMES = {
     "duurzaamheid": "Duurzaamheid",
     "sociaal-domein": "Sociaal domein",
     "dienstverlening": "Dienstverlening",
+    "kerntaken": "Kerntaken van de gemeente",
+    "demografische-ontwikkeling": "Bevolkingsontwikkeling",
+    "gebiedsontwikkeling": "Dorps-, stads- en gebiedsontwikkeling",
+    "openingstijden": "Openingstijden van het gemeentehuis",
+    "recreatie-en-toerisme": "Recreatie en toerisme",
+    "economie-en-ondernemen": "Economie en ondernemen",
+    "informatie-over-zorg": "Informatie over zorg",
+    "vrijwilligerswerk": "Vrijwilligerswerk",
+    "inwonersinitiatieven": "Inwonersinitiatieven",
+    "welzijn": "Welzijn",
     "overig": "Overig",
 }
 
@@ -116,7 +126,9 @@ QUESTION = s.Mapping(
 SURVEY = s.Mapping(
     {
         "title": s.Str(required=True, min_length=1, help="Title shown on the site."),
-        "theme": s.Choice(THEMES, required=True, help="One of the fixed themes."),
+        "theme": s.Str(required=True, pattern=SLUG,
+                       expected=f"one of {', '.join(THEMES)}, or a theme of the municipality's own (themes in its YAML)",
+                       help="One of the fixed themes, or one the municipality adds under themes."),
         "series": s.Str(pattern=SLUG, expected="a lowercase name like afvalmonitor", help="Rounds of one series are compared over time."),
         "fieldwork": s.Mapping(
             {
@@ -143,6 +155,11 @@ SURVEY = s.Mapping(
     }
 )
 SURVEY.options["weighting"].options["cap"].expected = "a number of at least 1, like 5"
+
+
+def themes_of(municipality) -> dict[str, str]:
+    """Theme id → Dutch label: the fixed themes, then the municipality's own (``themes`` in its YAML)."""
+    return {**THEMES, **(municipality.get("themes") or {})}
 
 
 def to_code(value: Any) -> int | str:
@@ -250,6 +267,11 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
     for i, name in enumerate(record.get("breakdowns") or []):
         if name and name not in variables:
             report(f"breakdowns.{i}", f'"{name}" is not a variable in the population figures{did_you_mean(name, variables)} (expected one of {known})')
+
+    themes = themes_of(municipality)
+    if record.get("theme") and record.theme not in themes:
+        report("theme", f'"{record.theme}" is not a theme{did_you_mean(record.theme, themes)} (expected one of '
+                        f"{', '.join(themes)}, or add it under themes in the municipality's YAML)")
 
     questions: list[Question] = []
     seen: dict[str, int] = {}

@@ -201,8 +201,11 @@ def test_problems_of_all_surveys_are_reported_together(project):
         project.load()
     assert str(exc.value).splitlines() == [
         'content/x/surveys/a/responses.csv: row 2: q1: "3" is not an option of q1 (expected one of the codes 1, 2 or their labels)',
-        'content/x/surveys/b/survey.yaml:2: theme: "afvall" is not allowed (did you mean "afval"?) (expected one of afval, openbare-ruimte, '
-        "leefbaarheid, mobiliteit, mantelzorg, eenzaamheid, veiligheid, duurzaamheid, sociaal-domein, dienstverlening, overig)",
+        'content/x/surveys/b/survey.yaml:2: theme: "afvall" is not a theme (did you mean "afval"?) (expected one of afval, openbare-ruimte, '
+        "leefbaarheid, mobiliteit, mantelzorg, eenzaamheid, veiligheid, duurzaamheid, sociaal-domein, dienstverlening, kerntaken, "
+        "demografische-ontwikkeling, gebiedsontwikkeling, openingstijden, recreatie-en-toerisme, economie-en-ondernemen, "
+        "informatie-over-zorg, vrijwilligerswerk, inwonersinitiatieven, welzijn, overig, "
+        "or add it under themes in the municipality's YAML)",
     ]
 
 
