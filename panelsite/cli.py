@@ -17,6 +17,7 @@ from panelsite.authoring import commands as authoring
 from panelsite.collector import commands as collector
 from panelsite.engine import commands as engine
 from panelsite.errors import PanelsiteError, problem_count
+from panelsite.importing import commands as importing
 from panelsite.panel import commands as panel_report
 
 
@@ -36,6 +37,8 @@ COMMANDS = [
             authoring.serve_arguments, authoring.serve),
     Command("collect", "run the response collector (HTTP server the forms post to)",
             collector.collect_arguments, collector.collect),
+    Command("import", "read a survey tool's export (SPSS, Excel, Qualtrics, LimeSurvey, CSV) into responses.csv",
+            importing.import_arguments, importing.run_import),
     Command("export", "write responses.csv of a survey, or the member list",
             collector.export_arguments, collector.export),
     Command("retention", "delete what the privacy statement says is deleted",
