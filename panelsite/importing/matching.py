@@ -314,10 +314,6 @@ class _Matcher:
         found = _prefix_match(text, single) if text.rstrip().endswith("..") else best_match(text, single)
         if found is not None:
             return self.question_target(found, BY_LABEL)
-        if column.group is None:
-            found = best_match(text, {q.id: q.text for q in multi.values()})
-            if found is not None:
-                return Target(MULTI_LIST, "", multi[found], how=BY_LABEL)
         for separator in (" - ", " [", ": ", " – "):
             if separator in text:
                 stem, _, rest = text.rpartition(separator)
@@ -331,6 +327,8 @@ class _Matcher:
             if found is not None:
                 qid, code = found
                 return Target(OPTION, f"{qid}_{code}", multi[qid], code, how=BY_LABEL)
+        elif norm(text) and (found := [q for q in multi.values() if norm(q.text) == norm(text)]):
+            return Target(MULTI_LIST, "", found[0], how=BY_LABEL)  # one cell listing the chosen options
         return None
 
     def background_by_kind(self) -> None:

@@ -102,8 +102,16 @@ def band_of(age: float, bands: dict):
     return None
 
 
+# How exports write the sexes (LimeSurvey's gender question: M and F).
+SEXES = {"man": {"m", "man", "male", "mannelijk", "mannen", "heer", "dhr"},
+         "vrouw": {"v", "f", "vrouw", "female", "vrouwelijk", "vrouwen", "mevrouw", "mw"}}
+
+
 def same_category(text, category: str, bands: dict | None) -> bool:
-    """Whether a value or label names a population category: the same words, or the same age band."""
-    if norm(text) == norm(category):
+    """Whether a value or label names a population category: the same words, the same age band, or M/F for man/vrouw."""
+    words, wanted = norm(text), norm(category)
+    if words == wanted:
+        return True
+    if wanted in SEXES and words in SEXES[wanted]:
         return True
     return bands is not None and age_band(text) is not None and age_band(text) == bands.get(category)
