@@ -72,7 +72,7 @@ def questions(table: SourceTable, matched: m.Matched) -> list[DraftQuestion]:
                 out.append(_multi(mr, members, ids))
                 used.update(mr.columns)
                 continue
-        question = _single(column, ids)
+        question = _single(column, ids, table.tool)
         if question is not None:
             out.append(question)
         used.add(column.name)
@@ -120,15 +120,15 @@ def _multi(mr, members: list[SourceColumn], ids: set[str]) -> DraftQuestion:
         if not label:
             label, checks["options"] = c.name, "option labels: the file gives none"
         options[code] = label
-    text = mr.label or _common_text(members) or mr.name
-    if text == mr.name:
-        checks["text"] = "the file gives no question text"
+    text = mr.label or _common_text(members)
+    if not text:
+        text, checks["text"] = mr.name, "the file gives no question text"
     qid = _id(mr.name, ids)
     checks["type"] = "a multiple-response question: one 0/1 column per option"
     return DraftQuestion(qid, text, "multi", dict(zip(codes, members)), options, {}, checks)
 
 
-def _single(column: SourceColumn, ids: set[str]) -> DraftQuestion | None:
+def _single(column: SourceColumn, ids: set[str], tool: str) -> DraftQuestion | None:
     text = column.label or column.name
     checks = {} if column.label or len(column.name.split()) > 3 else {"text": "the file gives no question text"}
     qid = _id(column.name, ids)
@@ -136,11 +136,13 @@ def _single(column: SourceColumn, ids: set[str]) -> DraftQuestion | None:
     if not values:
         return None
     q = DraftQuestion(qid, text, "open", {None: column}, checks=checks)
-    if column.role == OPEN_TEXT:
-        return q
     numbers = [v if isinstance(v, (int, float)) else parse_number(str(v)) for v in values]
+    if column.role == OPEN_TEXT and not all(n is not None for n in numbers):
+        q.checks["type"] = "a text-entry question: answers go to the private folder, never into the repository"
+        return q
     labelled = {k: v for k, v in column.value_labels.items() if isinstance(k, (int, float))}
-    if labelled:
+    valid = {v for v in values if isinstance(v, (int, float)) and not column.is_user_missing(v)}
+    if labelled and len(valid & set(labelled)) * 2 >= len(valid):
         missing = {k: v for k, v in labelled.items() if column.is_user_missing(k)}
         for v in values:
             if isinstance(v, (int, float)) and column.is_user_missing(v) and v not in missing:
@@ -156,19 +158,32 @@ def _single(column: SourceColumn, ids: set[str]) -> DraftQuestion | None:
         q.checks["type"] = "from the value labels"
         return q
     if all(n is not None for n in numbers):
-        whole = all(float(n).is_integer() for n in numbers)
-        if whole and all(1 <= n <= 10 for n in numbers) and any(w in norm(text) for w in GRADE_WORDS):
+        valid = sorted({n for n in numbers if not column.is_user_missing(n)})
+        filled = int(sum(1 for v in column.values if cell(v) is not None))
+        if (column.role != OPEN_TEXT and valid and all(float(n).is_integer() and 0 <= n <= 20 for n in valid)
+                and len(valid) <= 11 and len(valid) * 3 <= filled and not any(w in norm(text) for w in GRADE_WORDS)):
+            q.type, q.checks["type"] = "single", "a few whole numbers that repeat: codes of a closed question?"
+            q.options = {int(n): str(int(n)) for n in valid}
+            q.checks["options"] = "the file has codes without labels: write each option's label"
+            return q
+        q.type, q.checks["type"] = "number", "every answer is a number"
+        user_missing = sorted({n for n in numbers if column.is_user_missing(n)})
+        whole = all(float(n).is_integer() for n in numbers if not column.is_user_missing(n))
+        if whole and all(1 <= n <= 10 for n in numbers if not column.is_user_missing(n)) and any(
+                w in norm(text) for w in GRADE_WORDS):
             q.type, q.checks["type"] = "grade", "whole numbers 1 to 10 and the text says cijfer"
-        else:
-            q.type, q.checks["type"] = "number", "every answer is a number"
-        missing = sorted({n for n in numbers if column.is_user_missing(n)})
-        q.missing = {int(n) if float(n).is_integer() else n: f"Ontbrekend ({n:g})" for n in missing}
-        if missing:
+        q.missing = {int(n) if float(n).is_integer() else n: labelled.get(n, f"Ontbrekend ({n:g})") for n in user_missing}
+        if any(n not in labelled for n in user_missing):
             q.checks["missing"] = "user-missing values without a label"
         return q
     texts = [str(v) for v in values]
     filled = int(sum(1 for v in column.values if cell(v) is not None))
-    if len(texts) <= 12 and len(texts) * 3 <= max(filled, 3):
+    # Closed answers are few, short and repeat; anything else is free text, which must never become
+    # option labels in survey.yaml (the repository): when in doubt, open. SPSS agencies code closed
+    # questions as numbers, so an SPSS text variable is an open question.
+    closed = (tool != "SPSS" and len(texts) <= 12 and len(texts) * 3 <= max(filled, 3)
+              and all(len(t) <= 40 and len(t.split()) <= 6 and not re.search(r"[.!?]$", t) for t in texts))
+    if closed:
         order = _scale_order(texts)
         answers = [t for t in texts if norm(t) not in NO_ANSWER]
         if order is not None:
