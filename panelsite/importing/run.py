@@ -92,7 +92,8 @@ def run(req: Request) -> ImportReport:
     converted = recode.convert_all(table, matched, questions, population, mapping, keep, reference)
     problems += converted.problems
     if problems:
-        raise DataError(problems)
+        # import.yaml and survey.yaml first, then the file's problems in row order
+        raise DataError(sorted(problems, key=lambda p: (p.file == table.file, p.count > 1, p.line or 0, p.row or 0)))
 
     order = [v for v in population if v in converted.columns] + [c for q in questions for c in q.columns]
     data = writer.responses_csv(converted.columns, order, int(keep.sum()))
