@@ -88,6 +88,7 @@ class _Matcher:
             else:
                 self.by_output[q.id] = (q, None)
         self.bands = {v: age_bands(cats) for v, cats in population.items()}
+        self.runs = _runs(table)
 
     # --- assigning -------------------------------------------------------
 
@@ -322,7 +323,7 @@ class _Matcher:
                     code = best_match(rest.rstrip("]"), multi[found].options)
                     if code is not None:
                         return Target(OPTION, f"{found}_{code}", multi[found], code, how=BY_LABEL)
-        if column.group is not None or column.option_label:
+        if column.group is not None or column.option_label or column.name in self.runs:
             found = best_match(column.option_label or text, options)
             if found is not None:
                 qid, code = found
@@ -407,6 +408,16 @@ def missing(matched: Matched, questions: list[Question], required: dict[str, str
 
 
 # --- helpers ------------------------------------------------------------------
+
+
+def _runs(table: SourceTable) -> set[str]:
+    """Columns named like the options of one question: C1, C2, C3 or v3_1, v3_2 (two or more with one stem)."""
+    stems: dict[str, list[str]] = {}
+    for column in table.columns:
+        match = re.fullmatch(r"(.*?[A-Za-z])[_.#\-]?0*\d+", column.name)
+        if match:
+            stems.setdefault(match.group(1).lower(), []).append(column.name)
+    return {name for names in stems.values() if len(names) >= 2 for name in names}
 
 
 def _kind_of(column: SourceColumn) -> str | None:
