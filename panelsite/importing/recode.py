@@ -392,8 +392,9 @@ class Converter:
         return self.lookup
 
     def open_answer(self, column: SourceColumn) -> tuple[np.ndarray, np.ndarray]:
-        values = column.values[self.keep]
-        texts = np.array(["" if cell(v) is None else shown(v) for v in values], dtype=object)
+        codes, uniques = pd.factorize(column.values[self.keep], use_na_sentinel=True)
+        distinct = np.array([*("" if cell(v) is None else shown(v) for v in uniques), ""], dtype=object)
+        texts = distinct[codes]
         return np.where(texts != "", 1.0, np.nan), texts
 
     def multi_list(self, q: Question, column: SourceColumn) -> dict[str, np.ndarray]:

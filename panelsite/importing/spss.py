@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 import numpy as np
+import pandas as pd
 
 from panelsite.errors import DataError, Problem
 from panelsite.importing.table import MultiSet, SourceColumn, SourceTable
@@ -36,10 +37,10 @@ def read(path, display: str, progress) -> SourceTable:
     read_rows = 0
     try:
         for chunk, _ in pyreadstat.read_file_in_chunks(pyreadstat.read_sav, str(path), chunksize=CHUNK,
-                                                        user_missing=True, output_format="dict"):
+                                                        user_missing=True):
             for name in meta.column_names:
-                parts[name].append(chunk[name])
-            read_rows += len(chunk[meta.column_names[0]]) if meta.column_names else 0
+                parts[name].append(chunk[name].to_numpy())
+            read_rows += len(chunk)
             progress(read_rows, expected)
     except pyreadstat.ReadstatError as exc:
         raise refused(exc) from None
@@ -69,10 +70,11 @@ def read(path, display: str, progress) -> SourceTable:
 def _values(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "fiub":
         return values.astype(float, copy=False)
-    out = np.empty(len(values), dtype=object)
-    out[:] = [v.strip() if isinstance(v, str) else (None if v is None or (isinstance(v, float) and v != v) else v)
-              for v in values]
-    return out
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # strip each distinct text once
+    cleaned = np.empty(len(uniques) + 1, dtype=object)
+    cleaned[:-1] = [v.strip() if isinstance(v, str) else v for v in uniques]
+    cleaned[-1] = None
+    return cleaned[codes]
 
 
 def _code(value):

@@ -63,6 +63,7 @@ _AND_OVER = re.compile(r"^(\d{1,3})\s*(?:\+|\+\s*jaar|jaar\s*\+|jaar en ouder|ja
                        r"and over|and older|or older|plus|jaar en meer|en meer)$")
 _UNDER = re.compile(r"^(?:jonger dan|onder|under|younger than|<)\s*(\d{1,3})(?:\s*jaar)?$")
 _UP_TO = re.compile(r"^(?:tot en met|t/m|tm|up to)\s*(\d{1,3})(?:\s*jaar)?$")
+_BELOW = re.compile(r"^tot\s*(\d{1,3})(?:\s*jaar)?$")  # "tot 35 jaar": under 35
 _SINGLE = re.compile(r"^(\d{1,3})(?:\s*jaar)?$")
 
 
@@ -83,6 +84,8 @@ def age_band(text) -> tuple[float, float] | None:
         return (0, int(m.group(1)) - 1)
     if m := _UP_TO.match(t):
         return (0, int(m.group(1)))
+    if m := _BELOW.match(t):
+        return (0, int(m.group(1)) - 1)
     return None
 
 
