@@ -61,6 +61,8 @@ def read(path, display: str, progress, header_row: int | None = None) -> SourceT
         numbered = numbered[header_row - 1:]
     while numbered and not any(c.strip() for c in numbered[0][1]):
         numbered.pop(0)
+    if not header_row:
+        numbered = numbered[_title_rows(numbered[:20]):]
     if not numbered:
         raise DataError(Problem(display, "has no header row (expected a row of column names)"))
     if qualtrics.recognise(records):
@@ -72,3 +74,9 @@ def read(path, display: str, progress, header_row: int | None = None) -> SourceT
     table.details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delimiter], **table.details}
     progress(len(table), len(table))
     return table
+
+
+def _title_rows(top) -> int:
+    """Rows above the header row: a title or note fills a cell or two, the header row names every column."""
+    widths = [sum(bool(c.strip()) for c in cells) for _, cells in top]
+    return next((i for i, w in enumerate(widths) if w and w * 2 >= max(widths)), 0)

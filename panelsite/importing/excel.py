@@ -54,17 +54,26 @@ def _read_sheet(ws, display: str, sheet: str, progress, header_row: int | None) 
     header_at = 0
     records: list[tuple] = []
     rows: list[int] = []
+    top: list[tuple[int, tuple]] = []  # the first rows, to find the header row in
     for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-        filled = any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells)
+        filled = any(not _empty(c) for c in cells)
         if header is None:
-            if (header_row is None and filled) or number == header_row:
-                header, header_at = list(cells), number
+            if header_row is not None:
+                if number == header_row:
+                    header, header_at = list(cells), number
+                continue
+            if filled:
+                top.append((number, cells))
+            if len(top) == 20:
+                header, header_at, records, rows = _header_in(top)
             continue
         if filled:
             records.append(cells)
             rows.append(number)
         if number % 5000 == 0:
             progress(number - header_at, total and total - header_at)
+    if header is None and top:
+        header, header_at, records, rows = _header_in(top)
     where = f'sheet "{sheet}"'
     if header is None or not any(c is not None for c in header):
         raise DataError(Problem(display, f"{where} is empty (expected a header row with a name per column and a row "
@@ -102,6 +111,19 @@ def _read_sheet(ws, display: str, sheet: str, progress, header_row: int | None) 
     table.dates = [d.date() if isinstance(d, _dt.datetime) else d for c in columns if c.is_date for d in c.values
                    if isinstance(d, (_dt.date, _dt.datetime))]
     return table
+
+
+def _header_in(top: list[tuple[int, tuple]]):
+    """The header row among the first filled rows: the first one about as wide as the widest.
+
+    A title or a note above the table ("Buurtonderzoek 2026, versie 2") fills a cell or two;
+    the header row names every column.
+    """
+    widths = [sum(not _empty(c) for c in cells) for _, cells in top]
+    at = next(i for i, w in enumerate(widths) if w * 2 >= max(widths))
+    number, cells = top[at]
+    rest = top[at + 1:]
+    return list(cells), number, [c for _, c in rest], [n for n, _ in rest]
 
 
 def _text(value) -> str:

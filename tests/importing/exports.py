@@ -344,3 +344,22 @@ recode:
   leeftijd: {A1: 18-34, A2: 35-49, A3: 50-64, A4: 65+}
   wijk: {W1: Noord, W2: Zuid, W3: Centrum}
 """
+
+
+def write_qualtrics_legacy(path, people=ROUND) -> None:
+    """The legacy export: V1…V10 for Qualtrics' own columns, named in the second row; two header rows."""
+    legacy = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+              "StartDate", "EndDate", "Finished"]
+    names = [f"V{i}" for i in range(1, 11)] + ["Q1", "Q2", *[f"Q3_{c}" for c in Q3], "Q4", "Q5", "Q6", "Q7",
+                                               "leeftijd", "geslacht", "wijk"]
+    texts = legacy + [TEXTS["q1"], TEXTS["q2"], *[f"{TEXTS['q3']}-{Q3[c]}" for c in Q3], TEXTS["q4"], TEXTS["q5"],
+                      TEXTS["q6"], TEXTS["q7"], "leeftijd", "geslacht", "wijk"]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(names)
+    w.writerow(texts)
+    for i, p in enumerate(people):
+        w.writerow([f"R_{i:04d}", "Default Response Set", p.name, "", p.email, f"192.0.2.{i % 250}", "0",
+                    p.started, p.started, "1" if p.finished else "0", *_qualtrics_answers(p, False, p.finished),
+                    p.band, p.sex, p.wijk])
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))

@@ -221,3 +221,28 @@ def test_a_progress_bar_for_files_over_10000_rows(project, exports, capsys):
     assert code == 0, err
     assert "reading: 12000 of 12000 rows" in err
     assert "respondents written: 12000" in out
+
+
+def test_qualtrics_legacy_export(project, exports, capsys):
+    exports.mkdir()
+    x.write_qualtrics_legacy(exports / "legacy.csv")
+    report = project.report(capsys, exports / "legacy.csv")
+    assert report["details"]["export"] == "legacy (two header rows)"
+    assert project.csv.read_bytes() == x.canonical_csv()
+    assert {d["column"] for d in report["dropped"]} >= {"ResponseID", "Name", "EmailAddress", "IPAddress"}
+
+
+def test_excel_sheet_option_and_a_title_above_the_header(project, exports, capsys):
+    import openpyxl
+
+    exports.mkdir()
+    x.write_xlsx(exports / "round.xlsx")
+    workbook = openpyxl.load_workbook(exports / "round.xlsx")
+    workbook["Data"].insert_rows(1, 2)
+    workbook["Data"]["A1"] = "Buurtonderzoek 2026 (versie van het bureau)"
+    cover = workbook.create_sheet("Toelichting", 0)
+    cover["A1"] = "Zie het tabblad Data."
+    workbook.save(exports / "two.xlsx")
+    report = project.report(capsys, exports / "two.xlsx", "--sheet", "Data")
+    assert report["details"] == {"header row": 3, "sheet": "Data"}
+    assert project.csv.read_bytes() == x.canonical_csv()
