@@ -68,9 +68,13 @@ MAPPING = s.Mapping(
         ),
         "identifying": s.ListOf(s.Str(min_length=1), help="More columns to drop because they can identify a person."),
         "completed": s.Str(help="Column that is empty, 0 or false for a respondent who did not finish (default: the tool's own)."),
-        "header_row": s.Int(min=1, help="Row with the column names (Excel and CSV); default: the first row with anything in it."),
+        "header_row": s.Int(min=1, help="Row with the column names (Excel and CSV); default: the first row about as wide as the table (a title above it is skipped)."),
     }
 )
+
+
+MAPPING.options["columns"].expected = "a mapping of column: question id, option column (q3_2), background variable or drop"
+MAPPING.options["recode"].expected = "per question or background variable a mapping of value in the file: code or category"
 
 
 @dataclass
