@@ -338,11 +338,18 @@ class _Matcher:
             if not self.free(column.name):
                 continue
             kind = _kind_of(column)
+            strong = kind is not None
+            if kind is None:
+                kind = _kind_in_label(column)  # "In welke wijk woont u?", but also "Hoe veilig is uw wijk?"
             if kind == "birth-year":
                 kind = "age"
             wanted = [v for v, k in kinds.items() if k == kind and kind is not None]
-            if len(wanted) == 1 and wanted[0] not in self.owner:
-                self.assign(column.name, self.background_target(column, wanted[0], BY_KIND))
+            if len(wanted) != 1 or wanted[0] in self.owner:
+                continue
+            target = self.background_target(column, wanted[0], BY_KIND)
+            # A word in a question's text is weak evidence: the values must fit the variable too.
+            if strong or (target.kind == BACKGROUND and self.names_categories(column, wanted[0])) or target.kind in (AGE, BIRTH_YEAR):
+                self.assign(column.name, target)
 
     def kind_of_variable(self, variable: str) -> str | None:
         if self.bands.get(variable):
@@ -421,17 +428,23 @@ def _runs(table: SourceTable) -> set[str]:
 
 
 def _kind_of(column: SourceColumn) -> str | None:
+    """The kind of background variable the column's name or whole label says ("lft", "Wat is uw leeftijd?")."""
     for text in (column.name, column.label):
         words = norm(text)
-        if not words:
-            continue
         for kind, names in KINDS.items():
-            if words in names:
+            if words and words in names:
                 return kind
-        if column.label and text == column.label and len(words.split()) <= 8:
-            for kind, names in KINDS.items():
-                if any(f" {n} " in f" {words} " for n in names if " " not in n and len(n) > 3):
-                    return kind
+    return None
+
+
+def _kind_in_label(column: SourceColumn) -> str | None:
+    """The kind a word of a short label names ("Leeftijd respondent", "In welk dorp woont u?")."""
+    words = norm(column.label)
+    if not words or len(words.split()) > 8:
+        return None
+    for kind, names in KINDS.items():
+        if any(f" {n} " in f" {words} " for n in names if " " not in n and len(n) > 3):
+            return kind
     return None
 
 

@@ -184,15 +184,13 @@ def _rows(table: SourceTable, mapping, matched: m.Matched, req: Request, report:
             problems.append(mapping.problem("completed", f'no column "{completed}" in {table.file} (expected one of '
                                                          "its columns)"))
         else:
-            complete = np.array([norm(v) in COMPLETE_WORDS or bool(re.match(r"\d{4}-\d{2}-\d{2}", str(v)))
-                                 for v in column.values])
+            complete = _completed(column)
             table.completion = f"the {completed} column (import.yaml)"
     if complete is None:
         column = next((c for c in table.columns if norm(c.name) in ("finished", "voltooid", "completed", "complete",
                                                                      "afgerond", "compleet", "submitdate")), None)
         if column is not None:
-            complete = np.array([norm(v) in COMPLETE_WORDS or bool(re.match(r"\d{4}-\d{2}-\d{2}", str(v)))
-                                 for v in column.values])
+            complete = _completed(column)
             table.completion = f"the {column.name} column"
             matched.targets[column.name] = m.Target(m.DROPPED, reason="survey tool data: whether the respondent finished")
     excluded = table.excluded if table.excluded is not None else np.zeros(n, bool)
@@ -210,6 +208,17 @@ def _rows(table: SourceTable, mapping, matched: m.Matched, req: Request, report:
                                              if table.complete is None else "")
     _repeats(table, matched, keep, problems)
     return keep
+
+
+def _completed(column) -> np.ndarray:
+    """Finished: 1, true, ja, a date (submitdate) or a value labelled so (an SPSS export of Qualtrics' Finished)."""
+    def done(value) -> bool:
+        text = recode.shown(value)
+        label = column.value_labels.get(recode.cell(value)) if column.value_labels else None
+        return (norm(text) in COMPLETE_WORDS or norm(label) in COMPLETE_WORDS
+                or bool(re.match(r"\d{4}-\d{2}-\d{2}", text)))
+
+    return np.array([done(v) for v in column.values])
 
 
 def _repeats(table: SourceTable, matched: m.Matched, keep: np.ndarray, problems) -> None:

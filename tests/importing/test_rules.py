@@ -246,3 +246,38 @@ def test_excel_sheet_option_and_a_title_above_the_header(project, exports, capsy
     report = project.report(capsys, exports / "two.xlsx", "--sheet", "Data")
     assert report["details"] == {"header row": 3, "sheet": "Data"}
     assert project.csv.read_bytes() == x.canonical_csv()
+
+
+def _sav_with(exports, extra: dict, labels: dict, column_labels: dict, people=x.COMPLETES):
+    """The agency's .sav of the round with more columns."""
+    import pyreadstat
+
+    x.write_sav(exports / "base.sav", people)
+    df, meta = pyreadstat.read_sav(str(exports / "base.sav"), user_missing=True)
+    for name, values in extra.items():
+        df[name] = values
+    pyreadstat.write_sav(df, str(exports / "round.sav"), variable_value_labels={**meta.variable_value_labels, **labels},
+                         column_labels={**meta.column_names_to_labels, **column_labels},
+                         missing_ranges={"v1": [9], "v2": [99], "v4": [9]})
+    return exports / "round.sav"
+
+
+def test_a_question_about_the_district_is_no_background_variable(empty_project, exports, capsys):
+    exports.mkdir()
+    source = _sav_with(exports, {"v8": [float(1 + i % 5) for i in range(len(x.COMPLETES))]}, {"v8": x.SCALE},
+                       {"v8": "Hoe tevreden bent u over uw wijk?"})
+    report = empty_project.report(capsys, source)
+    mapped = {m["column"]: m["to"] for m in report["mapped"]}
+    assert mapped["woonwijk"] == "wijk" and mapped["v8"] == "v8"
+    assert '  - id: v8\n    text: "Hoe tevreden bent u over uw wijk?"\n    type: scale' in (
+        empty_project.survey / "survey.yaml").read_text()
+
+
+def test_a_finished_column_with_value_labels_drops_partials(project, exports, capsys):
+    exports.mkdir()
+    people = [p for p in x.ROUND]
+    source = _sav_with(exports, {"Finished": [1.0 if p.finished else 0.0 for p in people]},
+                       {"Finished": {0: "False", 1: "True"}}, {}, people=people)
+    report = project.report(capsys, source)
+    assert (report["completes"], report["partials_dropped"], report["completion"]) == (150, 20, "the Finished column")
+    assert project.csv.read_bytes() == x.canonical_csv()
