@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from panelsite.errors import Problem, did_you_mean
 from panelsite.importing import privacy
 from panelsite.importing.table import IDENTIFYING, METADATA, OPEN_TEXT, OTHER_TEXT, SourceColumn, SourceTable
-from panelsite.importing.words import age_band, age_bands, best_match, norm, same_category
+from panelsite.importing.words import age_bands, best_match, norm, same_category
 from panelsite.surveys.definition import Question
 
 QUESTION, OPTION, MULTI_LIST = "question", "option", "multi-list"
@@ -89,6 +89,7 @@ class _Matcher:
                 self.by_output[q.id] = (q, None)
         self.bands = {v: age_bands(cats) for v, cats in population.items()}
         self.runs = _runs(table)
+        self.in_run = {name for names in self.runs.values() for name in names}
 
     # --- assigning -------------------------------------------------------
 
@@ -153,6 +154,7 @@ class _Matcher:
         self.by_name()
         self.by_sets()
         self.by_label()
+        self.by_runs()
         self.background_by_kind()
         self.background_by_values()
         self.rest()
@@ -323,7 +325,7 @@ class _Matcher:
                     code = best_match(rest.rstrip("]"), multi[found].options)
                     if code is not None:
                         return Target(OPTION, f"{found}_{code}", multi[found], code, how=BY_LABEL)
-        if column.group is not None or column.option_label or column.name in self.runs:
+        if column.group is not None or column.option_label or column.name in self.in_run:
             found = best_match(column.option_label or text, options)
             if found is not None:
                 qid, code = found
@@ -331,6 +333,23 @@ class _Matcher:
         elif norm(text) and (found := [q for q in multi.values() if norm(q.text) == norm(text)]):
             return Target(MULTI_LIST, "", found[0], how=BY_LABEL)  # one cell listing the chosen options
         return None
+
+    def by_runs(self) -> None:
+        """A run of columns (V3_1, V3_2 …) all labelled with a multi question's text: its options, by number."""
+        multi = {q.id: q.text for q in self.questions if q.type == "multi"}
+        for names in self.runs.values():
+            members = [self.columns[n] for n in names if self.free(n)]
+            labels = {m.label for m in members}
+            if len(members) < 2 or len(labels) != 1 or None in labels:
+                continue
+            found = best_match(labels.pop(), multi)
+            if found is None:
+                continue
+            q = next(q for q in self.questions if q.id == found)
+            for position, column in enumerate(members):
+                code = self.option_of(q, column, position, len(members))
+                if code is not None:
+                    self.assign(column.name, Target(OPTION, f"{q.id}_{code}", q, code, how=BY_LABEL))
 
     def background_by_kind(self) -> None:
         kinds = {v: self.kind_of_variable(v) for v in self.population}
@@ -417,14 +436,14 @@ def missing(matched: Matched, questions: list[Question], required: dict[str, str
 # --- helpers ------------------------------------------------------------------
 
 
-def _runs(table: SourceTable) -> set[str]:
-    """Columns named like the options of one question: C1, C2, C3 or v3_1, v3_2 (two or more with one stem)."""
+def _runs(table: SourceTable) -> dict[str, list[str]]:
+    """Columns named like the options of one question, by stem: C1, C2, C3 or V3_1, V3_2 (two or more)."""
     stems: dict[str, list[str]] = {}
     for column in table.columns:
-        match = re.fullmatch(r"(.*?[A-Za-z])[_.#\-]?0*\d+", column.name)
+        match = re.fullmatch(r"(.*\D)\d+\]?", column.name)
         if match:
             stems.setdefault(match.group(1).lower(), []).append(column.name)
-    return {name for names in stems.values() if len(names) >= 2 for name in names}
+    return {stem: names for stem, names in stems.items() if len(names) >= 2}
 
 
 def _kind_of(column: SourceColumn) -> str | None:
@@ -503,5 +522,3 @@ def _few(names) -> str:
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
-
-__all__ = ["Matched", "Target", "match", "missing", "age_band"]

@@ -99,7 +99,7 @@ def table(numbered, display: str) -> SourceTable:
             column.role, column.reason = METADATA, "Qualtrics survey flow data"
         elif import_id.endswith("_TEXT"):
             column.role = OPEN_TEXT
-        elif (m := CHOICE.match(import_id)) and "_" in column.name:
+        elif CHOICE.match(import_id) and "_" in column.name:
             base, _, code = column.name.rpartition("_")
             column.group, column.option_code = base, int(code) if code.isdigit() else code
             if column.label and " - " in column.label:

@@ -22,7 +22,9 @@ import numpy as np
 from panelsite.config import schema, yamlfile
 from panelsite.config.municipality import load_municipalities
 from panelsite.errors import ConfigError, DataError, Problem, relpath
-from panelsite.importing import draft, mapping as mapping_mod, matching as m, recode, writer
+from panelsite.importing import draft, recode, writer
+from panelsite.importing import mapping as mapping_mod
+from panelsite.importing import matching as m
 from panelsite.importing.report import ImportReport
 from panelsite.importing.table import SourceTable
 from panelsite.importing.words import norm

@@ -281,3 +281,20 @@ def test_a_finished_column_with_value_labels_drops_partials(project, exports, ca
     report = project.report(capsys, source)
     assert (report["completes"], report["partials_dropped"], report["completion"]) == (150, 20, "the Finished column")
     assert project.csv.read_bytes() == x.canonical_csv()
+
+
+def test_multi_columns_labelled_with_the_question_text_match_by_their_number(project, exports, capsys):
+    import pyreadstat
+
+    exports.mkdir()
+    x.write_sav(exports / "base.sav")
+    df, meta = pyreadstat.read_sav(str(exports / "base.sav"), user_missing=True)
+    df = df.rename(columns={f"v3_{c}": f"VR3_{c}" for c in x.Q3})
+    labels = {k.replace("v3_", "VR3_"): (x.TEXTS["q3"] if k.startswith("v3_") else v)
+              for k, v in meta.column_names_to_labels.items()}
+    values = {k.replace("v3_", "VR3_"): v for k, v in meta.variable_value_labels.items()}
+    pyreadstat.write_sav(df, str(exports / "round.sav"), column_labels=labels, variable_value_labels=values,
+                         missing_ranges={"v1": [9], "v2": [99], "v4": [9]})
+    report = project.report(capsys, exports / "round.sav")
+    assert {m["column"]: m["to"] for m in report["mapped"]}["VR3_3"] == "q3_3"
+    assert project.csv.read_bytes() == x.canonical_csv()
