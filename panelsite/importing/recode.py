@@ -411,7 +411,14 @@ class Converter:
                     return found
                 if norm(text) in by_label:
                     return [by_label[norm(text)]]
-            return None
+            # Labels that hold a comma themselves ("Groente-, fruit- en tuinafval (gft), Glas"): find each label
+            # in the text, longest first; what is left must be separators only.
+            rest, found = text.lower(), []
+            for code, label in sorted(q.options.items(), key=lambda kv: -len(kv[1])):
+                if label.lower() in rest:
+                    found.append(code)
+                    rest = rest.replace(label.lower(), " ")
+            return found if found and re.fullmatch(r"[\s,;|/]*", rest) else None
 
         def convert(raw):
             v = cell(raw)

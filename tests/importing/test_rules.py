@@ -298,3 +298,22 @@ def test_multi_columns_labelled_with_the_question_text_match_by_their_number(pro
     report = project.report(capsys, exports / "round.sav")
     assert {m["column"]: m["to"] for m in report["mapped"]}["VR3_3"] == "q3_3"
     assert project.csv.read_bytes() == x.canonical_csv()
+
+
+def test_one_cell_listing_the_chosen_options(project, exports, capsys):
+    import openpyxl
+
+    exports.mkdir()
+    x.write_xlsx(exports / "round.xlsx")
+    workbook = openpyxl.load_workbook(exports / "round.xlsx")
+    sheet = workbook["Data"]
+    sheet.delete_cols(7, 4)
+    sheet.insert_cols(7)
+    sheet.cell(1, 7, x.TEXTS["q3"])
+    labels = {**x.Q3, 1: "Papier, karton"}  # a label with a comma of its own
+    for row, p in enumerate(x.COMPLETES, start=2):
+        sheet.cell(row, 7, (", " if row % 2 else "; ").join(labels[c] for c in p.q3))
+    workbook.save(exports / "list.xlsx")
+    project.write("content/teststad/surveys/buurt-2026/survey.yaml", x.SURVEY_YAML.replace("1: Papier,", "1: \"Papier, karton\","))
+    assert project.run(capsys, exports / "list.xlsx")[0] == 0, project.err
+    assert project.csv.read_bytes() == x.canonical_csv()
