@@ -249,8 +249,9 @@ def _common_text(members: list[SourceColumn]) -> str | None:
 
 
 def _id(name: str, ids: set[str]) -> str:
+    """The column's name when it is a code (Q1, v12a), else q1, q2 … in order (a heading that is a text)."""
     base = re.sub(r"[^a-z0-9]", "", norm(name).replace(" ", ""))
-    if not base or not base[0].isalpha() or len(base) > 20:
+    if not base or not base[0].isalpha() or len(base) > 12 or len(norm(name).split()) > 1:
         base = f"q{len(ids) + 1}"
     qid, n = base, 1
     while qid in ids:
@@ -261,6 +262,22 @@ def _id(name: str, ids: set[str]) -> str:
 
 
 # --- the YAML ----------------------------------------------------------------
+
+
+def _fit(q: DraftQuestion) -> None:
+    """Make the guess one the build accepts: a label per code, and a grade only without missing codes 1–10."""
+    seen: dict[str, object] = {}
+    for key in ("options", "missing"):
+        codes = getattr(q, key)
+        for code, label in list(codes.items()):
+            label = " ".join(str(label).split()) or f"Code {code}"
+            if norm(label) in seen:
+                label = f"{label} (code {code})"
+                q.checks[key] = "two codes had the same label"
+            seen[norm(label)] = code
+            codes[code] = label
+    if q.type == "grade" and any(isinstance(c, (int, float)) and 1 <= c <= 10 for c in q.missing):
+        q.type, q.checks["type"] = "number", "numbers with missing codes between 1 and 10"
 
 
 def yaml_text(draft: list[DraftQuestion], table: SourceTable, survey_id: str, background: list[str],
@@ -287,6 +304,7 @@ def yaml_text(draft: list[DraftQuestion], table: SourceTable, survey_id: str, ba
                   f"breakdowns: [{background[0]}]  # check"]
     lines.append("questions:")
     for q in draft:
+        _fit(q)
         lines.append(f"  - id: {q.id}")
         lines.append(f"    text: {_q(q.text)}" + (f"  # check: {q.checks['text']}" if "text" in q.checks else ""))
         lines.append(f"    type: {q.type}  # check: {q.checks.get('type', 'guessed from the values')}")

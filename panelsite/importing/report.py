@@ -62,9 +62,10 @@ class ImportReport:
         if self.recodes:
             total = sum(r["rows"] for r in self.recodes)
             out.append(f"  recodes applied: {len(self.recodes)} (in {total} cells)")
-            out += [f"    {r['column']}: {r['value']} → {r['becomes']} ({r['why']}, {r['rows']} rows)" for r in self.recodes[:40]]
-            if len(self.recodes) > 40:
-                out.append(f"    … and {len(self.recodes) - 40} more (see --json)")
+            grouped = _grouped(self.recodes)
+            out += [f"    {column}: {values} → {becomes} ({why}, {rows} rows)" for column, values, becomes, why, rows in grouped[:40]]
+            if len(grouped) > 40:
+                out.append(f"    … and {len(grouped) - 40} more (see --json)")
         for w in self.warnings:
             out.append(f"  warning: {w}")
         verb = "would write" if self.dry_run else "wrote"
@@ -73,6 +74,19 @@ class ImportReport:
         if self.dry_run:
             out.append("  --dry-run: nothing was written.")
         return out
+
+
+def _grouped(recodes: list[dict]) -> list[tuple]:
+    """Recodes to one line per column, result and reason: ages 19, 20 … 33 → 18-34 is one line."""
+    groups: dict[tuple, list] = {}
+    for r in recodes:
+        groups.setdefault((r["column"], r["becomes"], r["why"]), []).append(r)
+    out = []
+    for (column, becomes, why), items in groups.items():
+        values = [r["value"] for r in items]
+        shown = ", ".join(values) if len(values) <= 3 else f"{values[0]}, {values[1]} … {values[-1]} ({len(values)} values)"
+        out.append((column, shown, becomes, why, sum(r["rows"] for r in items)))
+    return out
 
 
 class Progress:

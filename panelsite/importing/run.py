@@ -21,7 +21,7 @@ import numpy as np
 
 from panelsite.config import schema, yamlfile
 from panelsite.config.municipality import load_municipalities
-from panelsite.errors import ConfigError, DataError, Problem, relpath
+from panelsite.errors import BuildError, ConfigError, DataError, Problem, relpath
 from panelsite.importing import draft, recode, writer
 from panelsite.importing import mapping as mapping_mod
 from panelsite.importing import matching as m
@@ -171,7 +171,8 @@ def _draft_definition(text: str, display: str, municipality):
     record, problems = schema.validate(SURVEY, located)
     questions, more = check_survey(record, located, municipality)
     if problems or more:  # a draft the build would refuse is a bug here, not the user's mistake
-        raise AssertionError("draft survey.yaml is invalid:\n" + "\n".join(map(str, problems + more)) + "\n" + text)
+        raise BuildError([Problem(display, "the draft panelsite made is not valid (a bug in panelsite: please report "
+                                           "it with the file's column names)"), *problems, *more])
     return record, questions
 
 

@@ -70,6 +70,10 @@ def read(path, display: str, progress) -> SourceTable:
 def _values(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "fiub":
         return values.astype(float, copy=False)
+    if values.dtype.kind == "M":  # dates and times: Python datetimes, None for an empty cell
+        out = values.astype("datetime64[us]").astype(object)
+        out[np.isnat(values)] = None
+        return out
     codes, uniques = pd.factorize(values, use_na_sentinel=True)  # strip each distinct text once
     cleaned = np.empty(len(uniques) + 1, dtype=object)
     cleaned[:-1] = [v.strip() if isinstance(v, str) else v for v in uniques]

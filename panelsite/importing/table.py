@@ -7,6 +7,7 @@ everything after it works on a :class:`SourceTable` and never looks at the file 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,4 +122,34 @@ def from_records(numbered: list[tuple[int, list[str]]], display: str, header_row
         cells = [r[i] if i < len(r) else "" for _, r in body]
         label = labels[i] if labels and i < len(labels) and labels[i].strip() else None
         columns.append(text_column(name, cells, label=label))
-    return SourceTable(display, tool, columns, rows=np.array([n for n, _ in body]))
+    table = SourceTable(display, tool, columns, rows=np.array([n for n, _ in body]))
+    mark_dates(table)
+    return table
+
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?.*)?|(\d{1,2})-(\d{1,2})-(\d{4})(?: \d{1,2}:\d{2}.*)?")
+
+
+def mark_dates(table: SourceTable) -> None:
+    """Text columns of dates or timestamps ("2026-03-14 10:02", "14-3-2026"): dates, and the table's response dates."""
+    for column in table.columns:
+        if column.numeric or column.is_date or column.role:
+            continue
+        sample = [v for v in column.values[:500] if isinstance(v, str) and v]
+        if not sample or sum(bool(_DATE.fullmatch(v)) for v in sample) * 10 < len(sample) * 9:
+            continue
+        column.is_date = True
+        if not table.dates:
+            table.dates.extend(d for d in (_parse_date(v) for v in column.values) if d)
+
+
+def _parse_date(text) -> _dt.date | None:
+    match = _DATE.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    y, m, d = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
+        match.group(6), match.group(5), match.group(4))
+    try:
+        return _dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None

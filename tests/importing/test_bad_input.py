@@ -155,3 +155,14 @@ def test_a_question_without_a_column(project, exports, capsys):
         f'{source}: q6: no column for question q6 ("Hoeveel kilometer woont u van de milieustraat?") (expected a '
         "column named q6 or labelled with the question's text; or map one in import.yaml under columns, like "
         "columns: {<column>: q6})"]
+
+
+def test_json_reports_the_problems_too(project, exports, capsys):
+    import json
+
+    exports.mkdir()
+    (exports / "leeg.csv").write_text("")
+    code, out, err = project.run(capsys, exports / "leeg.csv", "--json")
+    assert code == 2
+    assert json.loads(out) == {"ok": False, "count": 1, "problems": [
+        f"{exports / 'leeg.csv'}: the file is empty (expected a header row and a row per respondent)"]}

@@ -317,3 +317,56 @@ def test_one_cell_listing_the_chosen_options(project, exports, capsys):
     project.write("content/teststad/surveys/buurt-2026/survey.yaml", x.SURVEY_YAML.replace("1: Papier,", "1: \"Papier, karton\","))
     assert project.run(capsys, exports / "list.xlsx")[0] == 0, project.err
     assert project.csv.read_bytes() == x.canonical_csv()
+
+
+def test_dates_in_spss_and_excel_give_the_drafts_fieldwork(tmp_path, capsys):
+    import datetime as dt
+
+    import openpyxl
+    import pandas as pd
+    import pyreadstat
+
+    from .conftest import new_project
+
+    started = [dt.datetime(2026, 5, 4 + i % 10, 9, 30) for i in range(len(x.COMPLETES))]
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    x.write_sav(exports / "base.sav")
+    df, meta = pyreadstat.read_sav(str(exports / "base.sav"), user_missing=True)
+    df.insert(0, "startdatum", pd.to_datetime(started))
+    pyreadstat.write_sav(df, str(exports / "dated.sav"), column_labels=meta.column_names_to_labels,
+                         variable_value_labels=meta.variable_value_labels)
+    x.write_xlsx(exports / "base.xlsx")
+    workbook = openpyxl.load_workbook(exports / "base.xlsx")
+    sheet = workbook["Data"]
+    sheet.insert_cols(1)
+    sheet.cell(1, 1, "Ingevuld op")
+    for row, when in enumerate(started, start=2):
+        sheet.cell(row, 1, when)
+    workbook.save(exports / "dated.xlsx")
+    for source in (exports / "dated.sav", exports / "dated.xlsx"):
+        project = new_project(tmp_path / source.suffix.lstrip("."), None)
+        report = project.report(capsys, source)
+        dropped = {d["column"]: d["reason"] for d in report["dropped"]}
+        assert dropped[{"sav": "startdatum", "xlsx": "Ingevuld op"}[source.suffix[1:]]] == (
+            "a date or time: survey tool data")
+        text = (project.survey / "survey.yaml").read_text()
+        assert "  start: 2026-05-04  # check: from the response dates in the file\n" in text
+        assert "  end: 2026-05-13  # check: from the response dates in the file\n" in text
+
+
+def test_the_rest_of_import_yaml(project, exports, capsys):
+    """background (matched by values), identifying, completed and header_row."""
+    exports.mkdir()
+    lines = x.canonical_csv().decode().splitlines()
+    header = lines[0].replace("respondent_id,leeftijd,geslacht,wijk,", "klantnr,klaar,leeftijd,sekse_code,regio,")
+    body = [f"K{i},{'ja'},{line.split(',', 1)[1]}" for i, line in enumerate(lines[1:])]
+    body.append(body[0].replace("K0,ja,", "K999,nee,"))  # did not finish
+    (exports / "round.csv").write_text("Export van het bureau\n\n" + "\n".join([header, *body]) + "\n")
+    project.write("content/teststad/surveys/buurt-2026/import.yaml",
+                  "background: [regio, sekse_code]\nidentifying: [klantnr]\ncompleted: klaar\nheader_row: 3\n")
+    report = project.report(capsys, exports / "round.csv")
+    assert project.csv.read_bytes() == x.canonical_csv()
+    assert (report["completes"], report["partials_dropped"]) == (150, 1)
+    assert {m["column"]: m["to"] for m in report["mapped"]}["regio"] == "wijk"
+    assert {d["column"]: d["reason"] for d in report["dropped"]}["klantnr"] == "import.yaml says it can identify a person"
