@@ -197,10 +197,11 @@ class _Matcher:
             variable = m.age.variable or next((v for v, b in self.bands.items() if b), None)
             if variable is None or variable not in self.population or not self.bands.get(variable):
                 aged = [v for v, b in self.bands.items() if b]
-                self.problems.append(self.mapping.problem(
-                    "age.variable" if m.age.variable else "age",
-                    f"{'no population variable with age bands' if not m.age.variable else repr(variable) + ' is not a population variable with age bands'} "
-                    f"(expected {'one of ' + ', '.join(aged) if aged else 'age bands like 18-34, 35-49, 65+ in the municipality’s population figures'})"))
+                what = f'"{variable}" is not a population variable with age bands' if m.age.variable else \
+                    "the population figures have no variable with age bands"
+                expected = f"one of {', '.join(aged)}" if aged else "age bands like 18-34, 35-49, 65+ in the population figures"
+                self.problems.append(self.mapping.problem("age.variable" if m.age.variable else "age",
+                                                          f"{what} (expected {expected})"))
             elif self.mapped_column(path, source) is not None:
                 kind = AGE if m.age.column else BIRTH_YEAR
                 self.assign(source, Target(kind, variable, variable=variable, how=BY_MAPPING))

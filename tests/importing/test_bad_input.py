@@ -166,3 +166,12 @@ def test_json_reports_the_problems_too(project, exports, capsys):
     assert code == 2
     assert json.loads(out) == {"ok": False, "count": 1, "problems": [
         f"{exports / 'leeg.csv'}: the file is empty (expected a header row and a row per respondent)"]}
+
+
+def test_age_to_a_variable_without_age_bands(project, exports, capsys):
+    exports.mkdir()
+    x.write_xlsx(exports / "round.xlsx")
+    project.write("content/teststad/surveys/buurt-2026/import.yaml", "age:\n  column: Leeftijd\n  variable: wijk\n")
+    assert _unchanged(project, capsys, exports / "round.xlsx") == [
+        'content/teststad/surveys/buurt-2026/import.yaml:3: age.variable: "wijk" is not a population variable with '
+        "age bands (expected one of leeftijd)"]
