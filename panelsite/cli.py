@@ -16,7 +16,8 @@ from typing import Callable, NamedTuple
 from panelsite.authoring import commands as authoring
 from panelsite.collector import commands as collector
 from panelsite.engine import commands as engine
-from panelsite.errors import PanelsiteError, reporting
+from panelsite.errors import PanelsiteError, problem_count, reporting
+from panelsite.importing import commands as importing
 from panelsite.panel import commands as panel_report
 
 
@@ -36,6 +37,8 @@ COMMANDS = [
             authoring.serve_arguments, authoring.serve),
     Command("collect", "run the response collector (HTTP server the forms post to)",
             collector.collect_arguments, collector.collect),
+    Command("import", "read a survey tool's export (SPSS, Excel, Qualtrics, LimeSurvey, CSV) into responses.csv",
+            importing.import_arguments, importing.run_import),
     Command("export", "write responses.csv of a survey, or the member list",
             collector.export_arguments, collector.export),
     Command("retention", "delete what the privacy statement says is deleted",
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except PanelsiteError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        count = len(exc.problems)
+        count = problem_count(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

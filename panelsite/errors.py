@@ -40,6 +40,9 @@ class Problem:
     key: str | None = None
     row: int | None = None
     severity: str = "error"  # or "warning": reported, and the run goes on
+    # How many problems this one line stands for: more than 1 only for the
+    # "… and N more problems" line that ends a capped list.
+    count: int = 1
 
     def report_line(self) -> str:
         """The problem as the terminal shows it: ``error: file:line: key: message``."""
@@ -88,6 +91,16 @@ class BuildError(PanelsiteError):
     """The input is valid but the site cannot be built (broken link, template error)."""
 
     exit_code = 1
+
+
+def problem_count(problems: Iterable[Problem | str]) -> int:
+    """How many problems a list holds, counting each "… and N more" line as its N."""
+    return sum(p.count if isinstance(p, Problem) else 1 for p in problems)
+
+
+def more_problems(file: str, hidden: int) -> Problem:
+    """The line that ends a capped list of problems and stands for the ``hidden`` ones."""
+    return Problem(file, f"… and {hidden} more problem{'s' if hidden != 1 else ''}", count=hidden)
 
 
 def relpath(path: Path | str, root: Path | None = None) -> str:

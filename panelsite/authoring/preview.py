@@ -45,7 +45,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from panelsite.authoring import livereload
-from panelsite.errors import LOG, PanelsiteError, Problem, captured, relpath
+from panelsite.errors import LOG, PanelsiteError, Problem, captured, problem_count, relpath
 
 WATCHED = ("content", "themes", "municipalities")
 PREVIEW_DIR = Path(".panelsite-cache") / "serve"
@@ -216,7 +216,8 @@ class Preview:
         self._pending = None if first or before != (self.problems, self.traceback, self.sites) else changed_sites
         seconds = time.perf_counter() - started
         if self.problems:
-            LOG.info(f"Build failed{changes}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
+            count = problem_count(self.problems)
+            LOG.info(f"Build failed{changes}: {count} problem{'s' if count != 1 else ''}")
             for problem in self.problems:
                 LOG.info(f"  error: {problem}")
             if self.traceback:
@@ -652,7 +653,7 @@ def not_found_page(preview: Preview, path: str) -> str:
 
 def error_page(preview: Preview) -> str:
     """The problems of the failed build, each with its file, line and the line itself."""
-    count = len(preview.problems)
+    count = problem_count(preview.problems)
     items = []
     for problem in preview.problems:
         where = problem.file + (f":{problem.line}" if problem.line else "") + (

@@ -69,6 +69,40 @@ class Population(Option):
         return out
 
 
+class Themes(Option):
+    """``themes: {haven: Haven en scheepvaart}``: the municipality's own themes beside the fixed ones."""
+
+    expected = "a mapping of theme id to its Dutch label, like {haven: Haven en scheepvaart}"
+
+    def __init__(self, **kw):
+        kw.setdefault("default", Record)
+        super().__init__(**kw)
+
+    def convert(self, value, path, ctx: Context):
+        from panelsite.surveys.definition import THEMES
+
+        if not isinstance(value, dict):
+            raise Invalid(f"{value!r} is not a mapping")
+        out = Record()
+        for theme, label in value.items():
+            child = f"{path}.{theme}"
+            if not SLUG.fullmatch(str(theme)):
+                ctx.report(
+                    child,
+                    f'"{theme}" is not a valid theme id (expected lowercase letters, digits and hyphens, like haven)',
+                )
+            elif theme in THEMES:
+                ctx.report(
+                    child,
+                    f'"{theme}" is already a fixed theme ("{THEMES[theme]}") (expected a new id, or leave it out)',
+                )
+            else:
+                converted = Str(required=True, min_length=1).check(label, child, ctx)
+                if converted:
+                    out[str(theme)] = converted
+        return out
+
+
 def _check_url_path(record, path, ctx):
     if record.get("base_url") and "?" in record.base_url:
         ctx.report(f"{path}base_url", "must not contain a query string (expected an absolute http(s) URL)")
@@ -82,19 +116,25 @@ BRAND = Mapping(
         "background": Color(default="#ffffff", help="Page background colour."),
         "logo": Mapping(
             {
-                "file": FilePath(required=True, suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
-                                 help="Logo file, relative to municipalities/."),
+                "file": FilePath(
+                    required=True,
+                    suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
+                    help="Logo file, relative to municipalities/.",
+                ),
                 "alt": Str(required=True, min_length=1, help="Text alternative of the logo."),
             },
             required=True,
             help="The logo shown in the header.",
         ),
         "favicon": FilePath(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
-        "font": Str(default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
-                    help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere."),
-        "auto_adjust": Bool(default=False,
-                            help="Replace colours that fail WCAG contrast by the nearest compliant "
-                                 "shade (with a warning)."),
+        "font": Str(
+            default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
+            help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere.",
+        ),
+        "auto_adjust": Bool(
+            default=False,
+            help="Replace colours that fail WCAG contrast by the nearest compliant shade (with a warning).",
+        ),
     },
     required=True,
     help="House style.",
@@ -114,8 +154,9 @@ CONTACT = Mapping(
 
 PRIVACY = Mapping(
     {
-        "controller": Str(required=True,
-                          help="The controller (verwerkingsverantwoordelijke), usually the municipality."),
+        "controller": Str(
+            required=True, help="The controller (verwerkingsverantwoordelijke), usually the municipality."
+        ),
         "controller_address": Str(help="Address of the controller."),
         "dpo_name": Str(help="Name or role of the data-protection officer (FG)."),
         "dpo_email": Email(required=True, help="E-mail address of the data-protection officer."),
@@ -124,17 +165,27 @@ PRIVACY = Mapping(
         "brp_sample": Bool(default=False, help="Members were invited from a sample of the population register (BRP)."),
         "retention": Mapping(
             {
-                "unconfirmed_days": Int(min=1, max=90, default=14,
-                                        help="Sign-ups not confirmed within this many days are deleted."),
-                "contact_messages_days": Int(min=1, max=3650, default=180,
-                                             help="Messages sent with the contact form are deleted "
-                                                  "after this many days."),
-                "answers_months": Int(min=1, max=240, default=60,
-                                      help="Pseudonymous answers are deleted after this many months; "
-                                           "published figures stay."),
-                "left_members_days": Int(min=0, max=365, default=0,
-                                         help="Days after leaving until contact data and the member's profile are "
-                                              "deleted (0: at once)."),
+                "unconfirmed_days": Int(
+                    min=1, max=90, default=14, help="Sign-ups not confirmed within this many days are deleted."
+                ),
+                "contact_messages_days": Int(
+                    min=1,
+                    max=3650,
+                    default=180,
+                    help="Messages sent with the contact form are deleted after this many days.",
+                ),
+                "answers_months": Int(
+                    min=1,
+                    max=240,
+                    default=60,
+                    help="Pseudonymous answers are deleted after this many months; published figures stay.",
+                ),
+                "left_members_days": Int(
+                    min=0,
+                    max=365,
+                    default=0,
+                    help="Days after leaving until contact data and the member's profile are deleted (0: at once).",
+                ),
             },
             help="How long data are kept; the collector's retention command deletes accordingly.",
         ),
@@ -164,39 +215,59 @@ def _check_accessibility(record, path, ctx):
     """
     status, issues = record.get("status"), record.get("known_issues") or []
     if status == "A" and issues:
-        ctx.report(f"{path}.known_issues", "status A means nothing fails, but known issues are listed "
-                                           "(expected status B with these issues, or no known_issues)")
+        ctx.report(
+            f"{path}.known_issues",
+            "status A means nothing fails, but known issues are listed "
+            "(expected status B with these issues, or no known_issues)",
+        )
     if status == "B" and not issues:
-        ctx.report(f"{path}.status", "status B means the site partly complies: list what fails (expected "
-                                     "known_issues with criterion, problem, cause, effect, measure and fix_by)")
+        ctx.report(
+            f"{path}.status",
+            "status B means the site partly complies: list what fails (expected "
+            "known_issues with criterion, problem, cause, effect, measure and fix_by)",
+        )
     if status in ("A", "B"):
         if record.get("research_by") == AUTOMATED_RESEARCH:
-            ctx.report(f"{path}.research_by", f"status {status} needs research of every WCAG criterion by an expert "
-                                              "(WCAG-EM); automatic checks alone support status C (expected who did "
-                                              "the research, like: Bureau X, WCAG-EM, 2026)")
+            ctx.report(
+                f"{path}.research_by",
+                f"status {status} needs research of every WCAG criterion by an expert "
+                "(WCAG-EM); automatic checks alone support status C (expected who did "
+                "the research, like: Bureau X, WCAG-EM, 2026)",
+            )
         checked = record.get("last_check")
         if checked and (_dt.date.today() - checked).days > 3 * 365:
-            ctx.report(f"{path}.last_check", f"research from {checked} is more than three years old and no longer "
-                                             f"supports status {status} (expected new research, or status C)")
+            ctx.report(
+                f"{path}.last_check",
+                f"research from {checked} is more than three years old and no longer "
+                f"supports status {status} (expected new research, or status C)",
+            )
 
 
 ACCESSIBILITY = Mapping(
     {
-        "status": Choice(["A", "B", "C", "D"], required=True,
-                         help="Status of the accessibility statement (A: fully compliant, B: partly, C: "
-                              "first measures taken, D: not compliant)."),
+        "status": Choice(
+            ["A", "B", "C", "D"],
+            required=True,
+            help="Status of the accessibility statement (A: fully compliant, B: partly, C: "
+            "first measures taken, D: not compliant).",
+        ),
         "last_check": Date(required=True, help="Date of the last accessibility research."),
         "signed_by": Str(required=True, help="Job title of who approved the statement."),
         "signed_on": Date(required=True, help="Date the statement was approved."),
         "email": Email(required=True, help="Where residents report accessibility problems."),
-        "research_by": Str(default=AUTOMATED_RESEARCH,
-                           help="Who performed the research; status A and B need an expert's WCAG-EM research."),
+        "research_by": Str(
+            default=AUTOMATED_RESEARCH,
+            help="Who performed the research; status A and B need an expert's WCAG-EM research.",
+        ),
         "known_issues": ListOf(
             Mapping(
                 {
-                    "criterion": Str(required=True, pattern=r"\d\.\d{1,2}\.\d{1,2}",
-                                     expected="a WCAG criterion like 1.4.3",
-                                     help="WCAG success criterion."),
+                    "criterion": Str(
+                        required=True,
+                        pattern=r"\d\.\d{1,2}\.\d{1,2}",
+                        expected="a WCAG criterion like 1.4.3",
+                        help="WCAG success criterion.",
+                    ),
                     "problem": Str(required=True, help="What does not meet the criterion."),
                     "cause": Str(required=True, help="Why."),
                     "effect": Str(required=True, help="What it means for residents."),
@@ -238,6 +309,7 @@ SCHEMA = Mapping(
         "privacy": PRIVACY,
         "accessibility": ACCESSIBILITY,
         "population": Population(required=True, help="Population figures per background variable, for weighting."),
+        "themes": Themes(help="The municipality's own survey themes (id: Dutch label), beside the fixed ones."),
         "results": RESULTS,
         "collector": COLLECTOR,
         "forms": FORMS,  # the forms' own options: see docs/forms.md
@@ -273,6 +345,7 @@ class Municipality:
     results: Frozen  # min_n and indicative_n: the disclosure rules, with the schema's defaults and bounds
     collector: Frozen  # url (None: the forms post nowhere unless --collector-url is given)
     forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
+    themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
 
     @property
     def root(self) -> Path:
@@ -293,16 +366,22 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     record, problems = validate(SCHEMA, located, base_dir=path.parent)
     slug = path.stem
     if not SLUG.fullmatch(slug):
-        problems.append(Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, '
-                                         'digits and hyphens)'))
+        problems.append(
+            Problem(display, f'file name "{slug}" is not a valid slug (expected lowercase letters, digits and hyphens)')
+        )
     warnings: list[Problem] = []
     if problems:
         return None, problems, warnings
     palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
     if contrast_problems:
         return None, contrast_problems, warnings
-    municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
-                                **{name: freeze(record[name]) for name in _OPTIONS})
+    municipality = Municipality(
+        slug=slug,
+        source=display,
+        config_dir=path.parent,
+        palette=freeze(palette),
+        **{name: freeze(record[name]) for name in _OPTIONS},
+    )
     return municipality, [], warnings
 
 
@@ -335,8 +414,9 @@ def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, 
             if slug not in seen:
                 problems.append(Problem(relpath(folder, root), f'no municipality "{slug}"{_hint(slug, seen)}'))
     if not files:
-        problems.append(Problem(relpath(folder, root),
-                                "no municipality files found (expected municipalities/<slug>.yaml)"))
+        problems.append(
+            Problem(relpath(folder, root), "no municipality files found (expected municipalities/<slug>.yaml)")
+        )
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return result

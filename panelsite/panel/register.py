@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from panelsite.engine.hashing import content_hash
-from panelsite.errors import DataError, Problem, did_you_mean
+from panelsite.errors import DataError, Problem, did_you_mean, more_problems
 from panelsite.surveys.responses import decode, sniff_delimiter
 
 MAX_PROBLEMS = 50
@@ -205,4 +205,4 @@ def _date(value: str) -> _dt.date | None:
 def _capped(problems: list[Problem]) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
-    return [*problems[:MAX_PROBLEMS], Problem(problems[0].file, f"… and {len(problems) - MAX_PROBLEMS} more problems")]
+    return [*problems[:MAX_PROBLEMS], more_problems(problems[0].file, len(problems) - MAX_PROBLEMS)]

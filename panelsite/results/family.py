@@ -16,7 +16,7 @@ from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.results.pages import survey_context
-from panelsite.surveys import THEMES, analyse, load_surveys, series_trends, to_open_data, to_open_data_csv
+from panelsite.surveys import analyse, load_surveys, series_trends, to_open_data, to_open_data_csv
 
 RESULTS_PATH = "resultaten/"
 RESULTS_NAV_ORDER = 20
@@ -103,7 +103,7 @@ def _add_index(site: Site, results: Results) -> None:
         for survey in results.published:
             groups.setdefault(survey.theme, []).append(_card(survey))
         ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
-        return {"themes": [{"id": t, "label": THEMES[t], "surveys": cards} for t, cards in ordered]}
+        return {"themes": [{"id": t, "label": cards[0]["theme_label"], "surveys": cards} for t, cards in ordered]}
 
     site.add_page(RESULTS_PATH, "results-index.html", results.key, title="Resultaten",
                   description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",

@@ -32,6 +32,16 @@ THEMES = {
     "duurzaamheid": "Duurzaamheid",
     "sociaal-domein": "Sociaal domein",
     "dienstverlening": "Dienstverlening",
+    "kerntaken": "Kerntaken van de gemeente",
+    "demografische-ontwikkeling": "Bevolkingsontwikkeling",
+    "gebiedsontwikkeling": "Dorps-, stads- en gebiedsontwikkeling",
+    "openingstijden": "Openingstijden van het gemeentehuis",
+    "recreatie-en-toerisme": "Recreatie en toerisme",
+    "economie-en-ondernemen": "Economie en ondernemen",
+    "informatie-over-zorg": "Informatie over zorg",
+    "vrijwilligerswerk": "Vrijwilligerswerk",
+    "inwonersinitiatieven": "Inwonersinitiatieven",
+    "welzijn": "Welzijn",
     "overig": "Overig",
 }
 
@@ -117,9 +127,17 @@ QUESTION = s.Mapping(
 SURVEY = s.Mapping(
     {
         "title": s.Str(required=True, min_length=1, help="Title shown on the site."),
-        "theme": s.Choice(THEMES, required=True, help="One of the fixed themes."),
-        "series": s.Str(pattern=SLUG, expected="a lowercase name like afvalmonitor",
-                        help="Rounds of one series are compared over time."),
+        "theme": s.Str(
+            required=True,
+            pattern=SLUG,
+            expected=f"one of {', '.join(THEMES)}, or a theme of the municipality's own (themes in its YAML)",
+            help="One of the fixed themes, or one the municipality adds under themes.",
+        ),
+        "series": s.Str(
+            pattern=SLUG,
+            expected="a lowercase name like afvalmonitor",
+            help="Rounds of one series are compared over time.",
+        ),
         "fieldwork": s.Mapping(
             {
                 "start": s.Date(required=True, help="First day of fieldwork."),
@@ -145,6 +163,11 @@ SURVEY = s.Mapping(
     }
 )
 SURVEY.options["weighting"].options["cap"].expected = "a number of at least 1, like 5"
+
+
+def themes_of(municipality) -> dict[str, str]:
+    """Theme id → Dutch label: the fixed themes, then the municipality's own (``themes`` in its YAML)."""
+    return {**THEMES, **(getattr(municipality, "themes", None) or {})}
 
 
 def to_code(value: Any) -> int | str:
@@ -248,12 +271,26 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
     weighting = record.get("weighting") or {}
     for i, name in enumerate(weighting.get("by") or []):
         if name and name not in variables:
-            report(f"weighting.by.{i}", f'"{name}" is not a variable in the population '
-                                        f'figures{did_you_mean(name, variables)} (expected one of {known})')
+            report(
+                f"weighting.by.{i}",
+                f'"{name}" is not a variable in the population '
+                f"figures{did_you_mean(name, variables)} (expected one of {known})",
+            )
     for i, name in enumerate(record.get("breakdowns") or []):
         if name and name not in variables:
-            report(f"breakdowns.{i}", f'"{name}" is not a variable in the population '
-                                      f'figures{did_you_mean(name, variables)} (expected one of {known})')
+            report(
+                f"breakdowns.{i}",
+                f'"{name}" is not a variable in the population '
+                f"figures{did_you_mean(name, variables)} (expected one of {known})",
+            )
+
+    themes = themes_of(municipality)
+    if record.get("theme") and record.theme not in themes:
+        report(
+            "theme",
+            f'"{record.theme}" is not a theme{did_you_mean(record.theme, themes)} (expected one of '
+            f"{', '.join(themes)}, or add it under themes in the municipality's YAML)",
+        )
 
     questions: list[Question] = []
     seen: dict[str, int] = {}
@@ -267,12 +304,14 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
             continue
         seen[qid] = i
         if qid in variables or qid == "respondent_id":
-            report(f"{path}.id",
-                   f'"{qid}" is also the name of a background variable (expected a different question id)')
+            report(
+                f"{path}.id", f'"{qid}" is also the name of a background variable (expected a different question id)'
+            )
         _check_codes(raw, path, report)
         # Kept even when its codes have problems, so filters naming it are still checked.
-        questions.append(Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit,
-                                  raw.key))
+        questions.append(
+            Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit, raw.key)
+        )
 
     by_id = {q.id: q for q in questions}
     for i, raw in enumerate(record.get("questions") or []):
@@ -285,78 +324,108 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
 def _check_codes(raw, path: str, report) -> None:
     qtype = raw.type
     if qtype in WITH_OPTIONS and not raw.options:
-        report(f"{path}.options",
-               f"is required for a {qtype} question (expected a mapping of code: label, like {{1: Ja, 2: Nee}})")
+        report(
+            f"{path}.options",
+            f"is required for a {qtype} question (expected a mapping of code: label, like {{1: Ja, 2: Nee}})",
+        )
     if qtype not in WITH_OPTIONS and raw.options:
-        report(f"{path}.options",
-               f"a {qtype} question has no options (expected options only for single, multi and scale)")
+        report(
+            f"{path}.options", f"a {qtype} question has no options (expected options only for single, multi and scale)"
+        )
     if qtype not in WITH_MISSING and raw.missing:
-        report(f"{path}.missing",
-               f"a {qtype} question has no missing codes (expected missing only for single, scale, grade and number)")
+        report(
+            f"{path}.missing",
+            f"a {qtype} question has no missing codes (expected missing only for single, scale, grade and number)",
+        )
     if qtype == "scale" and any(not isinstance(c, int) for c in raw.options):
-        report(f"{path}.options",
-               "a scale needs whole-number codes ordered from low to high (expected codes like 1, 2, 3, 4, 5)")
+        report(
+            f"{path}.options",
+            "a scale needs whole-number codes ordered from low to high (expected codes like 1, 2, 3, 4, 5)",
+        )
     if qtype in ("grade", "number") and any(not isinstance(c, int) for c in raw.missing):
         report(f"{path}.missing", f"a {qtype} question needs numeric missing codes (expected a code like 99)")
     for code in raw.missing:
         if code in raw.options:
-            report(f"{path}.missing.{code}",
-                   f"code {code} is both an option and a missing code (expected a code not among the options)")
+            report(
+                f"{path}.missing.{code}",
+                f"code {code} is both an option and a missing code (expected a code not among the options)",
+            )
         if qtype == "grade" and code in GRADES:
-            report(f"{path}.missing.{code}",
-                   f"code {code} is also a valid grade (expected a code outside 1–10, like 99)")
+            report(
+                f"{path}.missing.{code}", f"code {code} is also a valid grade (expected a code outside 1–10, like 99)"
+            )
     labels: dict[str, Any] = {}
     for code, label in {**raw.options, **raw.missing}.items():
         if label.lower() in labels:
-            report(f"{path}.options", f'label "{label}" is used for codes {labels[label.lower()]} and {code} '
-                                      '(expected a different label per code)')
+            report(
+                f"{path}.options",
+                f'label "{label}" is used for codes {labels[label.lower()]} and {code} '
+                "(expected a different label per code)",
+            )
         labels[label.lower()] = code
     if raw.key:
         if qtype not in WITH_OPTIONS:
-            report(f"{path}.key",
-                   f"a {qtype} question has no key codes (expected key only for single, multi and scale)")
+            report(
+                f"{path}.key", f"a {qtype} question has no key codes (expected key only for single, multi and scale)"
+            )
         else:
             for code in raw.key:
                 if code not in raw.options:
-                    report(f"{path}.key",
-                           f"{code!r} is not an option code (expected codes among {_codes(raw.options)})")
+                    report(
+                        f"{path}.key", f"{code!r} is not an option code (expected codes among {_codes(raw.options)})"
+                    )
 
 
 def _check_filter(text: str, question: Question, by_id: dict, path: str, report) -> filters.Filter | None:
     try:
         parsed = filters.parse(text)
     except filters.FilterSyntaxError as exc:
-        report(path, f'cannot read filter "{text}": {exc} '
-                     "(expected conditions like q1 == 1, q2 in [1, 2] or q3_1 == 1, joined with and/or)")
+        report(
+            path,
+            f'cannot read filter "{text}": {exc} '
+            "(expected conditions like q1 == 1, q2 in [1, 2] or q3_1 == 1, joined with and/or)",
+        )
         return None
     ok = True
     for cmp in parsed.comparisons():
         target, codes = _filter_target(cmp.name, by_id)
         if target is None:
             known = [c for q in by_id.values() for c in q.columns]
-            report(path, f'filter names unknown question "{cmp.name}"{did_you_mean(cmp.name, known)} '
-                         '(expected a question id of this survey)')
+            report(
+                path,
+                f'filter names unknown question "{cmp.name}"{did_you_mean(cmp.name, known)} '
+                "(expected a question id of this survey)",
+            )
             ok = False
             continue
         if target.id == question.id:
             report(path, f"filter refers to {question.id} itself (expected a condition on an earlier question)")
             ok = False
         elif target.type == "multi" and cmp.name == target.id:
-            report(path, f"filter names multi question {target.id} (expected one of its option columns, "
-                         f"like {target.columns[0]} == 1)")
+            report(
+                path,
+                f"filter names multi question {target.id} (expected one of its option columns, "
+                f"like {target.columns[0]} == 1)",
+            )
             ok = False
         elif target.type == "open":
             report(path, f"filter names open question {target.id} (expected a question with codes or numbers)")
             ok = False
         elif cmp.op in filters.ORDERING and target.type in ("single", "multi"):
-            report(path, f'filter uses "{cmp.op}" on {cmp.name}, a {target.type} question '
-                         "(expected ==, != or in; >, <, >= and <= work for scale, grade and number)")
+            report(
+                path,
+                f'filter uses "{cmp.op}" on {cmp.name}, a {target.type} question '
+                "(expected ==, != or in; >, <, >= and <= work for scale, grade and number)",
+            )
             ok = False
         elif codes is not None:
             for value in cmp.values:
                 if value not in codes:
-                    report(path, f"filter compares {cmp.name} with {value!r}, which is not a code of {cmp.name} "
-                                 f"(expected one of {_codes(codes)})")
+                    report(
+                        path,
+                        f"filter compares {cmp.name} with {value!r}, which is not a code of {cmp.name} "
+                        f"(expected one of {_codes(codes)})",
+                    )
                     ok = False
     return parsed if ok else None
 

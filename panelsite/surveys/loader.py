@@ -14,7 +14,7 @@ from pathlib import Path
 
 from panelsite.config import schema, yamlfile
 from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath
-from panelsite.surveys.definition import SLUG, SURVEY, THEMES, Survey, check_survey
+from panelsite.surveys.definition import SLUG, SURVEY, Survey, check_survey, themes_of
 from panelsite.surveys.responses import empty_responses, read_responses
 from panelsite.surveys.weighting import check_margins
 
@@ -34,8 +34,9 @@ def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Su
     return surveys
 
 
-# Every file a survey folder may hold; factsheet.md is read by panelsite/factsheets.
-SURVEY_FILES = ("survey.yaml", "responses.csv", "factsheet.md")
+# Every file a survey folder may hold; factsheet.md is read by panelsite/factsheets, import.yaml
+# (how `build.py import` maps a survey tool's export) by panelsite/importing.
+SURVEY_FILES = ("survey.yaml", "responses.csv", "factsheet.md", "import.yaml")
 # Files the operating system or an open Office document leaves behind; hidden ones (.DS_Store) too.
 SYSTEM_FILES = ("Thumbs.db", "desktop.ini")
 
@@ -107,7 +108,7 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         id=folder.name,
         title=record.title,
         theme=record.theme,
-        theme_label=THEMES[record.theme],
+        theme_label=themes_of(municipality)[record.theme],
         series=record.series,
         fieldwork_start=record.fieldwork.start,
         fieldwork_end=record.fieldwork.end,

@@ -22,7 +22,8 @@ Normalised DataFrame, one row per respondent:
   accepted case-insensitively; empty → NaN;
 * number: float; "12,5" and "1.234,5" are read the Dutch way, "12.5" as 12.5
   (a dot is a decimal point unless the cell also holds a comma);
-* multi: one 0/1 column per option (NaN = not answered);
+* multi: one 0/1 column per option (NaN = not answered); 0.0 and 1.0 (or 0,0
+  and 1,0), as SPSS and Excel write them, are read as 0 and 1;
 * open: 1.0 when answered, NaN when not. The text itself is never kept.
 """
 
@@ -36,11 +37,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from panelsite.errors import Problem, did_you_mean
+from panelsite.errors import Problem, did_you_mean, more_problems
 from panelsite.surveys.definition import Question
 
 MAX_PROBLEMS = 50
 DELIMITERS = (";", "\t", ",")
+_FLOAT_FLAG = re.compile(r"[01][.,]0*")
 
 
 class _Problems:
@@ -68,7 +70,7 @@ class _Problems:
         self.kept.sort(key=lambda item: (item[0], item[1]))
         out = [p for _, _, p in self.kept[:MAX_PROBLEMS]]
         if self.total > MAX_PROBLEMS:
-            out.append(Problem(self.file, f"… and {self.total - MAX_PROBLEMS} more problems"))
+            out.append(more_problems(self.file, self.total - MAX_PROBLEMS))
         return out
 
 
@@ -396,6 +398,8 @@ def _converter(q: Question, column: str):
         def multi(cell: str):
             if cell in flags:
                 return flags[cell]
+            if _FLOAT_FLAG.fullmatch(cell):  # 0.0 and 1.0: what SPSS and Excel write for a 0/1 column
+                return float(cell[0])
             raise _Bad(f'"{cell}" is not 0 or 1 (expected 1 if option {code} was chosen, 0 if not, '
                        f'empty if {q.id} was not answered)')
 

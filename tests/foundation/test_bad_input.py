@@ -256,3 +256,19 @@ def test_an_unknown_variable_in_a_shared_template_is_reported_where_it_is(projec
     code, err = project.run("build", capsys=capsys)
     assert code == 1
     assert f"error: themes/default/templates/base.html:{at + 1}: while rendering" in err and "'nope' is undefined" in err
+
+
+def test_the_count_of_problems_is_the_number_listed(project, capsys):
+    """420 bad cells: 50 listed one by one, the other 370 on one "… and 370 more" line, and "420 problems found"."""
+    yaml = ("title: T\ntheme: overig\nfieldwork: {start: 2026-03-02, end: 2026-03-16}\ninvited: 1000\n"
+            "publish_on: 2026-04-15\nquestions:\n  - id: q1\n    text: Vraag?\n    type: single\n"
+            "    options: {1: Ja, 2: Nee}\n")
+    project.write("content/teststad/surveys/t/survey.yaml", yaml)
+    project.write("content/teststad/surveys/t/responses.csv",
+                  "respondent_id,q1\n" + "".join(f"{i},7\n" for i in range(1, 421)))
+    code, err = project.run("build", capsys=capsys)
+    listed = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert code == 2
+    assert len(listed) == 51
+    assert listed[-1] == "error: content/teststad/surveys/t/responses.csv: … and 370 more problems"
+    assert err.splitlines()[-1] == "420 problems found; nothing was written."

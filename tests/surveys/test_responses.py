@@ -201,8 +201,11 @@ def test_problems_of_all_surveys_are_reported_together(project):
         project.load()
     assert str(exc.value).splitlines() == [
         'content/x/surveys/a/responses.csv: row 2: q1: "3" is not an option of q1 (expected one of the codes 1, 2 or their labels)',
-        'content/x/surveys/b/survey.yaml:2: theme: "afvall" is not allowed (did you mean "afval"?) (expected one of afval, openbare-ruimte, '
-        "leefbaarheid, mobiliteit, mantelzorg, eenzaamheid, veiligheid, duurzaamheid, sociaal-domein, dienstverlening, overig)",
+        'content/x/surveys/b/survey.yaml:2: theme: "afvall" is not a theme (did you mean "afval"?) (expected one of afval, openbare-ruimte, '
+        "leefbaarheid, mobiliteit, mantelzorg, eenzaamheid, veiligheid, duurzaamheid, sociaal-domein, dienstverlening, kerntaken, "
+        "demografische-ontwikkeling, gebiedsontwikkeling, openingstijden, recreatie-en-toerisme, economie-en-ondernemen, "
+        "informatie-over-zorg, vrijwilligerswerk, inwonersinitiatieven, welzijn, overig, "
+        "or add it under themes in the municipality's YAML)",
     ]
 
 
@@ -289,3 +292,19 @@ def test_wrong_rows_are_capped_like_other_problems(project):
     rows = "".join(f"r{i};1\n" for i in range(120))
     lines = load_error(project, "respondent_id;q1;q2\n" + rows).splitlines()
     assert len(lines) == 51 and lines[-1] == f"{F}: … and 70 more problems"
+
+
+def test_multi_columns_read_the_0_0_and_1_0_that_spss_and_excel_write(project):
+    """A responses.csv saved from SPSS or Excel holds 0.0/1.0 (or 0,0/1,0) in its 0/1 columns."""
+    csv_text = ("respondent_id;leeftijd;wijk;q1;q2_1;q2_2;q2_3;q3;q4\n"
+                "r1;18-34;Noord;3;1.0;0.0;0;8;12\nr2;35-64;Zuid;3;0,0;1,0;1.00;8;12\nr3;65+;Centrum;1;;;;7;1\n")
+    project.add(yaml=ERRORS_YAML, csv=csv_text)
+    (survey,) = project.load()
+    assert survey.responses.q2_1.tolist()[:2] == [1.0, 0.0]
+    assert survey.responses.q2_3.tolist()[:2] == [0.0, 1.0]
+    assert np.isnan(survey.responses.q2_2.tolist()[2])
+    project.add(yaml=ERRORS_YAML, csv=csv_text.replace("1.00", "2.0"))
+    with pytest.raises(DataError) as exc:
+        project.load()
+    assert str(exc.value) == ('content/x/surveys/y/responses.csv: row 3: q2_3: "2.0" is not 0 or 1 (expected 1 if '
+                              "option 3 was chosen, 0 if not, empty if q2 was not answered)")

@@ -22,13 +22,13 @@ def test_misnamed_responses_file_is_an_error(project, name):
     # Without responses.csv the survey was published as one whose results are still to come.
     folder = project.add()
     (folder / name).write_text(CSV)
-    assert load_error(project) == f'{D}/{name}: unknown file (did you mean "responses.csv"?) (expected only survey.yaml, responses.csv, factsheet.md)'
+    assert load_error(project) == f'{D}/{name}: unknown file (did you mean "responses.csv"?) (expected only survey.yaml, responses.csv, factsheet.md, import.yaml)'
 
 
 def test_unknown_file_next_to_a_valid_survey(project):
     folder = project.add(csv=CSV)
     (folder / "notities.txt").write_text("bellen")
-    assert load_error(project) == f"{D}/notities.txt: unknown file (expected only survey.yaml, responses.csv, factsheet.md)"
+    assert load_error(project) == f"{D}/notities.txt: unknown file (expected only survey.yaml, responses.csv, factsheet.md, import.yaml)"
 
 
 def test_spreadsheet_file_is_asked_for_as_csv(project):
