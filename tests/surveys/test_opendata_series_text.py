@@ -92,7 +92,8 @@ def test_summary_sentences(results, project):
     assert summary_sentence(results.question("q5")) == "Te weinig inwoners beantwoordden deze vraag om de uitkomst te laten zien."
     project.add("z", yaml=SURVEY_YAML, csv="respondent_id;q1\n" + "".join(f"r{i};{4 if i < 62 else 2}\n" for i in range(100)))
     big = [r for r in project.results() if r.survey.id == "z"][0]
-    assert summary_sentence(big.question("q1")) == "62% (± 9 procentpunt) van de inwoners is (zeer) tevreden over de afvalinzameling."
+    # 1,96 · √(100/99 · 0,62 · 0,38 / 100) = 9,6 points
+    assert summary_sentence(big.question("q1")) == "62% (± 10 procentpunt) van de inwoners is (zeer) tevreden over de afvalinzameling."
 
 
 def test_method_text_in_plain_dutch(results):
@@ -101,12 +102,14 @@ def test_method_text_in_plain_dutch(results):
         "Het onderzoek liep van 2 maart 2026 tot en met 16 maart 2026. We nodigden 60 leden van het panel uit. "
         "30 van hen vulden de vragenlijst in. Dat is 50% van de uitgenodigde leden."
     )
-    # the wider side of any interval of the totals: q4 "Rustig" 33,3% reaches up to 58,3%, more than
-    # half the interval's width (21,6)
+    # the wider side of any interval of the totals: q4 "Rustig" 33,3% of 15 (Wilson: a small base, on
+    # the effective base 15 · 29/30 of the design-based SE) reaches up to 58,7%, more than half the
+    # interval's width (21,9)
     rustig = results.question("q4").total.options[1]
-    assert results.largest_margin == rustig.ci_high - rustig.pct == pytest.approx(24.95, abs=0.01)
-    assert (rustig.ci_high - rustig.ci_low) / 2 == pytest.approx(21.56, abs=0.01)
-    assert "Voor alle inwoners samen is dat verschil hoogstens 25 procentpunt" in paragraphs[1]
+    assert rustig.interval == "wilson"
+    assert results.largest_margin == rustig.ci_high - rustig.pct == pytest.approx(25.34, abs=0.01)
+    assert (rustig.ci_high - rustig.ci_low) / 2 == pytest.approx(21.85, abs=0.01)
+    assert "Voor alle inwoners samen is dat verschil hoogstens 26 procentpunt" in paragraphs[1]
     assert paragraphs[1].endswith("Voor een groep, zoals een wijk, is de marge groter. Die marge staat bij elke groep.")
     assert paragraphs[2].startswith("We hebben de antwoorden niet gewogen.")
     assert paragraphs[3].startswith("Hebben minder dan 10 inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien.")
