@@ -26,11 +26,13 @@ from panelsite.surveys import (
     analyse,
     load_surveys,
     method_text,
+    series_changes,
     series_trends,
     summary_sentence,
     to_open_data,
     to_open_data_csv,
 )
+from panelsite.surveys.text import change_words, difference_text, distribution_words, round_when, versus_rest_words
 
 RESULTS_NAV_ORDER = 20
 
@@ -57,6 +59,21 @@ class Results:
     def trends(self) -> dict:
         in_series = [self.of(s) for s in self.published if s.series]
         return series_trends(in_series) if in_series else {}
+
+    @cached_property
+    def _changes(self) -> dict:
+        in_series = [self.of(s) for s in self.published if s.series]
+        return series_changes(in_series) if in_series else {}
+
+    def changes(self, survey) -> list:
+        """Every figure of ``survey`` against the previous round of its series (see surveys.series)."""
+        return self._changes.get(survey.id, []) if survey.series else []
+
+    def previous(self, survey):
+        """The published round of ``survey``'s series before it, or None."""
+        rounds = [s for s in self.published if survey.series and s.series == survey.series]
+        earlier = [s for s in rounds if (s.fieldwork_end, s.id) < (survey.fieldwork_end, survey.id)]
+        return max(earlier, key=lambda s: (s.fieldwork_end, s.id), default=None)
 
     def series_key(self, survey) -> str:
         """Inputs of a survey's trend section: every published round of its series."""
@@ -161,12 +178,14 @@ def _add_survey(site: Site, results: Results, survey) -> None:
                   description=f"Uitkomsten van het onderzoek '{survey.title}' van {site.municipality.panel_name}: "
                               f"grafieken, tabellen en de methode.",
                   context=context)
-    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey)), survey.source_hash)
-    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
+    # the changes against the previous round are in the open data too: its key covers the series
+    data_key = (survey.source_hash, results.series_key(survey))
+    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey), results.changes(survey)), *data_key)
+    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey), results.changes(survey)).encode(), *data_key)
 
 
-def _open_data_json(survey_results) -> bytes:
-    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results)) + "\n").encode()
+def _open_data_json(survey_results, changes) -> bytes:
+    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results, changes)) + "\n").encode()
 
 
 # to_open_data builds a fresh tree of dicts and lists, which cannot hold a
@@ -182,7 +201,11 @@ def survey_context(site: Site, results: Results, survey) -> dict:
     lang = site.municipality.language
     r = results.of(survey)
     palette = site.municipality.palette
-    questions = [question_view(q, lang, palette, survey) for q in r.questions]
+    previous = results.previous(survey)
+    changes: dict[str, list] = {}
+    for c in results.changes(survey):
+        changes.setdefault(c.question_id, []).append(c)
+    questions = [question_view(q, lang, palette, survey, changes.get(q.id, []), previous) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
     this_round = {qr.id: qr.question for qr in r.questions}
     trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
@@ -195,6 +218,7 @@ def survey_context(site: Site, results: Results, survey) -> dict:
         "questions": questions,
         "trends": trend_views,
         "method": method_text(r),
+        "tested_groups": any(g.versus_rest or g.distribution_test for q in r.questions for v in q.breakdowns.values() for g in v),
         "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
         "interactive": interactive,
         "factsheet_path": site.extra.get("factsheet_paths", {}).get(survey.id),
@@ -238,23 +262,53 @@ def _filter_text(q, survey) -> Markup:
     return Markup(re.sub("\0(.+?)\0", lambda m: f'<a href="#vraag-{m[1]}">een eerdere vraag</a>', text))
 
 
-def question_view(qr, lang: str, palette, survey) -> dict:
+def _marked(marker: str, words: str) -> Markup:
+    """Words with their marker (▲/▼) before them; the marker is decoration, the words say it."""
+    if not marker:
+        return Markup(escape(words))
+    return Markup(f'<span class="change-mark" aria-hidden="true">{marker}</span> {escape(words)}')
+
+
+def change_view(change, is_pct: bool) -> dict:
+    """A change since the previous round: its difference, marker and words."""
+    when = round_when(change.previous_end)
+    marker, words = change_words(change.comparison, when)
+    diff = difference_text(change.current - change.previous, is_pct)
+    if change.comparison is None:
+        sentence = f"Vergeleken met {when}: {diff}. Niet getoetst: te weinig deelnemers."
+    else:
+        sentence = f"{words[0].upper()}{words[1:]} ({diff})."
+    return View(marker=marker, words=words, text=_marked(marker, words), diff=diff, when=when,
+                significant=bool(change.comparison and change.comparison.significant), sentence=_marked(marker, sentence))
+
+
+def question_view(qr, lang: str, palette, survey, changes=(), previous=None) -> dict:
     q, total = qr.question, qr.total
     view = View({
         "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
         "indicative": total.indicative, "n_eff": total.n_eff, "filter": _filter_text(q, survey) if q.filter else None,
         "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
         "chart": None, "rows": [], "missing": [], "extra": [], "breakdowns": [], "key_figure": None,
+        "change": None, "changes_when": None,
     })
     if q.type == "open":
         return view
     if total.suppressed or not total.n:
         return view
+    by_option = {c.code: change_view(c, True) for c in changes if c.statistic == "pct"}
+    key_change = next((c for c in changes if c.statistic == ("key" if q.key_stat == "pct" else q.key_stat)), None)
+    view["change"] = change_view(key_change, q.key_stat == "pct") if key_change else None
+    view["changes_when"] = round_when(changes[0].previous_end) if changes else None
     if total.options and q.type in ("single", "multi", "scale", "grade"):
-        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct)) for o in total.options]
+        # the text bars are the chart's text alternative: a significant change is said there too
+        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct),
+                           note=f"{by_option[o.code].marker} {by_option[o.code].words}"
+                           if o.code in by_option and by_option[o.code].significant else "")
+                for o in total.options]
         view["chart"] = charts.bars_html(bars, label=f"Grafiek: {q.text}")
         view["rows"] = [View(label=o.label, n=o.n, pct=_pct(o.pct, 1),
-                             ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}") for o in total.options]
+                             ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}",
+                             change=by_option.get(o.code)) for o in total.options]
     view["missing"] = [View(label=m.label, n=m.n, pct=_pct(m.pct, 1)) for m in total.missing]
     if total.top2:
         view["extra"].append((_options_phrase(q, q.top2_codes).capitalize(), _interval(total.top2, True)))
@@ -269,7 +323,7 @@ def question_view(qr, lang: str, palette, survey) -> dict:
     if total.key:
         is_pct = q.key_stat == "pct"
         view["key_figure"] = View(value=_pct(total.key.value) if is_pct else i18n.number(total.key.value, 1),
-                                  label=_key_label(q), question=q.text)
+                                  label=_key_label(q), question=q.text, change=view["change"])
     for variable, groups in qr.breakdowns.items():
         view["breakdowns"].append(breakdown_view(q, variable, groups, palette, lang))
     return view
@@ -293,23 +347,31 @@ def _options_phrase(q, codes) -> str:
 
 
 def breakdown_view(q, variable: str, groups, palette, lang: str) -> dict:
+    """The key figure per group, each shown group with its test against the rest of the municipality."""
     is_pct = q.key_stat == "pct"
+    distribution = q.type in ("single", "scale", "grade")
     rows, plot, bars = [], [], []
     for g in groups:
         label = str(g.group)
         if g.suppressed or g.key is None:
             rows.append(View(group=g.group, n=g.n, suppressed=True))
-            plot.append((g.group, None, None, None))
+            plot.append((g.group, None, None, None, ""))
             bars.append(charts.Bar(label, math.nan, "te weinig antwoorden"))
             continue
         key = g.key
         value = _pct(key.value) if is_pct else i18n.number(key.value, 1)
+        marker, words = versus_rest_words(g.versus_rest)
+        answers = _marked(*distribution_words(g.distribution_test)) if distribution else None
         rows.append(View(group=g.group, n=g.n, suppressed=False, indicative=g.indicative, value=value,
-                         margin=i18n.number(key.margin, 0 if is_pct else 1),
+                         margin=i18n.number(key.margin, 0 if is_pct else 1), versus_rest=_marked(marker, words),
+                         answers=answers, significant=bool(g.versus_rest and g.versus_rest.significant),
                          bar=charts.bars_html([charts.Bar(label, key.value if is_pct else key.value * 10, value)])))
-        plot.append((g.group, key.value, key.ci_low, key.ci_high))
-        bars.append(charts.Bar(label, key.value, value, note="indicatief" if g.indicative else ""))
-    return View(variable=variable, rows=rows, key_label=_key_label(q),
+        plot.append((g.group, key.value, key.ci_low, key.ci_high, marker))
+        notes = ["indicatief"] if g.indicative else []
+        if marker:  # the text bars are the chart's text alternative: a significant difference is said there
+            notes.append(f"{marker} {words}")
+        bars.append(charts.Bar(label, key.value, value, note=", ".join(notes)))
+    return View(variable=variable, rows=rows, key_label=_key_label(q), distribution=distribution,
                 figure=charts.breakdown_figure(plot, palette, lang, percent=is_pct),
                 bars=charts.bars_html(bars, maximum=100 if is_pct else 10))
 
@@ -325,10 +387,23 @@ def trend_view(trend: dict, palette, question) -> dict:
         sentence, measure = f"Per onderzoek: het deel van de deelnemers dat ‘{label}’ {verb}.", f"aandeel ‘{label}’"
     else:
         sentence, measure = f"Per onderzoek: het {label.replace('gemiddeld', 'gemiddelde', 1)}.", label
-    rows = [View(title=p.title, end=p.fieldwork_end, n=p.n, value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
-                 interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}") for p in points]
-    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"])
+    rows, marks = [], []
+    for before, p in zip([None, *points], points):
+        change = None
+        if before is not None:
+            when = round_when(before.fieldwork_end)
+            marker, words = change_words(p.change, when)
+            change = View(marker=marker, words=words, text=_marked(marker, words),
+                          diff=difference_text(p.value - before.value, is_pct),
+                          significant=bool(p.change and p.change.significant))
+        marks.append(change.marker if change else "")
+        rows.append(View(title=p.title, end=p.fieldwork_end, n=p.n, value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
+                         interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}", change=change))
+    # the text bars are the chart's text alternative: a significant change is said there too
+    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"],
+                                        note=f"{r.change.marker} {r.change.words}" if r.change and r.change.significant else "")
                              for p, r in zip(points, rows)], maximum=100)
     return View(question_id=trend["question_id"], text=trend["text"], rows=rows, bars=bars, measure=measure,
                 measure_sentence=sentence, measure_header=measure[0].upper() + measure[1:],
-                figure=charts.trend_figure(points, palette, percent=is_pct))
+                figure=charts.trend_figure(points, palette, percent=is_pct, marks=marks),
+                has_changes=len(points) > 1)

@@ -56,6 +56,7 @@ class Change:
     label: str | None
     previous_survey: str  # id of the previous round
     previous_title: str
+    previous_end: _dt.date  # the last day of its fieldwork
     previous: float
     current: float
     comparison: Comparison | None  # None: not tested (a base under the indicative base, or no SE)
@@ -82,7 +83,7 @@ def question_changes(before: QuestionResult, now: QuestionResult, previous: Surv
         if old is None or new is None:
             return
         value = lambda e: e.value if isinstance(e, Estimate) else e.pct  # noqa: E731
-        out.append(Change(q.id, statistic, code, label, survey.id, survey.title, value(old), value(new),
+        out.append(Change(q.id, statistic, code, label, survey.id, survey.title, survey.fieldwork_end, value(old), value(new),
                           _comparison(value(old), old.se, value(new), new.se, tested)))
 
     earlier = {(o.code, o.label): o for o in a.options}

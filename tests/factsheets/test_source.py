@@ -62,7 +62,7 @@ def test_unknown_option_and_function_and_variable_in_the_body(project):
     text = FACTSHEET + "\n{{ pct(\"q1\", [6]) }}\n\n{{ gemiddeld(\"q2\") }} en {{ respons }}\n"
     assert problems(project, text) == [
         f"{FILE}:15: pct(): unknown option 6 of question q1 in survey y (expected one of 1, 2, 3, 4, 5)",
-        f"{FILE}:17: unknown function gemiddeld() (expected one of pct(), mean(), median(), top2(), share())",
+        f"{FILE}:17: unknown function gemiddeld() (expected one of pct(), mean(), median(), top2(), share(), change())",
         f'{FILE}:17: unknown variable "respons" (did you mean "response_rate"?) '
         f'(expected one of n, response_rate, site, survey or a function like pct("q1", [4, 5]))',
     ]

@@ -142,7 +142,7 @@ def test_results_pages_explain_the_weighting_without_jargon(built_demo, lindenha
     r = results["afval-2026"]
     assert r.weighting.weighted
     text = _text((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8"))
-    assert f"telt het onderzoek zo zwaar als {i18n.number(r.weighting.n_eff)} deelnemers" in text
+    assert f"telt het onderzoek ongeveer zo zwaar als {i18n.number(r.weighting.n_eff)} deelnemers" in text
     weighting = json.loads((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "data.json").read_text())
     assert weighting["weighting"]["deff"] == pytest.approx(r.weighting.deff)  # the technical figures stay open
 
