@@ -76,9 +76,9 @@ def _estimate(e: Estimate | None) -> dict | None:
                                    "interval": e.interval}
 
 
-def _comparison(c, tested: bool = True) -> dict:
-    if c is None:
-        return {"tested": tested, "diff": None, "se": None, "p": None, "significant": None}
+def _comparison(c) -> dict:
+    if c is None:  # not tested
+        return {"tested": False, "diff": None, "se": None, "p": None, "significant": None}
     return {"tested": True, "diff": c.diff, "se": c.se, "p": c.p, "significant": c.significant}
 
 
@@ -108,7 +108,7 @@ def change_records(changes) -> list[dict]:
     """A record per figure of the total against the previous round."""
     return [{"question": c.question_id, "statistic": c.statistic, "code": c.code, "label": c.label,
              "compared_with": c.previous_survey, "previous": c.previous, "value": c.current,
-             **_comparison(c.comparison, tested=False)} for c in changes]
+             **_comparison(c.comparison)} for c in changes]
 
 
 def _date(d) -> str | None:

@@ -156,3 +156,13 @@ def test_a_measure_past_its_expected_date_is_a_warning(project):
     project.today = project.today.replace(day=21)
     project.load(text)
     assert len(project.warnings) == 2 and '"Meer groen"' in project.warnings[1]
+
+
+def test_change_needs_a_series_with_an_earlier_round(project):
+    text = FACTSHEET + "\nTevreden: {{ change(\"q1\") }}. Open: {{ change(\"q3\") }}. {{ change(\"q1\", \"q2\") }}\n"
+    assert problems(project, text) == [
+        f"{FILE}:15: change(): survey y is not part of a series, so there is no previous round to compare with "
+        "(expected series: in survey.yaml, shared with an earlier round)",
+        f"{FILE}:15: change(): q3 is an open question: it has no figure to compare (expected a question with a key figure)",
+        f'{FILE}:15: change(): change() takes only a question id (expected change("q1"))',
+    ]
