@@ -69,12 +69,6 @@ class Results:
         """Every figure of ``survey`` against the previous round of its series (see surveys.series)."""
         return self._changes.get(survey.id, []) if survey.series else []
 
-    def previous(self, survey):
-        """The published round of ``survey``'s series before it, or None."""
-        rounds = [s for s in self.published if survey.series and s.series == survey.series]
-        earlier = [s for s in rounds if (s.fieldwork_end, s.id) < (survey.fieldwork_end, survey.id)]
-        return max(earlier, key=lambda s: (s.fieldwork_end, s.id), default=None)
-
     def series_key(self, survey) -> str:
         """Inputs of a survey's trend section: every published round of its series."""
         if not survey.series:
@@ -201,11 +195,10 @@ def survey_context(site: Site, results: Results, survey) -> dict:
     lang = site.municipality.language
     r = results.of(survey)
     palette = site.municipality.palette
-    previous = results.previous(survey)
     changes: dict[str, list] = {}
     for c in results.changes(survey):
         changes.setdefault(c.question_id, []).append(c)
-    questions = [question_view(q, lang, palette, survey, changes.get(q.id, []), previous) for q in r.questions]
+    questions = [question_view(q, lang, palette, survey, changes.get(q.id, [])) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
     this_round = {qr.id: qr.question for qr in r.questions}
     trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
@@ -218,7 +211,6 @@ def survey_context(site: Site, results: Results, survey) -> dict:
         "questions": questions,
         "trends": trend_views,
         "method": method_text(r),
-        "tested_groups": any(g.versus_rest or g.distribution_test for q in r.questions for v in q.breakdowns.values() for g in v),
         "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
         "interactive": interactive,
         "factsheet_path": site.extra.get("factsheet_paths", {}).get(survey.id),
@@ -262,11 +254,23 @@ def _filter_text(q, survey) -> Markup:
     return Markup(re.sub("\0(.+?)\0", lambda m: f'<a href="#vraag-{m[1]}">een eerdere vraag</a>', text))
 
 
+# The markers as small inline drawings, not characters: a lone "▲" is too short for a
+# contrast checker to judge (axe: "needs review"), and hidden from screen readers either way.
+MARKER_SHAPES = {
+    "▲": ("up", "M6 1 11 11H1z"),
+    "▼": ("down", "M1 1h10L6 11z"),
+    "≠": ("different", "M1 3.6h10v1.6H1zM1 6.8h10v1.6H1zM8.4.6l1.4.8-6.2 10-1.4-.8z"),
+}
+
+
 def _marked(marker: str, words: str) -> Markup:
-    """Words with their marker (▲/▼) before them; the marker is decoration, the words say it."""
+    """Words with their marker (▲/▼/≠) before them: the words say it, the marker (hidden from
+    screen readers, which read the words) lets the eye find it; neither is a colour."""
     if not marker:
         return Markup(escape(words))
-    return Markup(f'<span class="change-mark" aria-hidden="true">{marker}</span> {escape(words)}')
+    name, path = MARKER_SHAPES[marker]
+    return Markup(f'<svg class="change-mark change-mark--{name}" aria-hidden="true" viewBox="0 0 12 12">'
+                  f'<path d="{path}"/></svg> {escape(words)}')
 
 
 def change_view(change, is_pct: bool) -> dict:
@@ -282,7 +286,8 @@ def change_view(change, is_pct: bool) -> dict:
                 significant=bool(change.comparison and change.comparison.significant), sentence=_marked(marker, sentence))
 
 
-def question_view(qr, lang: str, palette, survey, changes=(), previous=None) -> dict:
+def question_view(qr, lang: str, palette, survey, changes=()) -> dict:
+    """``changes``: this question's figures against the previous round (surveys.series.Change)."""
     q, total = qr.question, qr.total
     view = View({
         "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,

@@ -344,15 +344,10 @@ def _tested(bases: Bases, rows: list[int], sizes: list[int], indicative_n: int) 
     return [r for r in rows if r and sizes[r] >= indicative_n and sizes[0] - sizes[r] >= indicative_n]
 
 
-def _m(bases: Bases, sizes) -> np.ndarray:
-    """``m`` of the variance formula (see :mod:`design`) for bases of ``sizes``: every
-    respondent of the round, whatever the base."""
-    return np.full_like(np.asarray(sizes, dtype=float), bases.design.n)
-
-
 def _standard_errors(bases: Bases, levels: np.ndarray, theta: np.ndarray, tables, total: np.ndarray, m) -> np.ndarray:
     """SEs (B, J) of the statistics with ``levels`` (J × V) of bases with tables
-    (counts, squares per category; squares per base) and totals W."""
+    (counts, squares per category; squares per base) and totals W. ``m``: every respondent
+    of the round, whatever the base (see :mod:`design`)."""
     a, b, s = influence_terms(*tables, levels, theta, total)
     return np.sqrt(bases.design.variance(a.transpose(0, 2, 1), b.transpose(0, 2, 1), s, m))
 
@@ -414,7 +409,7 @@ def _coded_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = chosen / total_[:, None]
         tables = (margin_counts[rows], margin_squares[rows], all_squares[rows])
-        se = _standard_errors(bases, level, theta, tables, total_, _m(bases, [sizes[r] for r in rows])[..., None])
+        se = _standard_errors(bases, level, theta, tables, total_, bases.design.n)
         handle = shares.add(chosen, total, n_eff, se, [sizes[r] for r in rows])
     with np.errstate(divide="ignore", invalid="ignore"):
         missing_pct = (sums[:, k_opt:k_all] / answered[:, None] * 100).tolist()
@@ -481,14 +476,14 @@ def _share_tests(bases: Bases, name: str, blocks: dict, levels: dict, rows: list
     group = ((margin_counts[tested], margin_squares[tested], all_squares[tested]), theta_g[:, None], group_w)
     rest = ((margin_counts[0] - margin_counts[tested], margin_squares[0] - margin_squares[tested],
              all_squares[0] - all_squares[tested]), theta_r[:, None], rest_w)
-    se = _differences(bases, level, group, rest, _m(bases, sizes[0]))[:, 0]
+    se = _differences(bases, level, group, rest, bases.design.n)[:, 0]
     return dict(zip(tested, compare_arrays((theta_g - theta_r) * 100, se * 100)))
 
 
 def _distribution_tests(bases: Bases, tested: list[int], sizes, all_sums, all_squares, margin_counts, margin_squares) -> dict:
     """The Rao–Scott test of each tested group's answer distribution against the rest's."""
     side = lambda table: np.stack([table[tested], table[0][None] - table[tested]], axis=1)  # noqa: E731
-    results = rao_scott(bases.design, _m(bases, sizes[0]), sizes[0] - 1, side(margin_counts), side(margin_squares),
+    results = rao_scott(bases.design, bases.design.n, sizes[0] - 1, side(margin_counts), side(margin_squares),
                         side(all_squares), side(all_sums))
     return dict(zip(tested, results))
 
@@ -504,23 +499,23 @@ def _mean_errors(q: Question, prep: Prepared, bases: Bases, rows, sizes, means, 
     if q.type == "grade":
         level = np.arange(1, 11, dtype=float)[None, :]
         tables = (margin_counts[rows], margin_squares[rows], all_squares[rows])
-        se = _standard_errors(bases, level, theta[:, None], tables, total, _m(bases, [sizes[r] for r in rows])[..., None])[:, 0]
+        se = _standard_errors(bases, level, theta[:, None], tables, total, bases.design.n)[:, 0]
         if tested:
             rest_mean = (all_sums[0] @ level[0] - all_sums[tested] @ level[0]) / (totals[0] - group_w)
             group = ((margin_counts[tested], margin_squares[tested], all_squares[tested]),
                      np.array([means[r][0] for r in tested])[:, None], group_w)
             rest = ((margin_counts[0] - margin_counts[tested], margin_squares[0] - margin_squares[tested],
                      all_squares[0] - all_squares[tested]), rest_mean[:, None], totals[0] - group_w)
-            diff_se = _differences(bases, level, group, rest, _m(bases, sizes[0]))[:, 0]
+            diff_se = _differences(bases, level, group, rest, bases.design.n)[:, 0]
     else:
         moments = _number_moments(prep, bases)
-        se = np.sqrt(bases.design.variance(*_moment_terms(moments, rows, theta, total), _m(bases, [sizes[r] for r in rows])))
+        se = np.sqrt(bases.design.variance(*_moment_terms(moments, rows, theta, total), bases.design.n))
         if tested:
             rest_mean = (means[0][0] * totals[0] - theta[[rows.index(r) for r in tested]] * group_w) / (totals[0] - group_w)
             group_mean = np.array([means[r][0] for r in tested])
             ag, bg, sg = _moment_terms(moments, tested, group_mean, group_w)
             ar, br, sr = _moment_terms(moments, tested, rest_mean, totals[0] - group_w, rest=True)
-            diff_se = np.sqrt(bases.design.variance(ag - ar, bg - br, sg + sr, _m(bases, sizes[0])))
+            diff_se = np.sqrt(bases.design.variance(ag - ar, bg - br, sg + sr, bases.design.n))
     out = {r: (mean_interval(means[r][0], float(e)), means[r][1]) for r, e in zip(rows, se.tolist())}
     tests = {}
     if tested:
@@ -610,7 +605,7 @@ def _multi_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
     total_ = np.array(total)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = chosen_weights / total_[:, None]
-    se = np.sqrt(bases.design.variance(*_multi_terms(tables, rows, theta, total_), _m(bases, [sizes[r] for r in rows])[:, None]))
+    se = np.sqrt(bases.design.variance(*_multi_terms(tables, rows, theta, total_), bases.design.n))
     handle = shares.add(chosen_weights, total, n_eff, se, [sizes[r] for r in rows])
     tested = _tested(bases, rows, sizes, indicative_n)
     key_tests = {}
@@ -621,7 +616,7 @@ def _multi_figures(q: Question, prep: Prepared, bases: Bases, w: np.ndarray, min
         theta_r = (chosen_weights[0, k] - chosen_weights[at, k]) / rest_w
         ag, bg, sg = _multi_terms(tables, tested, theta_g[:, None], group_w, column=k)
         ar, br, sr = _multi_terms(tables, tested, theta_r[:, None], rest_w, column=k, rest=True)
-        diff_se = np.sqrt(bases.design.variance(ag - ar, bg - br, sg + sr, _m(bases, sizes[0])))[:, 0]
+        diff_se = np.sqrt(bases.design.variance(ag - ar, bg - br, sg + sr, bases.design.n))[:, 0]
         key_tests = dict(zip(tested, compare_arrays((theta_g - theta_r) * 100, diff_se * 100)))
 
     def build() -> dict[int, Figures]:

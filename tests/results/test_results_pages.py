@@ -201,10 +201,12 @@ def test_a_change_since_the_previous_round_is_said_in_words_with_a_marker_only_w
     figures = _text(page[page.index('id="kerncijfers"'):page.index('id="toc-heading"')])
     assert "▲ Significant hoger dan in maart 2025 (+" in figures
     assert "Geen significant verschil met maart 2025" in figures
-    # the marker is never alone: aria-hidden, and the words follow it; never a colour of its own
-    marks = re.findall(r'<span class="change-mark" aria-hidden="true">([▲▼≠])</span> ([^<]{0,40})', page)
+    # the marker is never alone: a drawing hidden from screen readers, the words follow it; no colour of its own
+    marks = re.findall(r'<svg class="change-mark change-mark--(up|down|different)" aria-hidden="true" '
+                       r'viewBox="0 0 12 12"><path d="[^"]+"/></svg> ([^<]{0,40})', page)
     assert marks and all(words.lower().startswith(("significant", "verschilt significant")) for _, words in marks)
-    assert page.count('class="change-mark"') == len(marks)
+    assert {kind for kind, _ in marks} == {"up", "down", "different"}
+    assert page.count('class="change-mark') == len(marks)
     # the options table and the trend table have a column for the change
     assert "<th scope=\"col\">Verschil met maart 2025</th>" in page
     assert "<th scope=\"col\">Verschil met het onderzoek ervoor</th>" in page
