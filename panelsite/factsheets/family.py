@@ -89,19 +89,21 @@ def add_outputs(site: Site) -> None:
 def _add_factsheet(site: Site, fs: Factsheet) -> None:
     description = f"De belangrijkste uitkomsten van het onderzoek '{fs.survey.title}' en wat de gemeente ermee doet."
     logo = (site.municipality.config_dir / site.municipality.brand.logo.file).read_bytes()  # inside the PDF
+    # change() compares with the previous round: the outputs depend on the whole series
+    key = (fs.key, site.inputs.results.series_key(fs.survey))
     # The page gives the PDF's size in its link, so it depends on everything the PDF does.
-    site.add_page(fs.path, "factsheet.html", fs.key, logo, title=fs.title, description=description,
+    site.add_page(fs.path, "factsheet.html", *key, logo, title=fs.title, description=description,
                   context=lambda: web_context(site, fs), source=fs.file)
-    site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), fs.key, logo, source=fs.file)
-    site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), fs.key, source=fs.file)
-    site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), fs.key, source=fs.file)
+    site.add_file(fs.pdf_path, lambda: pdf_bytes(site, fs), *key, logo, source=fs.file)
+    site.add_file(fs.email_path + ".html", lambda: email_html(site, fs).encode(), *key, source=fs.file)
+    site.add_file(fs.email_path + ".txt", lambda: email_text(site, fs).encode(), *key, source=fs.file)
 
 
 def view(site: Site, fs: Factsheet, url) -> dict:
     """What every output of a factsheet shows; ``url(path)`` makes links (relative or absolute)."""
     m = site.municipality
     results = site.inputs.results.of(fs.survey)
-    figures = Figures(fs, results)
+    figures = Figures(fs, results, site.inputs.results.changes(fs.survey))
     w = results.weighting
     survey = fs.survey
     period = i18n.date_range(survey.fieldwork_start, survey.fieldwork_end)

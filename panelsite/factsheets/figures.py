@@ -3,6 +3,14 @@
 Numbers come from :meth:`SurveyResults.figure` and are formatted the Dutch way
 (Babel): shares as whole percentages ("62%"), means with one decimal ("6,8").
 A suppressed figure (too few answers) shows as "–".
+
+``change("q1")`` says in words how the key figure moved since the previous round
+of the series (:func:`panelsite.surveys.series_changes`): "significant meer dan
+vorig jaar" (a share; "hoger" for a mean), "significant minder dan …", or
+"ongeveer gelijk" when the difference is not significant; "–" when it was not
+tested (a round under the indicative base) or there is no published previous
+round. "vorig jaar" when the previous round's fieldwork ended the calendar year
+before, "in 2024" when earlier, "de vorige meting" in the same year.
 """
 
 from __future__ import annotations
@@ -35,9 +43,25 @@ def format_figure(value: float, stat: str) -> str:
 class Figures:
     """The numbers of one factsheet, computed from its survey's results."""
 
-    def __init__(self, factsheet: Factsheet, results: SurveyResults):
+    def __init__(self, factsheet: Factsheet, results: SurveyResults, changes=()):
         self.factsheet = factsheet
         self.results = results
+        self.changes = list(changes)  # this round against the previous one (surveys.series.Change)
+
+    def change_text(self, question: str) -> str:
+        """The key figure of ``question`` against the previous round, in words (see the module docstring)."""
+        q = self.factsheet.survey.question(question)
+        statistic = "key" if q.key_stat == "pct" else q.key_stat
+        change = next((c for c in self.changes if c.question_id == q.id and c.statistic == statistic), None)
+        if change is None or change.comparison is None:
+            return "–"
+        if not change.comparison.significant:
+            return "ongeveer gelijk"
+        gap = self.factsheet.survey.fieldwork_end.year - change.previous_end.year
+        when = "vorig jaar" if gap == 1 else (f"in {change.previous_end.year}" if gap > 1 else "bij de vorige meting")
+        up = change.comparison.diff > 0
+        word = ("meer" if up else "minder") if q.key_stat == "pct" else ("hoger" if up else "lager")
+        return f"significant {word} dan {when}"
 
     def value(self, question: str, codes, stat: str) -> float:
         try:
@@ -80,6 +104,8 @@ class Figures:
         def make(name):
             def call(*args):
                 ref, message = reference(name, list(args))
+                if ref is not None and ref[2] == "change":  # checked against the earlier rounds at load time
+                    return self.change_text(ref[0])
                 if ref is not None:
                     figure, message = check_figure(survey, *ref)
                 if message:

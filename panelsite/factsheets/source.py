@@ -3,7 +3,8 @@
 A factsheet sits next to its survey (``content/<slug>/surveys/<id>/factsheet.md``).
 The front matter names key figures by question, codes and statistic — never
 typed numbers — and lists the municipality's measures. The Markdown body may
-compute figures inline (``{{ pct("q1", [4, 5]) }}``). Every reference is checked
+compute figures inline (``{{ pct("q1", [4, 5]) }}``, ``{{ change("q1") }}``: the key
+figure against the previous round of the series). Every reference is checked
 here against the survey definition, so a wrong question id or answer code fails
 the build with the file and line, before anything is computed or rendered.
 """
@@ -127,8 +128,9 @@ FACTSHEET = s.Mapping(
     }
 )
 
-# Functions a factsheet body may call, and the statistic each asks for.
-FUNCTIONS = {"pct": "pct", "mean": "mean", "median": "median", "top2": "top2", "share": None}
+# Functions a factsheet body may call, and the statistic each asks for (change: the key
+# figure's change since the previous round, in words).
+FUNCTIONS = {"pct": "pct", "mean": "mean", "median": "median", "top2": "top2", "share": None, "change": "change"}
 SHARES = {"8plus": "share_8plus", "below6": "share_below6", "top2": "top2"}
 VARIABLES = {"n", "response_rate", "survey", "site"}
 
@@ -179,8 +181,11 @@ class Factsheet:
         return self.source_hash + self.survey.source_hash
 
 
-def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | None, list[Problem]]:
-    """Read, validate and cross-check one factsheet.md; returns it and every problem."""
+def read_factsheet(path: Path, survey: Survey, root: Path,
+                   earlier: list[Survey] = ()) -> tuple[Factsheet | None, list[Problem]]:
+    """Read, validate and cross-check one factsheet.md; returns it and every problem.
+
+    ``earlier``: the rounds of the survey's series before it (what ``change()`` compares with)."""
     display = relpath(path, root)
     raw = path.read_bytes()
     try:
@@ -204,7 +209,7 @@ def read_factsheet(path: Path, survey: Survey, root: Path) -> tuple[Factsheet | 
                         else "a measures list with that title")
             problems.append(located.problem(f"follow_up.{i}.measure", f'no measure titled "{f.measure}"'
                                             f"{did_you_mean(f.measure, titles)} (expected {expected})"))
-    problems += check_body(body, survey, display, body_line)
+    problems += check_body(body, survey, display, body_line, earlier)
     problems.sort(key=lambda p: p.line or 0)
     if problems:
         return None, problems
@@ -276,6 +281,10 @@ def reference(name: str, args: list) -> tuple[tuple | None, str | None]:
     usage = {"pct": 'pct("q1", [4, 5])', "share": 'share("q5", "8plus")'}.get(name, f'{name}("q1")')
     if not args or not isinstance(args[0], str):
         return None, f"{name}() needs a question id first (expected {usage})"
+    if name == "change":
+        if len(args) != 1:
+            return None, f"change() takes only a question id (expected {usage})"
+        return (args[0], None, "change"), None
     if name == "pct":
         if len(args) > 2:
             return None, f"pct() takes a question and a list of codes (expected {usage})"
@@ -289,7 +298,28 @@ def reference(name: str, args: list) -> tuple[tuple | None, str | None]:
     return (args[0], None, FUNCTIONS[name]), None
 
 
-def check_body(body: str, survey: Survey, display: str, body_line: int) -> list[Problem]:
+def check_change(survey: Survey, question_id: str, earlier: list[Survey]) -> str | None:
+    """What is wrong with ``change(question_id)``, or None: the question has a key figure and an
+    earlier round of the series asked it (with the same type)."""
+    try:
+        q = survey.question(str(question_id))
+    except KeyError:
+        ids = [q.id for q in survey.questions]
+        return (f'unknown question "{question_id}" in survey {survey.id}{did_you_mean(str(question_id), ids)} '
+                f'(expected one of {", ".join(ids)})')
+    if not q.key_stat:
+        return f"{q.id} is an open question: it has no figure to compare (expected a question with a key figure)"
+    if not survey.series:
+        return (f"survey {survey.id} is not part of a series, so there is no previous round to compare with "
+                "(expected series: in survey.yaml, shared with an earlier round)")
+    for other in earlier:
+        if any(x.id == q.id and x.type == q.type for x in other.questions):
+            return None
+    return (f"no earlier round of series {survey.series} asks {q.id} as a {q.type} question "
+            f"(expected a question asked in an earlier round too)")
+
+
+def check_body(body: str, survey: Survey, display: str, body_line: int, earlier: list[Survey] = ()) -> list[Problem]:
     """Every inline figure of the Markdown body, checked; problems carry the file line."""
     env = jinja2.Environment()
     try:
@@ -322,7 +352,7 @@ def check_body(body: str, survey: Survey, display: str, body_line: int) -> list[
             continue
         ref, message = reference(name, args)
         if ref is not None:
-            _, message = check_figure(survey, *ref)
+            message = check_change(survey, ref[0], earlier) if ref[2] == "change" else check_figure(survey, *ref)[1]
         if message:
             report(call, f"{name}(): {message}")
     for name in tree.find_all(nodes.Name):
@@ -341,7 +371,9 @@ def load_factsheets(surveys: list[Survey], root: Path) -> dict[str, Factsheet]:
         path = survey.source_dir / "factsheet.md"
         if not path.is_file():
             continue
-        factsheet, more = read_factsheet(path, survey, root)
+        earlier = [s for s in surveys if survey.series and s.series == survey.series
+                   and (s.fieldwork_end, s.id) < (survey.fieldwork_end, survey.id)]
+        factsheet, more = read_factsheet(path, survey, root, earlier)
         problems.extend(more)
         if factsheet is not None:
             found[survey.id] = factsheet

@@ -95,10 +95,14 @@ def _labels_beyond(positions: dict, texts: list[str], color: str, textposition: 
             "textfont": {"color": color}, "cliponaxis": False, "hoverinfo": "skip", "showlegend": False}
 
 
-def breakdown_figure(groups: list[tuple[str, float | None, float | None, float | None]], palette,
-                     percent: bool = True) -> str:
-    """Plotly JSON: the key figure per group with its interval (suppressed groups left out)."""
-    shown = [(g, v, lo, hi) for g, v, lo, hi in groups if v is not None and not math.isnan(v)]
+def breakdown_figure(groups: list[tuple], palette, percent: bool = True) -> str:
+    """Plotly JSON: the key figure per group with its interval (suppressed groups left out).
+
+    ``groups``: (group, value, ci_low, ci_high) or with a fifth item, a marker (▲/▼) put after
+    the value label of a group significantly different from the rest.
+    """
+    marks = {g[0]: g[4] for g in groups if len(g) > 4 and g[4]}
+    shown = [(g, v, lo, hi) for g, v, lo, hi, *_ in groups if v is not None and not math.isnan(v)]
     unit = "%" if percent else ""
     top = max((hi for *_, hi in shown), default=0)
     gap = top / 50  # a few pixels between the whisker's end and its label
@@ -110,15 +114,22 @@ def breakdown_figure(groups: list[tuple[str, float | None, float | None, float |
         "marker": {"color": palette.chart[0]},
         "hovertemplate": f"%{{y}}: %{{x:.1f}}{unit}<extra></extra>",
     }, _labels_beyond({"y": [g for g, *_ in shown], "x": [round(hi + gap, 2) for *_, hi in shown]},
-                      [_value_text(v, percent) for _, v, _, _ in shown], palette.text, "middle right")]
+                      [_marked(_value_text(v, percent), marks.get(g)) for g, v, _, _ in shown], palette.text,
+                      "middle right")]
     layout = {"separators": _separators(), "showlegend": False,
               "xaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},
               "yaxis": {"autorange": "reversed"}, "height": 80 + 36 * len(shown)}
     return _figure_json(data, palette, layout)
 
 
-def trend_figure(points, palette, percent: bool = True) -> str:
-    """Plotly JSON: a line with interval band over the rounds of a series."""
+def _marked(text: str, mark: str | None) -> str:
+    return f"{text} {mark}" if mark else text
+
+
+def trend_figure(points, palette, percent: bool = True, marks=None) -> str:
+    """Plotly JSON: a line with interval band over the rounds of a series; ``marks``: per point a
+    marker (▲/▼, or "") after the value label of a significant change since the point before."""
+    marks = marks or [""] * len(points)
     labels = [p.title for p in points]
     unit = "%" if percent else ""
     data = [{
@@ -128,7 +139,8 @@ def trend_figure(points, palette, percent: bool = True) -> str:
         "line": {"color": palette.chart[0], "width": 3}, "marker": {"size": 10, "symbol": "circle"},
         "hovertemplate": f"%{{x}}: %{{y:.1f}}{unit}<extra></extra>",
     }, _labels_beyond({"x": labels, "y": [round(p.ci_high, 2) for p in points]},
-                      [_value_text(p.value, percent) for p in points], palette.text, "top center")]
+                      [_marked(_value_text(p.value, percent), m) for p, m in zip(points, marks)], palette.text,
+                      "top center")]
     top = max((p.ci_high for p in points), default=0)
     layout = {"separators": _separators(), "showlegend": False,
               "yaxis": {"title": {"text": "%" if percent else "gemiddelde"}, "range": [0, _room_for_labels(top)]},

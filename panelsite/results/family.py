@@ -16,7 +16,7 @@ from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.results.pages import survey_context
-from panelsite.surveys import analyse, load_surveys, series_trends, to_open_data, to_open_data_csv
+from panelsite.surveys import analyse, load_surveys, series_changes, series_trends, to_open_data, to_open_data_csv
 
 RESULTS_PATH = "resultaten/"
 RESULTS_NAV_ORDER = 20
@@ -44,6 +44,15 @@ class Results:
     def trends(self) -> dict:
         in_series = [self.of(s) for s in self.published if s.series]
         return series_trends(in_series) if in_series else {}
+
+    @cached_property
+    def _changes(self) -> dict:
+        in_series = [self.of(s) for s in self.published if s.series]
+        return series_changes(in_series) if in_series else {}
+
+    def changes(self, survey) -> list:
+        """Every figure of ``survey`` against the previous round of its series (see surveys.series)."""
+        return self._changes.get(survey.id, []) if survey.series else []
 
     def series_key(self, survey) -> str:
         """Inputs of a survey's trend section: every published round of its series."""
@@ -123,12 +132,15 @@ def _add_survey(site: Site, results: Results, survey) -> None:
                   description=f"Uitkomsten van het onderzoek '{survey.title}' van {site.municipality.panel_name}: "
                               f"grafieken, tabellen en de methode.",
                   context=context)
-    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey)), survey.source_hash)
-    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey)).encode(), survey.source_hash)
+    # the changes against the previous round are in the open data too: its key covers the series
+    data_key = (survey.source_hash, results.series_key(survey))
+    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey), results.changes(survey)), *data_key)
+    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey), results.changes(survey)).encode(),
+                  *data_key)
 
 
-def _open_data_json(survey_results) -> bytes:
-    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results)) + "\n").encode()
+def _open_data_json(survey_results, changes) -> bytes:
+    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results, changes)) + "\n").encode()
 
 
 # to_open_data builds a fresh tree of dicts and lists, which cannot hold a

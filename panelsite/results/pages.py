@@ -14,13 +14,17 @@ from panelsite import i18n
 from panelsite.engine.site import Site
 from panelsite.results import charts
 from panelsite.surveys import method_text, summary_sentence
+from panelsite.surveys.text import change_words, difference_text, distribution_words, round_when, versus_rest_words
 
 
 def survey_context(site: Site, results, survey) -> dict:
     """Everything results.html shows of one survey; ``results`` is the site's results.family.Results."""
     r = results.of(survey)
     palette = site.municipality.palette
-    questions = [question_view(q, palette, survey) for q in r.questions]
+    changes: dict[str, list] = {}
+    for c in results.changes(survey):
+        changes.setdefault(c.question_id, []).append(c)
+    questions = [question_view(q, palette, survey, changes.get(q.id, [])) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
     this_round = {qr.id: qr.question for qr in r.questions}
     trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
@@ -76,23 +80,67 @@ def _filter_text(q, survey) -> Markup:
     return Markup(re.sub("\0(.+?)\0", lambda m: f'<a href="#vraag-{m[1]}">een eerdere vraag</a>', text))
 
 
-def question_view(qr, palette, survey) -> dict:
+# The markers as small inline drawings, not characters: a lone "▲" is too short for a
+# contrast checker to judge (axe: "needs review"), and hidden from screen readers either way.
+MARKER_SHAPES = {
+    "▲": ("up", "M6 1 11 11H1z"),
+    "▼": ("down", "M1 1h10L6 11z"),
+    "≠": ("different", "M1 3.6h10v1.6H1zM1 6.8h10v1.6H1zM8.4.6l1.4.8-6.2 10-1.4-.8z"),
+}
+
+
+def _marked(marker: str, words: str) -> Markup:
+    """Words with their marker (▲/▼/≠) before them: the words say it, the marker (hidden from
+    screen readers, which read the words) lets the eye find it; neither is a colour."""
+    if not marker:
+        return Markup(escape(words))
+    name, path = MARKER_SHAPES[marker]
+    return Markup(f'<svg class="change-mark change-mark--{name}" aria-hidden="true" viewBox="0 0 12 12">'
+                  f'<path d="{path}"/></svg> {escape(words)}')
+
+
+def change_view(change, is_pct: bool) -> dict:
+    """A change since the previous round: its difference, marker and words."""
+    when = round_when(change.previous_end)
+    marker, words = change_words(change.comparison, when)
+    diff = difference_text(change.current - change.previous, is_pct)
+    if change.comparison is None:
+        sentence = f"Vergeleken met {when}: {diff}. Niet getoetst: te weinig deelnemers."
+    else:
+        sentence = f"{words[0].upper()}{words[1:]} ({diff})."
+    return View(marker=marker, words=words, text=_marked(marker, words), diff=diff, when=when,
+                significant=bool(change.comparison and change.comparison.significant),
+                sentence=_marked(marker, sentence))
+
+
+def question_view(qr, palette, survey, changes=()) -> dict:
+    """``changes``: this question's figures against the previous round (surveys.series.Change)."""
     q, total = qr.question, qr.total
     view = View({
         "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
         "indicative": total.indicative, "n_eff": total.n_eff, "filter": _filter_text(q, survey) if q.filter else None,
         "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
         "chart": None, "rows": [], "missing": [], "extra": [], "breakdowns": [], "key_figure": None,
+        "change": None, "changes_when": None,
     })
     if q.type == "open":
         return view
     if total.suppressed or not total.n:
         return view
+    by_option = {c.code: change_view(c, True) for c in changes if c.statistic == "pct"}
+    key_change = next((c for c in changes if c.statistic == ("key" if q.key_stat == "pct" else q.key_stat)), None)
+    view["change"] = change_view(key_change, q.key_stat == "pct") if key_change else None
+    view["changes_when"] = round_when(changes[0].previous_end) if changes else None
     if total.options and q.type in ("single", "multi", "scale", "grade"):
-        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct)) for o in total.options]
+        # the text bars are the chart's text alternative: a significant change is said there too
+        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct),
+                           note=f"{by_option[o.code].marker} {by_option[o.code].words}"
+                           if o.code in by_option and by_option[o.code].significant else "")
+                for o in total.options]
         view["chart"] = charts.bars_html(bars, label=f"Grafiek: {q.text}")
         view["rows"] = [View(label=o.label, n=o.n, pct=_pct(o.pct, 1),
-                             ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}") for o in total.options]
+                             ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}",
+                             change=by_option.get(o.code)) for o in total.options]
     view["missing"] = [View(label=m.label, n=m.n, pct=_pct(m.pct, 1)) for m in total.missing]
     if total.top2:
         view["extra"].append((_options_phrase(q, q.top2_codes).capitalize(), _interval(total.top2, True)))
@@ -107,7 +155,7 @@ def question_view(qr, palette, survey) -> dict:
     if total.key:
         is_pct = q.key_stat == "pct"
         view["key_figure"] = View(value=_pct(total.key.value) if is_pct else i18n.number(total.key.value, 1),
-                                  label=_key_label(q), question=q.text)
+                                  label=_key_label(q), question=q.text, change=view["change"])
     for variable, groups in qr.breakdowns.items():
         view["breakdowns"].append(breakdown_view(q, variable, groups, palette))
     return view
@@ -131,23 +179,31 @@ def _options_phrase(q, codes) -> str:
 
 
 def breakdown_view(q, variable: str, groups, palette) -> dict:
+    """The key figure per group, each shown group with its test against the rest of the municipality."""
     is_pct = q.key_stat == "pct"
+    distribution = q.type in ("single", "scale", "grade")
     rows, plot, bars = [], [], []
     for g in groups:
         label = str(g.group)
         if g.suppressed or g.key is None:
             rows.append(View(group=g.group, n=g.n, suppressed=True))
-            plot.append((g.group, None, None, None))
+            plot.append((g.group, None, None, None, ""))
             bars.append(charts.Bar(label, math.nan, "te weinig antwoorden"))
             continue
         key = g.key
         value = _pct(key.value) if is_pct else i18n.number(key.value, 1)
+        marker, words = versus_rest_words(g.versus_rest)
+        answers = _marked(*distribution_words(g.distribution_test)) if distribution else None
         rows.append(View(group=g.group, n=g.n, suppressed=False, indicative=g.indicative, value=value,
-                         margin=i18n.number(key.margin, 0 if is_pct else 1),
+                         margin=i18n.number(key.margin, 0 if is_pct else 1), versus_rest=_marked(marker, words),
+                         answers=answers, significant=bool(g.versus_rest and g.versus_rest.significant),
                          bar=charts.bars_html([charts.Bar(label, key.value if is_pct else key.value * 10, value)])))
-        plot.append((g.group, key.value, key.ci_low, key.ci_high))
-        bars.append(charts.Bar(label, key.value, value, note="indicatief" if g.indicative else ""))
-    return View(variable=variable, rows=rows, key_label=_key_label(q),
+        plot.append((g.group, key.value, key.ci_low, key.ci_high, marker))
+        notes = ["indicatief"] if g.indicative else []
+        if marker:  # the text bars are the chart's text alternative: a significant difference is said there
+            notes.append(f"{marker} {words}")
+        bars.append(charts.Bar(label, key.value, value, note=", ".join(notes)))
+    return View(variable=variable, rows=rows, key_label=_key_label(q), distribution=distribution,
                 figure=charts.breakdown_figure(plot, palette, percent=is_pct),
                 bars=charts.bars_html(bars, maximum=100 if is_pct else 10))
 
@@ -163,10 +219,25 @@ def trend_view(trend: dict, palette, question) -> dict:
         sentence, measure = f"Per onderzoek: het deel van de deelnemers dat ‘{label}’ {verb}.", f"aandeel ‘{label}’"
     else:
         sentence, measure = f"Per onderzoek: het {label.replace('gemiddeld', 'gemiddelde', 1)}.", label
-    rows = [View(title=p.title, end=p.fieldwork_end, n=p.n, value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
-                 interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}") for p in points]
-    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"])
+    rows, marks = [], []
+    for before, p in zip([None, *points], points):
+        change = None
+        if before is not None:
+            when = round_when(before.fieldwork_end)
+            marker, words = change_words(p.change, when)
+            change = View(marker=marker, words=words, text=_marked(marker, words),
+                          diff=difference_text(p.value - before.value, is_pct),
+                          significant=bool(p.change and p.change.significant))
+        marks.append(change.marker if change else "")
+        rows.append(View(title=p.title, end=p.fieldwork_end, n=p.n,
+                         value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
+                         interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}", change=change))
+    # the text bars are the chart's text alternative: a significant change is said there too
+    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"],
+                                        note=f"{r.change.marker} {r.change.words}"
+                                        if r.change and r.change.significant else "")
                              for p, r in zip(points, rows)], maximum=100)
     return View(question_id=trend["question_id"], text=trend["text"], rows=rows, bars=bars, measure=measure,
                 measure_sentence=sentence, measure_header=measure[0].upper() + measure[1:],
-                figure=charts.trend_figure(points, palette, percent=is_pct))
+                figure=charts.trend_figure(points, palette, percent=is_pct, marks=marks),
+                has_changes=len(points) > 1)

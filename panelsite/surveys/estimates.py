@@ -42,9 +42,10 @@ from __future__ import annotations
 import numpy as np
 
 from panelsite.surveys.definition import Survey
+from panelsite.surveys.design import Design
 from panelsite.surveys.figures import QuestionResult, SurveyResults
 from panelsite.surveys.tables import Columns, Shares, bases_of, prepare, question_figures
-from panelsite.surveys.weighting import WeightingSummary, weigh
+from panelsite.surveys.weighting import WeightingSummary, category_codes, weigh
 
 
 def analyse(survey: Survey, municipality) -> SurveyResults:
@@ -59,8 +60,10 @@ def estimate(survey: Survey, municipality, weights: np.ndarray, summary: Weighti
     data = survey.responses if survey.has_responses else survey.responses.iloc[0:0]
     n = len(data)
     columns = Columns(data)
-    bases = bases_of(survey, municipality, data, weights)
-    shares = Shares()
+    by = survey.weighting.by if survey.weighting and n else []
+    margins = [category_codes(data[var]).astype(np.intp) for var in by]
+    bases = bases_of(survey, municipality, data, weights, Design.of(weights, margins))
+    shares = Shares(indicative_n)
     everyone = np.ones(n, bool)
     pending = []
     for q in survey.questions:

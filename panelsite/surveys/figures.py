@@ -20,13 +20,19 @@ from panelsite.surveys.weighting import WeightingSummary
 STATS = ("pct", "top2", "mean", "share_8plus", "share_below6", "median")
 
 
+LINEARISATION = "linearisation"  # value ± z·SE, SE by linearisation with the raking adjustment
+WILSON = "wilson"  # Wilson score interval on the design-based effective base (small bases, shares near 0 or 100%)
+
+
 @dataclass
 class Estimate:
-    """A share (percent) or mean with its 95% confidence interval."""
+    """A share (percent) or mean with its 95% confidence interval and design-based standard error."""
 
     value: float
     ci_low: float
     ci_high: float
+    se: float | None = None  # standard error, in the unit of value (percentage points for a share)
+    interval: str | None = None  # how the interval was computed: LINEARISATION or WILSON
 
     @property
     def margin(self) -> float:
@@ -42,6 +48,30 @@ class OptionResult:
     pct: float  # weighted percent of the valid base
     ci_low: float
     ci_high: float
+    se: float | None = None  # standard error (percentage points)
+    interval: str | None = None  # LINEARISATION or WILSON
+
+
+@dataclass
+class Comparison:
+    """A difference between two estimates, its standard error and a two-sided test at 5% (z test)."""
+
+    diff: float  # percentage points for shares, the question's unit for means
+    se: float
+    p: float
+    significant: bool
+
+
+@dataclass
+class DistributionTest:
+    """Rao–Scott second-order corrected chi-square test (F form, as R's svychisq) of a group
+    against the rest: does the whole answer distribution differ?"""
+
+    f: float
+    ndf: float
+    ddf: float
+    p: float
+    significant: bool
 
 
 @dataclass
@@ -69,6 +99,10 @@ class Figures:
     median: float | None = None  # grade, number
     share_8plus: Estimate | None = None  # grade
     share_below6: Estimate | None = None  # grade
+    # A group against the rest of the municipality (None for the total, and for a group
+    # that is suppressed, or that or whose rest is under the indicative base: not tested)
+    versus_rest: Comparison | None = None  # the key figure: group minus rest
+    distribution_test: DistributionTest | None = None  # single, scale, grade: the answer distribution
 
 
 @dataclass

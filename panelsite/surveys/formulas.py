@@ -1,8 +1,8 @@
 """The statistical formulas of the estimates (see :mod:`panelsite.surveys.estimates`).
 
 Wilson score intervals for shares, one at a time and for arrays of shares
-(bit for bit the same floats), the weighted median and the weighted mean with
-its interval on the effective sample size.
+(bit for bit the same floats), the weighted median, and the weighted mean with
+its interval from a design-based standard error.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from panelsite.surveys.figures import Estimate
+from panelsite.surveys.figures import LINEARISATION, Estimate
 
 Z = 1.959963984540054
 
@@ -65,9 +65,10 @@ def sorted_median(x: np.ndarray, w: np.ndarray) -> float:
     return float(x[i])
 
 
-def mean_estimate(x: np.ndarray, w: np.ndarray, n_eff: float) -> Estimate:
-    total = w.sum()
-    m = float(np.dot(w, x) / total)
-    variance = float(np.dot(w, (x - m) ** 2) / total)
-    se = math.sqrt(variance / n_eff)
-    return Estimate(m, m - Z * se, m + Z * se)
+def weighted_mean(x: np.ndarray, w: np.ndarray) -> float:
+    return float(np.dot(w, x) / w.sum())
+
+
+def mean_interval(m: float, se: float) -> Estimate:
+    """A mean with its 95% interval ``m ± z·SE`` (SE design-based, see :mod:`panelsite.surveys.design`)."""
+    return Estimate(m, m - Z * se, m + Z * se, se, LINEARISATION)

@@ -13,7 +13,9 @@ import math
 from babel.dates import format_date
 
 from panelsite import i18n
-from panelsite.surveys.figures import Estimate, QuestionResult, SurveyResults
+from panelsite.surveys.figures import Comparison, Estimate, QuestionResult, SurveyResults
+
+UP, DOWN, DIFFERENT = "▲", "▼", "≠"  # markers beside the words, never instead of them
 
 
 def _whole(x: float) -> str:
@@ -86,6 +88,46 @@ def summary_sentence(result: QuestionResult) -> str:
     return sentence
 
 
+def round_when(day: _dt.date) -> str:
+    """When a round was held (its fieldwork's last day), for "significant hoger dan in maart 2025"."""
+    return format_date(day, format="MMMM y", locale=i18n.babel_locale())
+
+
+def difference_text(diff: float, is_pct: bool) -> str:
+    """"+4,8 procentpunt", "−0,3": a difference with its sign and one decimal (a whole number of
+    points would not always be the difference of the whole percentages beside it)."""
+    size = _one_decimal(abs(diff))
+    sign = "" if size.strip("0,") == "" else ("+" if diff > 0 else "−")  # no sign on a difference that rounds to 0
+    return f"{sign}{size} procentpunt" if is_pct else f"{sign}{size}"
+
+
+def change_words(c: Comparison | None, when: str) -> tuple[str, str]:
+    """(marker, words) for a change since the round held ``when`` ("maart 2025"); None: not tested."""
+    if c is None:
+        return "", "niet getoetst: te weinig deelnemers"
+    if c.significant:
+        return (UP, f"significant hoger dan in {when}") if c.diff > 0 else (DOWN, f"significant lager dan in {when}")
+    return "", f"geen significant verschil met {when}"
+
+
+def versus_rest_words(c: Comparison | None) -> tuple[str, str]:
+    """(marker, words) for a group against the rest of the municipality."""
+    if c is None:
+        return "", "niet getoetst: kleine groep"
+    if c.significant:
+        return (UP, "significant hoger dan de rest") if c.diff > 0 else (DOWN, "significant lager dan de rest")
+    return "", "geen significant verschil met de rest"
+
+
+def distribution_words(test) -> tuple[str, str]:
+    """(marker, words) for the whole answer distribution of a group against the rest."""
+    if test is None:
+        return "", "niet getoetst: kleine groep"
+    if test.significant:
+        return DIFFERENT, "verschilt significant van de rest"
+    return "", "geen significant verschil met de rest"
+
+
 def method_text(results: SurveyResults) -> list[str]:
     """Paragraphs (Dutch, B1) for the results page's method section."""
     s, w = results.survey, results.weighting
@@ -123,7 +165,8 @@ def method_text(results: SurveyResults) -> list[str]:
                      f"Die cijfers zijn van {_date(results.population_date)}. ")
         text += (
             f"Het antwoord van één persoon telt hoogstens {_one_decimal(w.cap)} keer zo zwaar als gemiddeld. "
-            "Door het wegen is de uitkomst iets minder precies. Dat hebben we meegerekend in de marge."
+            "Door het wegen is de uitkomst iets minder precies. Dat hebben we meegerekend in de marge. "
+            "We rekenen de marge uit zoals onderzoeksbureaus dat doen."
         )
         if w.margin_gap >= 1:
             text += (
@@ -140,6 +183,32 @@ def method_text(results: SurveyResults) -> list[str]:
         f"Hebben minder dan {results.min_n} inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien. "
         "Zo kan niemand terugzoeken wat iemand heeft geantwoord. "
         f"Hebben minder dan {results.indicative_n} inwoners een vraag beantwoord? Dan is de uitkomst een indicatie. "
-        "Dat staat er dan bij."
+        "Dat staat er dan bij. "
+        "De marge rekenen we dan op een andere manier uit. Dat doen we ook bij uitkomsten dicht bij 0% of 100%. "
+        "Die manier heet Wilson. Ze is dan betrouwbaarder."
     )
+    paragraphs.append(
+        "Soms is een uitkomst hoger of lager dan bij een andere groep. Of hoger of lager dan de vorige keer. "
+        "Is dat een echt verschil? Of komt het door toeval? Dat rekenen we na. "
+        "Heet een verschil ‘significant’? Dan is het waarschijnlijk geen toeval. "
+        "De kans dat zo’n verschil alleen door toeval ontstaat, is dan kleiner dan 5%. "
+        "Een verschil dat niet significant is, kan toeval zijn. "
+        f"Bij een verschil dat significant is, staat een teken: {UP} voor hoger en {DOWN} voor lager. "
+        f"Verschillen de antwoorden van een groep samen significant van de rest? Dan staat er {DIFFERENT}. "
+        "Het teken staat altijd bij de woorden."
+    )
+    if any(r.breakdowns for r in results.questions):
+        paragraphs.append(
+            "We vergelijken elke groep, zoals een wijk, met de rest van de gemeente. "
+            f"Dat doen we alleen bij groepen van {results.indicative_n} deelnemers of meer. "
+            "Bij een kleinere groep is de uitkomst te onzeker. Dan zou elk verschil toeval kunnen zijn. "
+            "Let op: we maken veel vergelijkingen. Dan is een verschil soms toch significant door toeval. "
+            "Dat gebeurt bij ongeveer 1 op de 20 vergelijkingen. "
+            "Kijk dus vooral naar verschillen die groot zijn of die vaker terugkomen."
+        )
+    if results.survey.series:
+        paragraphs.append(
+            "We vergelijken de uitkomsten ook met het vorige onderzoek over hetzelfde onderwerp. "
+            "Daarbij tellen we de marges van beide onderzoeken mee."
+        )
     return paragraphs

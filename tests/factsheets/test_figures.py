@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from panelsite.factsheets.figures import Figures, format_figure
@@ -75,3 +76,34 @@ def test_measures_are_grouped_by_status_in_a_fixed_order(project):
     taken_in_a_quarter = sheets["y"].measures[3]
     taken_in_a_quarter.expected = sheets["y"].measures[1].expected
     assert when_line(taken_in_a_quarter) == "Klaar: januari tot en met maart 2027"
+
+
+def test_change_says_how_the_key_figure_moved_since_the_previous_round(tmp_path):
+    from types import SimpleNamespace
+
+    from panelsite.engine.family import SiteInputs
+    from panelsite.factsheets import family as factsheets
+    from panelsite.surveys import analyse, load_surveys, series_changes
+
+    from .conftest import SURVEY, municipality
+
+    surveys = tmp_path / "content" / "x" / "surveys"
+    for year, satisfied, grade in ((2025, 50, 6), (2026, 80, 6)):
+        folder = surveys / f"afval-{year}"
+        folder.mkdir(parents=True)
+        yaml = SURVEY.replace("2026", str(year)).replace("invited: 40", "invited: 200\nseries: afvalmonitor")
+        (folder / "survey.yaml").write_text(yaml, encoding="utf-8")
+        rows = "".join(f"{i},{4 if i < satisfied else 2},{grade + i % 3 - 1},\n" for i in range(100))
+        (folder / "responses.csv").write_text("respondent_id,q1,q2,q3\n" + rows, encoding="utf-8")
+    (surveys / "afval-2026" / "factsheet.md").write_text(
+        FACTSHEET + 'Tevreden: {{ change("q1") }}. Cijfer: {{ change("q2") }}.\n', encoding="utf-8")
+    loaded = load_surveys(surveys, municipality(), tmp_path)
+    inputs = SiteInputs(municipality(), results=SimpleNamespace(all=loaded, published=loaded))
+    factsheets.load(SimpleNamespace(root=tmp_path, out=tmp_path / "dist", today=dt.date(2026, 5, 1)), inputs)
+    results = [analyse(s, municipality()) for s in sorted(loaded, key=lambda s: s.fieldwork_end)]
+    changes = series_changes(results)["afval-2026"]
+    figures = Figures(inputs.factsheets["afval-2026"], results[1], changes)
+    assert figures.body_markdown({}).strip().endswith(
+        "Tevreden: significant meer dan vorig jaar. Cijfer: ongeveer gelijk.")
+    # without a tested change (no previous round published, or too few answers): "–"
+    assert Figures(inputs.factsheets["afval-2026"], results[1], []).change_text("q1") == "–"

@@ -62,7 +62,7 @@ def test_unknown_option_and_function_and_variable_in_the_body(project):
     text = FACTSHEET + "\n{{ pct(\"q1\", [6]) }}\n\n{{ gemiddeld(\"q2\") }} en {{ respons }}\n"
     assert problems(project, text) == [
         f"{FILE}:15: pct(): unknown option 6 of question q1 in survey y (expected one of 1, 2, 3, 4, 5)",
-        f"{FILE}:17: unknown function gemiddeld() (expected one of pct(), mean(), median(), top2(), share())",
+        f"{FILE}:17: unknown function gemiddeld() (expected one of pct(), mean(), median(), top2(), share(), change())",
         f'{FILE}:17: unknown variable "respons" (did you mean "response_rate"?) '
         f'(expected one of n, response_rate, site, survey or a function like pct("q1", [4, 5]))',
     ]
@@ -156,3 +156,13 @@ def test_a_measure_past_its_expected_date_is_a_warning(project):
     project.today = project.today.replace(day=21)
     project.load(text)
     assert len(project.warnings) == 2 and '"Meer groen"' in project.warnings[1]
+
+
+def test_change_needs_a_series_with_an_earlier_round(project):
+    text = FACTSHEET + "\nTevreden: {{ change(\"q1\") }}. Open: {{ change(\"q3\") }}. {{ change(\"q1\", \"q2\") }}\n"
+    assert problems(project, text) == [
+        f"{FILE}:15: change(): survey y is not part of a series, so there is no previous round to compare with "
+        "(expected series: in survey.yaml, shared with an earlier round)",
+        f"{FILE}:15: change(): q3 is an open question: it has no figure to compare (expected a question with a key figure)",
+        f'{FILE}:15: change(): change() takes only a question id (expected change("q1"))',
+    ]

@@ -142,7 +142,7 @@ def test_results_pages_explain_the_weighting_without_jargon(built_demo, lindenha
     r = results["afval-2026"]
     assert r.weighting.weighted
     text = _text((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8"))
-    assert f"telt het onderzoek zo zwaar als {i18n.number(r.weighting.n_eff)} deelnemers" in text
+    assert f"telt het onderzoek ongeveer zo zwaar als {i18n.number(r.weighting.n_eff)} deelnemers" in text
     weighting = json.loads((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "data.json").read_text())
     assert weighting["weighting"]["deff"] == pytest.approx(r.weighting.deff)  # the technical figures stay open
 
@@ -184,3 +184,73 @@ def test_a_filter_on_an_earlier_question_links_to_it(tmp_path):
 def test_a_median_reads_as_an_answer(built_demo):
     page = (built_demo / "lindenhaven" / "resultaten" / "openbare-ruimte-2026" / "index.html").read_text(encoding="utf-8")
     assert "<dt>Mediaan</dt><dd>7</dd>" in page and "Mediaan</dt><dd>7,0" not in page
+
+
+def _page(built_demo, survey_id: str) -> str:
+    return (built_demo / "lindenhaven" / "resultaten" / survey_id / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_since_the_previous_round_is_said_in_words_with_a_marker_only_when_significant(built_demo):
+    import re
+
+    page = _page(built_demo, "afval-2026")
+    data = json.loads((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "data.json").read_text(encoding="utf-8"))
+    key = {c["question"]: c for c in data["changes"] if c["statistic"] in ("key", "mean")}
+    assert key["q1"]["compared_with"] == "afval-2025" and key["q1"]["significant"]  # the demo's satisfaction rose
+    assert not key["q4"]["significant"]
+    figures = _text(page[page.index('id="kerncijfers"'):page.index('id="toc-heading"')])
+    assert "Significant hoger dan in maart 2025 (+" in figures
+    assert "Geen significant verschil met maart 2025" in figures
+    # the marker is never alone: a drawing hidden from screen readers, the words follow it; no colour of its own
+    marks = re.findall(r'<svg class="change-mark change-mark--(up|down|different)" aria-hidden="true" '
+                       r'viewBox="0 0 12 12"><path d="[^"]+"/></svg> ([^<]{0,40})', page)
+    assert marks and all(words.lower().startswith(("significant", "verschilt significant")) for _, words in marks)
+    assert {kind for kind, _ in marks} == {"up", "down", "different"}
+    assert page.count('class="change-mark') == len(marks)
+    # the options table and the trend table have a column for the change
+    assert "<th scope=\"col\">Verschil met maart 2025</th>" in page
+    assert "<th scope=\"col\">Verschil met het onderzoek ervoor</th>" in page
+    # the text bars (the chart's text alternative) say a significant change too
+    bars = re.findall(r'<span class="barchart__note">([^<]*)</span>', page)
+    assert any(note.startswith("▲ significant hoger dan in maart 2025") for note in bars)
+    # the first round of the series has nothing to compare with (its trend section shows the later round's change)
+    first = _page(built_demo, "afval-2025").split('id="ontwikkeling"')[0]
+    assert "Verschil met maart" not in first and " dan in maart" not in first and "verschil met maart" not in first
+
+
+def test_each_group_is_compared_with_the_rest_and_small_groups_are_not_tested(built_demo):
+    import re
+
+    page = _page(built_demo, "afval-2026")
+    data = json.loads((built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "data.json").read_text(encoding="utf-8"))
+    assert "<th scope=\"col\">Vergeleken met de rest</th>" in page
+    assert "<th scope=\"col\">Alle antwoorden vergeleken met de rest</th>" in page
+    tests = [t for t in data["group_tests"] if t["statistic"] != "distribution"]
+    assert any(t["significant"] for t in tests) and any(t["significant"] is False for t in tests)
+    # a table row per shown group, with the words of its test
+    for t in tests:
+        q = next(q for q in data["questions"] if q["id"] == t["question"])
+        assert not next(g for g in q["breakdowns"][t["breakdown_variable"]] if g["group"] == t["group"])["suppressed"]
+    q1 = page[page.index('id="vraag-q1"'):page.index('id="vraag-q2"')]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)(?:<span[^>]*>[^<]*</span>)?</th><td class="num">[^<]*</td><td class="num">[^<]*</td>'
+                      r'<td class="num">[^<]*</td><td>(.*?)</td>', q1)
+    wijk = {t["group"]: t for t in tests if t["question"] == "q1" and t["breakdown_variable"] == "wijk"}
+    seen = {group.strip(): _text(cell) for group, cell in rows if group.strip() in wijk}
+    assert set(seen) == set(wijk)
+    for group, words in seen.items():
+        t = wijk[group]
+        expected = ("significant hoger dan de rest" if t["diff"] > 0 else "significant lager dan de rest") if t["significant"] \
+            else "geen significant verschil met de rest"
+        assert words.endswith(expected), (group, words)
+    assert "We maken veel vergelijkingen" in page  # the caveat under the breakdowns, and in the method
+    method = _text(page[page.index('id="methode"'):])
+    assert "1 op de 20 vergelijkingen" in method and "‘significant’" in method
+    # groups under the indicative base are shown and marked, not tested
+    for data_file in built_demo.glob("*/resultaten/*/data.json"):
+        d = json.loads(data_file.read_text(encoding="utf-8"))
+        for t in d["group_tests"]:
+            q = next(q for q in d["questions"] if q["id"] == t["question"])
+            g = next(g for g in q["breakdowns"][t["breakdown_variable"]] if g["group"] == t["group"])
+            assert not g["suppressed"]  # no test reveals a suppressed group
+            if g["indicative"]:
+                assert not t["tested"] and t["p"] is None

@@ -80,8 +80,14 @@ def test_scale_distribution_top2_and_missing(results):
     pct = {o.code: o.pct for o in total.options}
     assert pct[5] == pytest.approx(6 / 26 * 100) and pct[1] == pytest.approx(2 / 26 * 100)
     assert [o.n for o in total.options] == [2, 4, 5, 9, 6]
-    low, high = wilson(15 / 26, 26)
-    assert (total.top2.value, total.top2.ci_low, total.top2.ci_high) == pytest.approx((15 / 26 * 100, low * 100, high * 100))
+    # Unweighted, the design-based SE of a share of a base of 26 among 30 respondents is
+    # √(30/29 · p(1 − p) / 26); under the indicative base (30) the interval is Wilson's on the
+    # effective base p(1 − p) / SE² = 26 · 29/30.
+    p = 15 / 26
+    assert total.top2.se == pytest.approx(math.sqrt(30 / 29 * p * (1 - p) / 26) * 100)
+    low, high = wilson(p, 26 * 29 / 30)
+    assert (total.top2.value, total.top2.ci_low, total.top2.ci_high) == pytest.approx((p * 100, low * 100, high * 100))
+    assert total.top2.interval == "wilson"
     assert total.key == total.top2
     (missing,) = total.missing
     assert (missing.code, missing.label, missing.n) == (9, "Weet niet", 4)
@@ -123,8 +129,10 @@ def test_multi_base_is_everyone_with_any_option_column_filled(results):
 def test_grade_mean_ci_and_shares(results):
     total = results.question("q3").total
     assert total.n == 20
-    # mean = (5·8 + 10·6 + 5·5) / 20 = 6.25; var = 23.75 / 20; se = √(var / 20)
-    se = math.sqrt(23.75 / 20 / 20)
+    # mean = (5·8 + 10·6 + 5·5) / 20 = 6.25; Σ(x − mean)² = 23.75; unweighted, among 30
+    # respondents: se = √(30/29 · 23.75 / 20²)
+    se = math.sqrt(30 / 29 * 23.75 / 20 / 20)
+    assert total.mean.se == pytest.approx(se) and total.mean.interval == "linearisation"
     assert (total.mean.value, total.mean.ci_low, total.mean.ci_high) == pytest.approx((6.25, 6.25 - Z * se, 6.25 + Z * se))
     assert total.share_8plus.value == pytest.approx(25.0)
     assert total.share_below6.value == pytest.approx(25.0)
@@ -217,9 +225,20 @@ def test_weighted_estimates_match_an_independent_pandas_computation(project):
     assert got == pytest.approx(expected.to_dict())
     n_eff = base.w.sum() ** 2 / (base.w**2).sum()
     assert r.question("q1").total.n_eff == pytest.approx(n_eff)
-    low, high = wilson(expected["4"] / 100, n_eff)
+    # The design-based SE, from respondent arrays: the influence of the share regressed on
+    # the indicators of the weighting categories (least squares), times the weights.
+    dummies = pd.get_dummies(frame[["leeftijd", "geslacht", "wijk"]]).to_numpy(dtype=float)
+    in_base = frame.q1.isin(["1", "2", "3", "4", "5"]).to_numpy()
+    p4 = expected["4"] / 100
+    u = np.where(in_base, (frame.q1.to_numpy() == "4") - p4, 0.0) / base.w.sum()
+    residual = u - dummies @ np.linalg.lstsq(dummies, u, rcond=None)[0]
+    z = frame.w.to_numpy() * residual
+    se = math.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()) * 100
     option4 = r.question("q1").total.options[3]
-    assert (option4.ci_low, option4.ci_high) == pytest.approx((low * 100, high * 100))
+    assert option4.se == pytest.approx(se)
+    assert (option4.ci_low, option4.ci_high) == pytest.approx((option4.pct - Z * se, option4.pct + Z * se))
+    assert option4.interval == "linearisation"
+    assert se != pytest.approx(math.sqrt(p4 * (1 - p4) / n_eff) * 100, rel=0.005)  # not the Kish approximation
     # Per group of the breakdown: weighted top-2 within the group.
     for group in r.question("q1").breakdowns["leeftijd"]:
         sub = base[base.leeftijd == group.group]

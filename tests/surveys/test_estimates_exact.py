@@ -1,16 +1,20 @@
 """The vectorised figures give the very floats of the plain per-base formulas.
 
 Published percentages are unrounded in data.json, so "close" is not enough:
-every group's figures must be exactly what summing that group alone gives.
+every group's figures must be exactly what summing that group alone gives. The
+standard errors come from tables rather than respondent arrays (see
+panelsite.surveys.design): they are checked against the respondent-level
+linearisation to rounding.
 """
 
 import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from panelsite.surveys import wilson
-from panelsite.surveys.formulas import mean_estimate, weighted_median, wilson_arrays
+from panelsite.surveys.formulas import Z, weighted_mean, weighted_median, wilson_arrays
 from panelsite.surveys.tables import _code_index
 from panelsite.surveys.weighting import weigh
 
@@ -43,6 +47,17 @@ def weighted_csv(n: int = 300) -> str:
     return "\n".join(rows) + "\n"
 
 
+def linearised_se(weights: np.ndarray, margins: np.ndarray, in_base: np.ndarray, y: np.ndarray) -> float:
+    """The raking-adjusted linearised SE of a weighted mean of y over ``in_base``, from respondent arrays."""
+    total = weights[in_base].sum()
+    theta = np.dot(weights[in_base], y[in_base]) / total
+    u = np.where(in_base, y - theta, 0.0) / total
+    residual = u - margins @ np.linalg.lstsq(margins, u, rcond=None)[0]
+    z = weights * residual
+    n = len(weights)
+    return math.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum())
+
+
 def test_every_group_gets_the_floats_of_summing_that_group_alone(project):
     project.add(yaml=WEIGHTED_YAML, csv=weighted_csv())
     mun = municipality()
@@ -51,6 +66,7 @@ def test_every_group_gets_the_floats_of_summing_that_group_alone(project):
     weights, _ = weigh(survey, mun)
     data = survey.responses
     assert len(set(weights.tolist())) > 2  # really weighted: sums depend on their order
+    margins = pd.get_dummies(data[["leeftijd", "geslacht"]].astype(str)).to_numpy(dtype=float)
     for var, categories in (("wijk", ["Centrum", "Noord", "Zuid"]), ("leeftijd", ["18-34", "35-64", "65+"])):
         for j, category in enumerate(categories):
             group = (data[var] == category).to_numpy()
@@ -64,14 +80,19 @@ def test_every_group_gets_the_floats_of_summing_that_group_alone(project):
             figures = results.question("q1").breakdowns[var][j]
             assert figures.n_eff == total**2 / float(squares[:5].sum())
             assert [o.pct for o in figures.options] == [float(s) / total * 100 for s in sums[:5]]
-            low, high = wilson(float(sums[3:5].sum()) / total, figures.n_eff)
-            assert (figures.top2.ci_low, figures.top2.ci_high) == (low * 100, high * 100)
+            se = linearised_se(weights, margins, answered & (q1 != 9), np.isin(q1, [4, 5]).astype(float))
+            assert figures.top2.se == pytest.approx(se * 100, rel=1e-9)
+            assert figures.top2.interval == "linearisation"
+            share = float(sums[3:5].sum()) / total
+            assert (figures.top2.ci_low, figures.top2.ci_high) == pytest.approx(
+                ((share - Z * se) * 100, (share + Z * se) * 100), rel=1e-12)
             assert figures.missing[0].pct == float(sums[5] / sums.sum() * 100)
             # grade: mean and median of the group's own arrays, in respondent order
             q2 = data["q2"].to_numpy()
             valid = group & ~np.isnan(q2)
             figures = results.question("q2").breakdowns[var][j]
-            assert figures.mean == mean_estimate(q2[valid], weights[valid], figures.n_eff)
+            assert figures.mean.value == weighted_mean(q2[valid], weights[valid])
+            assert figures.mean.se == pytest.approx(linearised_se(weights, margins, valid, np.nan_to_num(q2)), rel=1e-9)
             assert figures.median == weighted_median(q2[valid], weights[valid])
             # multi: weighted shares by a matrix product on the group's rows
             chosen = data[["q3_1", "q3_2", "q3_3"]].to_numpy(dtype=float)

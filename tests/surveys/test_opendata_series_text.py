@@ -13,7 +13,8 @@ from .conftest import SURVEY_YAML
 def test_open_data_golden_shape(results):
     data = to_open_data(results)
     json.dumps(data)  # serialisable as is (no NaN, no dates)
-    assert list(data) == ["survey", "population", "weighting", "suppression", "questions"]
+    assert list(data) == ["survey", "population", "weighting", "suppression", "methods", "questions", "group_tests", "changes"]
+    assert set(data["methods"]["intervals"]) == {"linearisation", "wilson"}
     assert data["survey"] == {
         "id": "y", "title": "Tevredenheid", "theme": "leefbaarheid", "theme_label": "Leefbaarheid", "series": None,
         "fieldwork_start": "2026-03-02", "fieldwork_end": "2026-03-16", "publish_on": "2026-04-15", "invited": 60,
@@ -23,9 +24,11 @@ def test_open_data_golden_shape(results):
     q1 = data["questions"][0]
     assert list(q1) == ["id", "text", "type", "filter", "unit", "key_codes", "base_n", "n_eff", "suppressed", "indicative",
                         "options", "missing", "key", "top2", "breakdowns"]
+    option = results.question("q1").total.options[4]
     assert q1["options"][4] == {"code": 5, "label": "Zeer tevreden", "n": 6, "pct": pytest.approx(600 / 26),
-                                "ci_low": pytest.approx(results.question("q1").total.options[4].ci_low),
-                                "ci_high": pytest.approx(results.question("q1").total.options[4].ci_high)}
+                                "ci_low": option.ci_low, "ci_high": option.ci_high, "se": option.se,
+                                "interval": "wilson"}  # a base of 26: under the indicative base
+    assert option.se > 0
     assert q1["missing"] == [{"code": 9, "label": "Weet niet", "n": 4, "pct": pytest.approx(400 / 30)}]
     # a suppressed group: not even its size, which with the total and the shown groups would give it away
     assert q1["breakdowns"]["wijk"][2] == {"group": "Zuid", "n": None, "suppressed": True, "indicative": False}
@@ -47,7 +50,8 @@ def test_open_data_golden_shape(results):
 def test_open_data_csv_long_format(results):
     rows = list(csv.DictReader(io.StringIO(to_open_data_csv(results))))
     assert list(rows[0]) == ["survey_id", "question_id", "breakdown_variable", "group", "statistic", "code", "label", "n",
-                             "value", "ci_low", "ci_high", "suppressed", "indicative"]
+                             "value", "ci_low", "ci_high", "se", "interval", "suppressed", "indicative", "test",
+                             "compared_with", "diff", "p", "significant", "tested"]
     q1 = [r for r in rows if r["question_id"] == "q1" and r["breakdown_variable"] == ""]
     assert [(r["statistic"], r["code"]) for r in q1] == [
         ("base", ""), ("pct", "1"), ("pct", "2"), ("pct", "3"), ("pct", "4"), ("pct", "5"), ("missing_pct", "9"),
@@ -56,15 +60,18 @@ def test_open_data_csv_long_format(results):
     assert (q1[1]["label"], q1[1]["n"]) == ("Zeer ontevreden", "2") and float(q1[1]["value"]) == pytest.approx(200 / 26)
     assert (q1[6]["label"], q1[6]["n"], q1[6]["ci_low"]) == ("Weet niet", "4", "") and float(q1[6]["value"]) == pytest.approx(400 / 30)
     top2 = results.question("q1").total.top2
-    assert [float(q1[8][k]) for k in ("value", "ci_low", "ci_high")] == [top2.value, top2.ci_low, top2.ci_high]
+    assert [float(q1[8][k]) for k in ("value", "ci_low", "ci_high", "se")] == [top2.value, top2.ci_low, top2.ci_high, top2.se]
+    assert (q1[8]["interval"], q1[8]["test"]) == ("wilson", "")
     # a suppressed group: its base row only
     zuid = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Zuid"]
     assert zuid == [{"survey_id": "y", "question_id": "q1", "breakdown_variable": "wijk", "group": "Zuid", "statistic": "base",
-                     "code": "", "label": "", "n": "", "value": "", "ci_low": "", "ci_high": "", "suppressed": "true",
-                     "indicative": "false"}]
+                     "code": "", "label": "", "n": "", "value": "", "ci_low": "", "ci_high": "", "se": "", "interval": "",
+                     "suppressed": "true", "indicative": "false", "test": "", "compared_with": "", "diff": "", "p": "",
+                     "significant": "", "tested": ""}]
     # a shown group: its size, but no counts per answer
     noord = [r for r in rows if r["question_id"] == "q1" and r["group"] == "Noord"]
     assert noord[0]["statistic"] == "base" and int(noord[0]["n"]) > 0
+    noord = [r for r in noord if not r["test"]]
     assert [r["n"] for r in noord[1:]] == [""] * (len(noord) - 1) and noord[1]["value"] != ""
     # means and medians, also per group, are the figures of data.json
     data = to_open_data(results)
@@ -74,7 +81,7 @@ def test_open_data_csv_long_format(results):
     # q3 per wijk: Noord (8) is hidden, Zuid is empty, so Centrum (12) goes too, or it would give Noord away
     assert [g["suppressed"] for g in data["questions"][2]["breakdowns"]["wijk"]] == [True, True, True]
     noord = data["questions"][0]["breakdowns"]["wijk"][1]
-    noord_rows = {r["statistic"]: r for r in rows if r["question_id"] == "q1" and r["group"] == "Noord"}
+    noord_rows = {r["statistic"]: r for r in rows if r["question_id"] == "q1" and r["group"] == "Noord" and not r["test"]}
     assert float(noord_rows["top2"]["value"]) == noord["top2"]["value"] and float(noord_rows["top2"]["ci_low"]) == noord["top2"]["ci_low"]
     # an open question publishes how many answered, never the answers
     # (here too few answered: the count is suppressed as well)
@@ -92,7 +99,8 @@ def test_summary_sentences(results, project):
     assert summary_sentence(results.question("q5")) == "Te weinig inwoners beantwoordden deze vraag om de uitkomst te laten zien."
     project.add("z", yaml=SURVEY_YAML, csv="respondent_id;q1\n" + "".join(f"r{i};{4 if i < 62 else 2}\n" for i in range(100)))
     big = [r for r in project.results() if r.survey.id == "z"][0]
-    assert summary_sentence(big.question("q1")) == "62% (± 9 procentpunt) van de inwoners is (zeer) tevreden over de afvalinzameling."
+    # 1,96 · √(100/99 · 0,62 · 0,38 / 100) = 9,6 points
+    assert summary_sentence(big.question("q1")) == "62% (± 10 procentpunt) van de inwoners is (zeer) tevreden over de afvalinzameling."
 
 
 def test_method_text_in_plain_dutch(results):
@@ -101,12 +109,14 @@ def test_method_text_in_plain_dutch(results):
         "Het onderzoek liep van 2 maart 2026 tot en met 16 maart 2026. We nodigden 60 leden van het panel uit. "
         "30 van hen vulden de vragenlijst in. Dat is 50% van de uitgenodigde leden."
     )
-    # the wider side of any interval of the totals: q4 "Rustig" 33,3% reaches up to 58,3%, more than
-    # half the interval's width (21,6)
+    # the wider side of any interval of the totals: q4 "Rustig" 33,3% of 15 (Wilson: a small base, on
+    # the effective base 15 · 29/30 of the design-based SE) reaches up to 58,7%, more than half the
+    # interval's width (21,9)
     rustig = results.question("q4").total.options[1]
-    assert results.largest_margin == rustig.ci_high - rustig.pct == pytest.approx(24.95, abs=0.01)
-    assert (rustig.ci_high - rustig.ci_low) / 2 == pytest.approx(21.56, abs=0.01)
-    assert "Voor alle inwoners samen is dat verschil hoogstens 25 procentpunt" in paragraphs[1]
+    assert rustig.interval == "wilson"
+    assert results.largest_margin == rustig.ci_high - rustig.pct == pytest.approx(25.34, abs=0.01)
+    assert (rustig.ci_high - rustig.ci_low) / 2 == pytest.approx(21.85, abs=0.01)
+    assert "Voor alle inwoners samen is dat verschil hoogstens 26 procentpunt" in paragraphs[1]
     assert paragraphs[1].endswith("Voor een groep, zoals een wijk, is de marge groter. Die marge staat bij elke groep.")
     assert paragraphs[2].startswith("We hebben de antwoorden niet gewogen.")
     assert paragraphs[3].startswith("Hebben minder dan 10 inwoners een vraag beantwoord? Dan laten we de uitkomst niet zien.")
