@@ -291,6 +291,17 @@ RESULTS = Mapping(
     help="Disclosure control for results.",
 )
 
+OPEN_DATA = Mapping(
+    {
+        "tooi": Str(pattern=r"gm\d{4}", expected="the municipality's code in TOOI, gm and four digits like gm0363",
+                    help="The municipality's identifier in TOOI (identifier.overheid.nl): publisher of the open-data "
+                         "catalogue, as data.overheid.nl asks."),
+        "licence": Choice(["cc0", "cc-by-4.0"], default="cc0",
+                          help="Licence of the open data: CC0 1.0 (public domain) or CC BY 4.0 (name the source)."),
+    },
+    help="The open-data catalogue (DCAT-AP-NL) of the results.",
+)
+
 COLLECTOR = Mapping(
     {
         "url": Url(help="Public URL of the response collector the forms post to."),
@@ -312,6 +323,7 @@ SCHEMA = Mapping(
         "themes": Themes(help="The municipality's own survey themes (id: Dutch label), beside the fixed ones."),
         "results": RESULTS,
         "collector": COLLECTOR,
+        "open_data": OPEN_DATA,
         "forms": FORMS,  # the forms' own options: see docs/forms.md
     },
     validator=_check_url_path,
@@ -344,6 +356,7 @@ class Municipality:
     population: Frozen  # source, date and variables: {variable: {category: count}} in file order
     results: Frozen  # min_n and indicative_n: the disclosure rules, with the schema's defaults and bounds
     collector: Frozen  # url (None: the forms post nowhere unless --collector-url is given)
+    open_data: Frozen  # tooi (the publisher's identifier, or None) and licence of the open-data catalogue
     forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
 

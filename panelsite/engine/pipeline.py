@@ -42,13 +42,13 @@ from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
 from panelsite.results import family as results
-from panelsite.results import feeds
+from panelsite.results import catalogue, feeds
 
 MANIFEST_DIR = ".panelsite"
 
 # The page families, in the order they load, prepare and add their outputs: the results
 # first, since the others read its surveys (factsheets, questionnaires, response tables).
-FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, report_page]
+FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogue, report_page]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
+from panelsite.results import downloads
 from panelsite.results.pages import survey_context
 from panelsite.surveys import analyse, load_surveys, series_changes, series_trends, to_open_data, to_open_data_csv
 
@@ -137,6 +138,7 @@ def _add_survey(site: Site, results: Results, survey) -> None:
     site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey), results.changes(survey)), *data_key)
     site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey), results.changes(survey)).encode(),
                   *data_key)
+    downloads.add_outputs(site, results, survey)  # each question's figures, beside its chart
 
 
 def _open_data_json(survey_results, changes) -> bytes:
