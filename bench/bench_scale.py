@@ -155,6 +155,32 @@ def run_panelsite(root: Path, jobs: int) -> dict:
     return {"wall": wall, "cpu": children_cpu() - cpu, "pages": pages, "summary": summary, "peak_mb": peak}
 
 
+def search_index(dist: Path, sample: int = 10) -> dict:
+    """The Pagefind index the build made for each site: its size, and the time to make one again.
+
+    The build makes each index as one step of staging a site; here it is made again for up to
+    ``sample`` sites (on a copy of the built site, pagefind/ removed) to time that step alone.
+    """
+    import json
+
+    from panelsite.search import index as search
+
+    sites = sorted(p.parent.parent for p in dist.glob("*/pagefind/pagefind-entry.json"))
+    sizes = [sum(f.stat().st_size for f in (site / "pagefind").rglob("*") if f.is_file()) for site in sites]
+    pages = [sum(lang["page_count"] for lang in json.loads((site / "pagefind" / "pagefind-entry.json")
+                                                        .read_text())["languages"].values()) for site in sites]
+    seconds = []
+    with tempfile.TemporaryDirectory(prefix="panelsite-search-") as scratch:
+        for site in sites[:sample]:
+            copy = Path(scratch) / site.name
+            shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+            started = time.perf_counter()
+            search._run(copy, "nl")
+            seconds.append(time.perf_counter() - started)
+            shutil.rmtree(copy)
+    return {"sites": len(sites), "bytes": sum(sizes), "pages": sum(pages), "seconds": seconds}
+
+
 def ensure_mkdocs() -> Path:
     mkdocs = VENV / "bin" / "mkdocs"
     if not mkdocs.exists():
@@ -290,6 +316,14 @@ def main() -> int:
               f"peak memory {ps['peak_mb']:.0f} MB (largest process), "
               f"benchmark itself {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
               f"  [target < 60 s: {'ok' if ps['wall'] < 60 else 'MISSED'}]")
+        index = search_index(root / "corpus" / "dist")
+        if index["sites"]:
+            per_site = sum(index["seconds"]) / len(index["seconds"])
+            build_per_site = ps["wall"] / index["sites"]
+            print(f"  search index (Pagefind): {index['sites']} sites, {index['pages']} pages indexed, "
+                  f"{index['bytes'] / 2**20:.1f} MB in all ({index['bytes'] / index['pages'] / 1024:.1f} kB per page); "
+                  f"{per_site:.2f} s to index one site (mean of {len(index['seconds'])}), "
+                  f"{per_site / build_per_site:.2f} × the build's wall time per site")
         if not args.no_mkdocs:
             md = run_mkdocs(root / "mkdocs", ps["pages"] - 1)
             print(f"mkdocs {md['pages']} pages: {md['wall']:.1f} s wall, {md['cpu']:.1f} s cpu; "

@@ -9,7 +9,8 @@ stylesheet, script, chart data or download is not there yet:
    cache may keep each URL for a year, unasked (``immutable``).
 2. ``downloads``: the other files pages link to (PDF, CSV, JSON, images).
 3. ``pages``: the HTML.
-4. ``indexes``: what lists the pages (``sitemap.xml``, ``robots.txt``, the Atom feed).
+4. ``indexes``: what lists the pages (``sitemap.xml``, ``robots.txt``, the Atom feed, the entry
+   file of the search index, whose other files went up with the downloads).
 
 Files the destination has and the site no longer has ("stale") are deleted only after the last
 pass: until then an old page may still link to them. Within a pass, files the destination does
@@ -52,7 +53,8 @@ PAGES = Kind("pages", "no-cache")
 INDEXES = Kind("indexes", "no-cache")
 KINDS = (ASSETS, DOWNLOADS, PAGES, INDEXES)  # the order of the passes
 
-_INDEX_FILES = {"robots.txt", "sitemap.xml"}
+# pagefind-entry.json names the index's other files (named by their hashes): it goes after the pages
+_INDEX_FILES = {"robots.txt", "sitemap.xml", "pagefind/pagefind-entry.json"}
 
 
 def kind_of(path: str) -> Kind:

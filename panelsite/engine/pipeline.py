@@ -43,12 +43,14 @@ from panelsite.forms import family as forms
 from panelsite.panel import family as panel
 from panelsite.results import family as results
 from panelsite.results import catalogue, feeds
+from panelsite.search import family as search
+from panelsite.search import index as search_index
 
 MANIFEST_DIR = ".panelsite"
 
 # The page families, in the order they load, prepare and add their outputs: the results
 # first, since the others read its surveys (factsheets, questionnaires, response tables).
-FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogue, report_page]
+FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogue, search, report_page]
 
 
 @dataclass
@@ -204,6 +206,9 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
                 manifest[output.path]["source"] = output.source
             if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                 manifest[output.path]["pdfs"] = sorted(pdf_keys)
+        # The search index of what was just staged: only what this build publishes is found.
+        index = search_index.add_index(staged.stage, manifest, previous, staged.reuse)
+        rendered += len(index.files) if index.built else 0
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}

@@ -54,6 +54,7 @@ class Output:
     source_page: object = None  # the content Page, to find a link's line
     shared: bool = False  # the same bytes in many sites: stored once and hard-linked (writer.py)
     late_key: Callable[[], str] | None = None  # inputs only known once the whole site is planned
+    title: str | None = None  # a page's title (the search page lists every page)
 
     @property
     def key(self) -> str:
@@ -126,7 +127,7 @@ class Site:
         # A page links assets by versioned URL, and plotly.js is added after the results pages.
         self.outputs.append(Output(file, key,
                                    render_page, page_path=path if sitemap else None,
-                                   source=source, source_page=source_page, late_key=self.assets_key))
+                                   source=source, source_page=source_page, late_key=self.assets_key, title=title))
 
     def nav_key(self) -> str:
         return digest(*[(n.path, n.title, n.order) for n in self.navigation])

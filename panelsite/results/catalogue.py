@@ -17,10 +17,12 @@ Only what the public build publishes is listed: the surveys past their embargo (
 
 from __future__ import annotations
 
+import functools
 import json
 from xml.sax.saxutils import escape
 
-from panelsite.engine.site import Site, digest
+from panelsite.engine.family import SiteInputs
+from panelsite.engine.site import NavItem, Site
 
 FOLDER = "open-data/"
 JSONLD_PATH = FOLDER + "catalogus.jsonld"

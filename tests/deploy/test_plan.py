@@ -12,6 +12,8 @@ from panelsite.deploy import plan
     ("resultaten/afval-2025/data.csv", plan.DOWNLOADS), ("resultaten/afval-2025/factsheet.pdf", plan.DOWNLOADS),
     ("index.html", plan.PAGES), ("404.html", plan.PAGES), ("resultaten/afval-2025/factsheet-email.html", plan.PAGES),
     ("sitemap.xml", plan.INDEXES), ("robots.txt", plan.INDEXES), ("resultaten/feed.xml", plan.INDEXES),
+    ("pagefind/pagefind-entry.json", plan.INDEXES), ("pagefind/fragment/nl_3f2a.pf_fragment", plan.DOWNLOADS),
+    ("open-data/catalogus.rdf", plan.DOWNLOADS), ("resultaten/afval-2025/cijfers/q1.metadata.json", plan.DOWNLOADS),
 ])
 def test_every_file_has_a_kind(path, kind):
     assert plan.kind_of(path) is kind

@@ -1,0 +1,99 @@
+"""The Pagefind index of a site, in its ``pagefind/`` folder.
+
+Built from the pages as staged for this build, so it holds exactly what the public site holds:
+a survey under embargo or a draft page is not rendered, so it is not found either. Pages mark
+what is indexed with ``data-pagefind-body`` on ``<main>`` (themes/default/templates/base.html):
+every page with a canonical URL, not the 404 page, the confirmation pages, the e-mail version of a
+factsheet or the search page itself; the menu and footer are never indexed.
+
+Pagefind comes from PyPI (``pagefind[bin]`` ships the binary, pinned in constraints.txt): nothing
+is downloaded while building. The index is made again only when a page changed (its key is the
+hash of every page's key); otherwise the previous index is linked into the new site as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from panelsite.engine.hashing import digest
+from panelsite.engine.writer import dir_mode, file_mode
+from panelsite.errors import BuildError, Problem
+
+FOLDER = "pagefind/"
+LANGUAGE = "nl"  # the sites are Dutch: Dutch stemming, one index
+# Pagefind's own interfaces: the search page uses pagefind.js with a script of its own (search.js)
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+
+
+@dataclass
+class IndexResult:
+    files: list[str]  # site paths of the index files
+    built: bool  # False: the previous index was reused
+    seconds: float
+    size: int  # bytes of all index files
+
+
+def version() -> str:
+    from importlib import metadata
+
+    return metadata.version("pagefind_bin")
+
+
+def executable() -> str:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        raise BuildError(Problem("pagefind", "the search index needs the pagefind binary, which is not installed "
+                                             "(bash scripts/install.sh installs it: pip's pagefind[bin])")) from None
+    return str(get_executable())
+
+
+def add_index(stage: Path, manifest: dict, previous: dict, reuse) -> IndexResult:
+    """Index the HTML staged in ``stage``; the index files join ``manifest``.
+
+    ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse).
+    """
+    started = time.perf_counter()
+    pages = sorted((path, entry["key"]) for path, entry in manifest.items() if path.endswith(".html"))
+    key = digest("pagefind", version(), LANGUAGE, *pages)
+    old = sorted(path for path in previous if path.startswith(FOLDER))
+    built = False
+    if not (old and all(previous[p].get("key") == key for p in old) and all(reuse(p) for p in old)):
+        folder = stage / FOLDER
+        # Links to the current site's files must go before Pagefind writes: writing into one would
+        # change the live site's file through the link.
+        shutil.rmtree(folder, ignore_errors=True)
+        _run(stage)
+        for name in UNUSED:
+            (folder / name).unlink(missing_ok=True)
+        _set_modes(folder)
+        old = sorted(p.relative_to(stage).as_posix() for p in folder.rglob("*") if p.is_file())
+        built = True
+    for path in old:
+        manifest[path] = {"key": key, "links": []}
+    size = sum((stage / p).stat().st_size for p in old)
+    return IndexResult(old, built, time.perf_counter() - started, size)
+
+
+def _run(stage: Path) -> None:
+    command = [executable(), "--site", str(stage), "--output-subdir", FOLDER.rstrip("/"), "--force-language",
+               LANGUAGE, "--silent"]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0 or not (stage / FOLDER / "pagefind-entry.json").is_file():
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BuildError(Problem("pagefind", f"the search index could not be built: "
+                                             f"{said[-1] if said else f'exit code {proc.returncode}'}"))
+
+
+def _set_modes(folder: Path) -> None:
+    """0755 and 0644 like every file of the site (panelsite.engine.writer), whatever Pagefind's umask did."""
+    for directory, dirs, files in os.walk(folder):
+        os.chmod(directory, dir_mode())
+        for name in files:
+            os.chmod(Path(directory) / name, file_mode())
