@@ -207,8 +207,7 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
             if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                 manifest[output.path]["pdfs"] = sorted(pdf_keys)
         # The search index of what was just staged: only what this build publishes is found.
-        index = search_index.add_index(staged.stage, manifest, previous, staged.reuse)
-        rendered += len(index.files) if index.built else 0
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}

@@ -27,9 +27,10 @@ def without_index(paths: set[str]) -> set[str]:
 
 def test_a_rebuild_without_changes_renders_nothing(small_project):
     first = build(small_project)["lindenhaven"]
-    assert first.rendered == first.files - len(ALWAYS_WRITTEN)
     site = small_project / "dist" / "lindenhaven"
     before = inodes(site)
+    index = {path for path in before if path.startswith(SEARCH_INDEX)}
+    assert index and first.rendered == first.files - len(ALWAYS_WRITTEN) - len(index)
     again = build(small_project)["lindenhaven"]
     assert again.rendered == 0
     assert rerendered(before, inodes(site)) == ALWAYS_WRITTEN
@@ -44,7 +45,7 @@ def test_editing_one_page_renders_only_that_page(small_project):
     result = build(small_project)["lindenhaven"]
     changed = rerendered(before, inodes(site))
     assert without_index(changed) == {"over-de-gemeente/index.html"} | ALWAYS_WRITTEN
-    assert result.rendered == len(changed - ALWAYS_WRITTEN)  # the page, and the search index made from it
+    assert result.rendered == 1  # and the search index is made again from the pages
     assert "brede rivier" in (site / "over-de-gemeente" / "index.html").read_text(encoding="utf-8")
 
 
@@ -57,7 +58,7 @@ def test_editing_a_factsheet_renders_only_that_surveys_factsheet_outputs(small_p
                          encoding="utf-8")
     result = build(small_project)["lindenhaven"]
     changed = rerendered(before, inodes(site)) - ALWAYS_WRITTEN
-    assert result.rendered == len(changed)
+    assert result.rendered == len(without_index(changed))
     assert "resultaten/afval-2026/factsheet/index.html" in changed
     assert "Gft bij de flats" in (site / "resultaten/afval-2026/factsheet/index.html").read_text(encoding="utf-8")
     # only the factsheet's own files (the page, its PDF and e-mail versions) and the overview of
