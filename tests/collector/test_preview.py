@@ -41,6 +41,7 @@ def test_preview_redirects_and_links_point_at_the_preview(tmp_path):
             (f"{PREVIEW}/lindenhaven/", "Home"), (f"{PREVIEW}/lindenhaven/over-het-panel/", "Over het panel"),
             (f"{PREVIEW}/lindenhaven/resultaten/", "Resultaten"),
             (f"{PREVIEW}/lindenhaven/wat-doen-we-ermee/", "Wat doen we ermee?"),
-            (f"{PREVIEW}/lindenhaven/doe-mee/", "Doe mee"), (f"{PREVIEW}/lindenhaven/contact/", "Contact")]
+            (f"{PREVIEW}/lindenhaven/doe-mee/", "Doe mee"), (f"{PREVIEW}/lindenhaven/contact/", "Contact"),
+            (f"{PREVIEW}/lindenhaven/zoeken/", "Zoeken")]
         assert "aria-current" not in menu
         assert f'href="{PREVIEW}/lindenhaven/assets/css/site.css' in page

@@ -34,7 +34,7 @@ def test_every_page_has_lang_title_description_canonical_favicon_and_skip_link_f
     body = page.split("<body>", 1)[1]
     first_focusable = re.search(r"<(a|button|input|select|textarea)\b[^>]*>", body).group(0)
     assert first_focusable == '<a class="skip-link" href="#inhoud">'
-    assert '<main id="inhoud" tabindex="-1">' in body
+    assert '<main id="inhoud" tabindex="-1" data-pagefind-body>' in body  # found by the site search
     assert 'aria-current="page"' in body  # the navigation marks the current page
 
 
