@@ -175,7 +175,7 @@ def search_index(dist: Path, sample: int = 10) -> dict:
             copy = Path(scratch) / site.name
             shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
             started = time.perf_counter()
-            search._run(copy, "nl")
+            search._run(copy)
             seconds.append(time.perf_counter() - started)
             shutil.rmtree(copy)
     return {"sites": len(sites), "bytes": sum(sizes), "pages": sum(pages), "seconds": seconds}

@@ -17,7 +17,8 @@ def deploy_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a folder, rsync://host/module/path, [user@]host:path (rsync over SSH) or "
                              "s3://bucket/prefix; {slug} is replaced")
     parser.add_argument("--out", type=Path, default=None, help="the folder the build wrote to (default: ROOT/dist)")
-    parser.add_argument("--dry-run", action="store_true", help="show what would be uploaded and deleted, change nothing")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show what would be uploaded and deleted, change nothing")
     parser.add_argument("--take-over", action="store_true",
                         help="replace what a destination holds that no panelsite deploy put there (files the site "
                              "does not have are deleted)")

@@ -41,8 +41,8 @@ from panelsite.errors import LOG, BuildError, ConfigError, PanelsiteError, Probl
 from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
-from panelsite.results import family as results
 from panelsite.results import catalogue, feeds
+from panelsite.results import family as results
 from panelsite.search import family as search
 from panelsite.search import index as search_index
 
