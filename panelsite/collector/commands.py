@@ -158,7 +158,8 @@ def _collect(opts) -> int:
 
 
 def _export(opts) -> int:
-    from panelsite.collector.app import export_csv, load_sites
+    from panelsite.collector.export import export_csv
+    from panelsite.collector.sites import load_sites
     from panelsite.collector.storage import open_storage
 
     root = opts.root.resolve()

@@ -224,6 +224,30 @@ class Question:
         return "mean" if self.type in ("grade", "number") else None
 
 
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """A survey as its survey.yaml defines it, without responses: what the collector needs
+    for a questionnaire (see loader.load_definitions)."""
+
+    id: str
+    title: str
+    theme: str
+    fieldwork_start: _dt.date
+    fieldwork_end: _dt.date
+    invited: int
+    publish_on: _dt.date
+    collect: bool
+    summary: str | None
+    questions: list[Question]
+    yaml_file: str = ""  # display path of survey.yaml
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+
 @dataclass
 class Survey:
     id: str

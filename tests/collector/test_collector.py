@@ -351,6 +351,6 @@ def test_neutralise(value, expected):
 
 
 def _export(c, what: str) -> str:
-    from panelsite.collector.app import export_csv
+    from panelsite.collector.export import export_csv
 
     return export_csv(c.storage, c.state.sites["lindenhaven"], what)
