@@ -32,12 +32,13 @@ from starlette.routing import Route
 from panelsite.collector import routes
 from panelsite.collector.headers import SecurityHeaders
 from panelsite.collector.mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings
-from panelsite.collector.security import Tokens
+from panelsite.collector.security import Tokens, TrustedProxies, check_export_tokens
 from panelsite.collector.service import Collector
 from panelsite.collector.sites import FormSite, load_sites
 from panelsite.collector.storage import Storage, open_storage
 from panelsite.collector.submissions import MAX_BODY
 from panelsite.collector.urls import CONFIRM_PATH, LEAVE_PATH, Urls
+from panelsite.config import email_address
 
 log = logging.getLogger("panelsite.collector")
 
@@ -54,22 +55,35 @@ def create_app(
     preview_site_url: str | None = None,
     rate_limit: tuple[int, int] = (30, 600),
     min_seconds: float = 3.0,
-    export_token: str | None = None,
+    export_tokens: dict[str, str] | None = None,
+    trusted_proxies: TrustedProxies | list[str] = (),
     storage: Storage | None = None,
     sites: dict[str, FormSite] | None = None,
 ) -> Starlette:
     """The ASGI app. ``rate_limit`` is (requests, seconds) per client and municipality;
-    ``public_url`` is where residents reach the collector (for links in e-mails)."""
+    ``public_url`` is where residents reach the collector (links in mails and pages; else each
+    municipality's ``collector.url``); ``export_tokens`` maps a slug to the token of its HTTP
+    export; ``trusted_proxies`` are the proxies whose X-Forwarded-For is believed.
+
+    Raises ValueError, naming what to fix, for anything that would make the collector unsafe to
+    run: a short secret, a municipality without a public URL, a weak or shared export token.
+    """
     if not secret or len(secret) < 16:
         raise ValueError("the collector needs a secret of at least 16 characters (PANELSITE_SECRET)")
     project_root = Path(project_root)
     sites = sites if sites is not None else load_sites(project_root)
+    urls = Urls(public_url, list(preview_origins), preview_site_url)
+    urls.check(sites)
+    export_tokens = dict(export_tokens or {})
+    check_export_tokens(export_tokens, sites)
+    proxies = trusted_proxies if isinstance(trusted_proxies, TrustedProxies) else TrustedProxies(trusted_proxies)
+    if smtp and smtp.sender and not email_address.is_valid(smtp.sender):
+        raise ValueError(f'--smtp-from: "{smtp.sender}" is not valid (expected an e-mail address like panel@gemeente.nl)')
     storage = storage or open_storage(database_url, project_root)
     mailer = SMTPMailer(smtp) if smtp else FolderMailer(mail_dir) if mail_dir else NoMailer()
     if isinstance(mailer, NoMailer):
         log.warning(json.dumps({"event": "no_mailer", "detail": "no SMTP host and no mail folder: e-mails are dropped"}))
-    urls = Urls(public_url, list(preview_origins), preview_site_url)
-    collector = Collector(sites, storage, Tokens(secret), mailer, urls, rate_limit, min_seconds, export_token)
+    collector = Collector(sites, storage, Tokens(secret), mailer, urls, rate_limit, min_seconds, export_tokens, proxies)
     table = [
         Route("/healthz", routes.healthz, methods=["GET"]),
         Route("/{slug}/token", routes.token, methods=["GET", "OPTIONS"]),

@@ -6,7 +6,6 @@ The table of paths is in app.py; a form post goes on to submissions.py.
 from __future__ import annotations
 
 import datetime as _dt
-import hmac
 import json
 import logging
 import time
@@ -23,12 +22,14 @@ from panelsite.collector.export import export_csv
 from panelsite.collector.headers import security_headers
 from panelsite.collector.pages import SERVER_ERROR, UNREADABLE
 from panelsite.collector.retention import periods
+from panelsite.collector.security import token_matches
 from panelsite.collector.service import Collector
 from panelsite.collector.sites import FormSite
 from panelsite.collector.storage import StorageError
 
 log = logging.getLogger("panelsite.collector")
 NOT_FOUND = "Niet gevonden"
+EXPORT_FAILURES = (5, 900)  # wrong export tokens per client and municipality, per 15 minutes
 
 
 def _collector(request: Request) -> Collector:
@@ -75,7 +76,7 @@ async def form(request: Request) -> Response:
         hidden = {"_ts": c.tokens.form_loaded(site.slug), "_key": str(uuid.uuid4())}
         if member and c.tokens.member_id(member, site.slug):
             hidden["_lid"] = member
-        return c.pages.form(site, the_form, c.urls.form_action(request, site, the_form.id), hidden)
+        return c.pages.form(site, the_form, c.urls.form_action(site, the_form.id), hidden)
     return await submissions.submit(c, request, site, the_form)
 
 
@@ -95,13 +96,15 @@ async def error_page(request: Request) -> Response:
     if draft is None:
         return RedirectResponse(c.urls.site(site) + the_form.path, status_code=303)
     values = draft["values"]
-    hidden = {"_key": values.pop("_key", [""])[0], "_ts": c.tokens.form_loaded(site.slug)}
-    if values.get("_lid"):
+    # The timestamp the form came with (or the collector's, for a form that had none): reloading the
+    # page or correcting one field does not start the minimum fill time again.
+    hidden = draft.get("hidden") or {"_key": values.pop("_key", [""])[0], "_ts": c.tokens.form_loaded(site.slug)}
+    if values.get("_lid"):  # a draft from before hidden fields were kept apart
         hidden["_lid"] = values.pop("_lid")[0]
     errors = draft["errors"]
     if "_form" in errors:  # a form-level message first in the summary
         errors = {"_form": errors.pop("_form"), **errors}
-    return c.pages.form(site, the_form, c.urls.form_action(request, site, the_form.id), hidden, values, errors)
+    return c.pages.form(site, the_form, c.urls.form_action(site, the_form.id), hidden, values, errors)
 
 
 async def confirm_signup(request: Request) -> Response:
@@ -113,7 +116,7 @@ async def confirm_signup(request: Request) -> Response:
     if request.method == "GET":
         link_token = request.query_params.get("t", "")
         valid = c.tokens.confirmed_member(link_token, site.slug) is not None
-        return c.pages.confirm_signup(site, c.urls.confirm_signup(request, site) if valid else None, link_token)
+        return c.pages.confirm_signup(site, c.urls.confirm_signup(site) if valid else None, link_token)
     started = time.perf_counter()
     link_token = await _posted_token(c, request, site)
     if not isinstance(link_token, str):
@@ -123,7 +126,7 @@ async def confirm_signup(request: Request) -> Response:
         ok = member_id is not None and await run_in_threadpool(c.storage.confirm, site.slug, member_id, time.time())
     except StorageError as exc:
         c.log("store_failed", site, "aanmelden", 503, started, error=exc.kind)
-        return c.pages.signup_not_stored(site, c.urls.confirm_signup(request, site), link_token)
+        return c.pages.signup_not_stored(site, c.urls.confirm_signup(site), link_token)
     c.log("confirmed" if ok else "confirm_failed", site, "aanmelden", 303, started)
     return RedirectResponse(c.urls.site(site) + (forms_mod.CONFIRMED_PATH if ok else forms_mod.EXPIRED_PATH),
                             status_code=303)
@@ -147,7 +150,7 @@ async def confirm_leave(request: Request) -> Response:
             current = True  # show the button: pressing it later works
         if not current:
             return c.pages.already_left(site)
-        return c.pages.confirm_leave(site, c.urls.confirm_leave(request, site), link_token)
+        return c.pages.confirm_leave(site, c.urls.confirm_leave(site), link_token)
     started = time.perf_counter()
     link_token = await _posted_token(c, request, site)
     if not isinstance(link_token, str):
@@ -162,7 +165,7 @@ async def confirm_leave(request: Request) -> Response:
         outcome = await run_in_threadpool(c.storage.leave, site.slug, leaving[0], leaving[1], now, left_days, _day(now))
     except StorageError as exc:
         c.log("store_failed", site, "afmelden", 503, started, error=exc.kind)
-        return c.pages.leave_not_stored(site, c.urls.confirm_leave(request, site), link_token)
+        return c.pages.leave_not_stored(site, c.urls.confirm_leave(site), link_token)
     c.log("left" if outcome != "already" else "already_left", site, "afmelden", 200, started)
     if outcome == "already":
         return c.pages.already_left(site)
@@ -181,14 +184,33 @@ async def _posted_token(c: Collector, request: Request, site: FormSite) -> str |
 
 
 async def export(request: Request) -> Response:
-    """CSV for administrators: ``Authorization: Bearer <export token>``."""
+    """CSV for administrators: ``Authorization: Bearer <the municipality's export token>``.
+
+    Wrong tokens are counted per client and municipality: after ``EXPORT_FAILURES`` in a window
+    every request waits for the next window (429), the right token too, so guessing on finds
+    nothing. Each refusal is logged, never the token.
+    """
     c = _collector(request)
     site = c.site(request)
-    if site is None or not c.export_token:
+    expected = c.export_tokens.get(site.slug) if site else None
+    if expected is None:
         return PlainTextResponse(NOT_FOUND, status_code=404)
-    given = request.headers.get("authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {c.export_token}".encode()):
-        return PlainTextResponse("Niet toegestaan", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    started = time.perf_counter()
+    failures = c.rate(request, site, EXPORT_FAILURES, purpose="\0export")
+    try:
+        if await run_in_threadpool(c.storage.hits, failures) >= failures.limit:
+            c.log("export_refused", site, "export", 429, started)
+            return PlainTextResponse("Te veel verkeerde pogingen. Probeer het later opnieuw.", status_code=429,
+                                     headers={"Retry-After": str(EXPORT_FAILURES[1])})
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token_matches(given.strip(), expected):
+            await run_in_threadpool(c.storage.hit, failures)
+            c.log("export_refused", site, "export", 401, started)
+            return PlainTextResponse("Niet toegestaan", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    except StorageError as exc:
+        c.log("store_failed", site, "export", 503, started, error=exc.kind)
+        return PlainTextResponse("De database is nu niet bereikbaar. Probeer het over een minuut opnieuw.",
+                                 status_code=503, headers={"Retry-After": "60"})
     what = request.path_params["what"]
     try:
         text = await run_in_threadpool(export_csv, c.storage, site, what)

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from panelsite.collector import mail_texts
 from panelsite.collector.mail import FolderMailer, NoMailer, message
 from panelsite.collector.pages import Pages
-from panelsite.collector.security import Tokens
+from panelsite.collector.security import Tokens, TrustedProxies, client_address
 from panelsite.collector.sites import FormSite
 from panelsite.collector.storage import CONFIRM_LEAVE, CONFIRM_SIGNUP, Mail, Rate, Storage
 from panelsite.collector.urls import Urls
@@ -36,7 +36,8 @@ class Collector:
     urls: Urls
     rate_limit: tuple[int, int]  # requests, seconds: per client and municipality
     min_seconds: float  # minimum time to fill in a form
-    export_token: str | None
+    export_tokens: dict[str, str]  # slug -> the token of its HTTP export (checked by export_tokens.check)
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)  # whose X-Forwarded-For is believed
     pages: Pages = field(init=False)
 
     def __post_init__(self):
@@ -45,11 +46,15 @@ class Collector:
     def site(self, request: Request) -> FormSite | None:
         return self.sites.get(request.path_params.get("slug", ""))
 
-    def rate(self, request: Request, site: FormSite) -> Rate:
-        limit, seconds = self.rate_limit
-        client = request.client.host if request.client else "unknown"
+    def client(self, request: Request) -> str:
+        """The client's address (behind a configured proxy: the one the proxy saw); never logged or stored."""
+        return client_address(request.scope, self.proxies)
+
+    def rate(self, request: Request, site: FormSite, limit: tuple[int, int] | None = None, purpose: str = "") -> Rate:
+        """The rate-limit bucket of this client at this municipality (``purpose`` keeps a count of its own)."""
+        count, seconds = limit or self.rate_limit
         now = int(time.time())
-        return Rate(self.tokens.client_bucket(client, site.slug), now - now % seconds, limit)
+        return Rate(self.tokens.client_bucket(self.client(request), site.slug + purpose), now - now % seconds, count)
 
     @staticmethod
     def log(event: str, site: FormSite | None, form: str | None, status: int, started: float, **extra) -> None:
@@ -75,7 +80,7 @@ class Collector:
 
     # --- mail ---------------------------------------------------------------------------
 
-    async def deliver(self, site: FormSite, mail: Mail, request: Request, response: Response) -> None:
+    async def deliver(self, site: FormSite, mail: Mail, response: Response) -> None:
         """Send the mail a stored submission calls for.
 
         By SMTP it goes out after the response (the answer is committed; the resident does not
@@ -85,26 +90,25 @@ class Collector:
         if isinstance(self.mailer, NoMailer):
             return
         if isinstance(self.mailer, FolderMailer):
-            await run_in_threadpool(self.send, site, mail, request)
+            await run_in_threadpool(self.send, site, mail)
         else:
-            response.background = BackgroundTask(self.send, site, mail, request)
+            response.background = BackgroundTask(self.send, site, mail)
 
-    def send(self, site: FormSite, mail: Mail, request: Request) -> None:
+    def send(self, site: FormSite, mail: Mail) -> None:
         m = site.municipality
-        sender = self.mailer.sender or m.contact.email
         try:
-            text = mail_texts.render(site, mail, self._link(site, mail, request))
-            msg = message(sender, mail.to or m.contact.email, text.subject, text.body)
-            if mail.to is None and mail.fields.get("email"):
-                msg["Reply-To"] = mail.fields["email"]
-            self.mailer.send(msg)
+            text = mail_texts.render(site.mail_env, mail, self._link(site, mail))
+            reply_to = mail.fields.get("email") if mail.to is None else None
+            outgoing = message(self.mailer.sender or m.contact.email, mail.to or m.contact.email, text.subject,
+                               text.body, reply_to=reply_to)
+            self.mailer.send(outgoing)
         except Exception as exc:  # noqa: BLE001 - the data are stored; mail failure must not lose them
             log.error(json.dumps({"event": "mail_failed", "slug": site.slug, "kind": mail.kind,
                                   "error": type(exc).__name__}))
 
-    def _link(self, site: FormSite, mail: Mail, request: Request) -> str | None:
+    def _link(self, site: FormSite, mail: Mail) -> str | None:
         if mail.kind == CONFIRM_SIGNUP:
-            return self.urls.confirm_signup(request, site, self.tokens.confirmation(site.slug, mail.member_id))
+            return self.urls.confirm_signup(site, self.tokens.confirmation(site.slug, mail.member_id))
         if mail.kind == CONFIRM_LEAVE:
-            return self.urls.confirm_leave(request, site, self.tokens.leave(site.slug, mail.member_id, mail.request_id))
+            return self.urls.confirm_leave(site, self.tokens.leave(site.slug, mail.member_id, mail.request_id))
         return None

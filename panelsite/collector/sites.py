@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from panelsite import forms as forms_mod
+from panelsite.collector import mail_texts
 from panelsite.collector.security import origin_of
 from panelsite.config.municipality import Municipality
 from panelsite.engine.navigation import site_menu
@@ -36,6 +37,10 @@ class FormSite:
     forms: dict[str, Form]  # by form id: aanmelden, afmelden, contact, vragenlijst-<survey-id>
     env: jinja2.Environment  # the site's own (themes/<slug>/templates first)
     navigation: list[NavItem] = field(default_factory=list)  # the site's main menu, in menu order
+    mail_env: jinja2.Environment = field(init=False)  # the same templates for mails (mail_texts.environment)
+
+    def __post_init__(self):
+        self.mail_env = mail_texts.environment(self.env)
 
     @property
     def slug(self) -> str:

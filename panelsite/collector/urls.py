@@ -15,7 +15,6 @@ from starlette.requests import Request
 from panelsite.collector.security import origin_of, request_origin
 from panelsite.collector.sites import FormSite
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 CONFIRM_PATH = "bevestigen"
 LEAVE_PATH = "afmelden/bevestigen"
 
@@ -28,24 +27,34 @@ class Urls:
         self.preview_site_url = preview_site_url
         self._policies: dict[str, str] = {}
 
-    # --- the collector ------------------------------------------------------------------
+    # --- the collector ---------------------------------------------------------------
 
-    def own(self, request: Request, site: FormSite) -> str:
-        """The collector's URL as residents reach it, ending in "/"."""
-        base = self.public_url or site.collector_url or str(request.base_url)
+    def own(self, site: FormSite) -> str:
+        """The collector's URL as residents reach it, ending in "/": ``--public-url``, else the
+        municipality's ``collector.url``. Never the request's Host header, which the client writes
+        (a sign-up with ``Host: evil.example`` would mail its victim a link to evil.example)."""
+        base = self.public_url or site.collector_url
+        if not base:
+            raise ValueError(missing_public_url(site))
         return base if base.endswith("/") else base + "/"
 
-    def form_action(self, request: Request, site: FormSite, form_id: str) -> str:
-        return self.own(request, site) + f"{site.slug}/{form_id}"
+    def form_action(self, site: FormSite, form_id: str) -> str:
+        return self.own(site) + f"{site.slug}/{form_id}"
 
-    def confirm_signup(self, request: Request, site: FormSite, token: str | None = None) -> str:
-        return self.own(request, site) + f"{site.slug}/{CONFIRM_PATH}" + (f"?t={token}" if token else "")
+    def confirm_signup(self, site: FormSite, token: str | None = None) -> str:
+        return self.own(site) + f"{site.slug}/{CONFIRM_PATH}" + (f"?t={token}" if token else "")
 
-    def confirm_leave(self, request: Request, site: FormSite, token: str | None = None) -> str:
-        return self.own(request, site) + f"{site.slug}/{LEAVE_PATH}" + (f"?t={token}" if token else "")
+    def confirm_leave(self, site: FormSite, token: str | None = None) -> str:
+        return self.own(site) + f"{site.slug}/{LEAVE_PATH}" + (f"?t={token}" if token else "")
 
-    def error_page(self, request: Request, site: FormSite, form_id: str, draft: str) -> str:
-        return self.own(request, site) + f"{site.slug}/{form_id}/fout/{draft}"
+    def error_page(self, site: FormSite, form_id: str, draft: str) -> str:
+        return self.own(site) + f"{site.slug}/{form_id}/fout/{draft}"
+
+    def check(self, sites: dict[str, FormSite]) -> None:
+        """ValueError naming every municipality without a public URL for the collector."""
+        missing = [missing_public_url(site) for site in sites.values() if not (self.public_url or site.collector_url)]
+        if missing:
+            raise ValueError("\n".join(missing))
 
     # --- the site -----------------------------------------------------------------------
 
@@ -71,17 +80,12 @@ class Urls:
         # Never the Host header: a request names its own Host, so a page on evil.example could
         # post with Host: evil.example and pass. The collector's own pages (the error page, the
         # confirmation page) post from where it is configured to be.
-        if origin == site.origin or origin in self.preview_origins or origin in self._own_origins(request, site):
+        if origin == site.origin or origin in self.preview_origins or origin in self._own_origins(site):
             return origin
         return None
 
-    def _own_origins(self, request: Request, site: FormSite) -> set[str]:
-        own = {o for o in (origin_of(self.public_url), origin_of(site.collector_url)) if o}
-        if not own and request.url.hostname in LOOPBACK:
-            # A collector on this machine with no public URL (a local run): only a browser on the
-            # same machine reaches it, and its Host header names loopback.
-            own.add(origin_of(str(request.base_url)))
-        return own
+    def _own_origins(self, site: FormSite) -> set[str]:
+        return {o for o in (origin_of(self.public_url), origin_of(site.collector_url)) if o}
 
     def content_security_policy(self, site: FormSite | None) -> str:
         if site is None:  # /healthz, 404s: nothing to load
@@ -92,10 +96,16 @@ class Urls:
             # which answers with a redirect to the site's thank-you page; browsers check that
             # redirect against form-action too, so the site is allowed there.
             site_origins = {site.origin, origin_of(self.site(site)), *self.preview_origins} - {None}
-            own = {o for o in (origin_of(self.public_url), origin_of(site.collector_url)) if o}
+            own = self._own_origins(site)
             assets = " ".join(sorted(site_origins))
             posts = " ".join(["'self'", *sorted(own)])
             self._policies[site.slug] = (
                 f"default-src 'none'; style-src {assets}; script-src {assets}; img-src {assets}; "
                 f"connect-src {posts}; form-action {posts} {assets}; frame-ancestors 'none'; base-uri 'none'")
         return self._policies[site.slug]
+
+
+def missing_public_url(site: FormSite) -> str:
+    return (f"{site.municipality.source}: collector.url: is not set, and no --public-url was given (expected the "
+            "collector's public URL, where residents reach it: links in its mails and pages come only from "
+            "configuration, never from a request's Host header)")

@@ -123,6 +123,12 @@ class Storage(ABC):
         """Count one request that stores nothing (an invalid form); False when over the limit."""
         return self._write(lambda tx: self._count(tx, rate))
 
+    def hits(self, rate: Rate) -> int:
+        """How many requests this bucket counted in its window so far (counting none)."""
+        with self.reading() as tx:
+            row = tx.one("SELECT hits FROM rate_limits WHERE bucket = ? AND win = ?", (rate.bucket, rate.window))
+        return row[0] if row else 0
+
     def heartbeat(self, now: float) -> None:
         """Commit one tiny write: raises StorageError when the database takes reads but no writes."""
         self._write(lambda tx: tx.execute(
