@@ -56,7 +56,11 @@ def serve(kind: str, port: int, root: Path, database_url: str | None) -> None:
     else:
         from panelsite.collector.app import create_app
 
+        from panelsite.collector import server
+
         app = create_app(root, database_url=database_url, secret=SECRET, min_seconds=0, rate_limit=(10**9, 60))
+        server.run(app, "127.0.0.1", port)  # as `collect` serves it
+        return
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -429,10 +429,12 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
                "--mail-dir", "var/mail", "--database-url", "sqlite:///var/collector.sqlite3"]
     for origin in origins:
         command += ["--preview-origin", origin]
+    # Links in its mails and pages point at this collector, not at the municipality's public one
+    # (which --public-url overrides: the preview is the one place it starts without its own URL).
+    command += ["--public-url", f"http://{host_for_url(host)}:{port}/"]
     if site_url:
-        # Thank-you pages, confirmation links and the collector's own pages point at
-        # the preview, not at the municipality's public URLs.
-        command += ["--preview-site-url", site_url, "--public-url", f"http://{host_for_url(host)}:{port}/"]
+        # Thank-you pages and the collector's own pages point at the preview, not at the public sites.
+        command += ["--preview-site-url", site_url]
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)

@@ -6,8 +6,8 @@
 
 Settings may also come from the environment: PANELSITE_SECRET (signing key),
 PANELSITE_DATABASE_URL, PANELSITE_MAIL_DIR, PANELSITE_SMTP_HOST/PORT/USER/PASSWORD/
-STARTTLS/FROM, PANELSITE_EXPORT_TOKEN, PANELSITE_PREVIEW_ORIGINS (comma-separated),
-PANELSITE_PUBLIC_URL.
+STARTTLS/FROM, PANELSITE_EXPORT_TOKEN_<SLUG> (one per municipality), PANELSITE_PREVIEW_ORIGINS
+(comma-separated), PANELSITE_PUBLIC_URL, PANELSITE_FORWARDED_ALLOW_IPS.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ def collect_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local preview only: where the sites are served, with {slug}, e.g. "
                              "http://127.0.0.1:8000/{slug}/ (thank-you pages and links go there)")
     parser.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
-                        help="the collector's public URL, for links in e-mails")
+                        help="the collector's public URL, for links in mails and pages (default: each "
+                             "municipality's collector.url; required when one has none)")
     parser.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
     parser.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
-    parser.add_argument("--forwarded-allow-ips", default=None,
-                        help="proxies whose X-Forwarded-For is trusted (behind a load balancer)")
+    parser.add_argument("--forwarded-allow-ips", default=os.environ.get("PANELSITE_FORWARDED_ALLOW_IPS"),
+                        help="proxies whose X-Forwarded-For is believed, comma-separated addresses or networks "
+                             "(behind a load balancer); without it the header is ignored")
 
 
 def export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +82,8 @@ def _operator_errors(run, opts) -> int:
     try:
         return run(opts)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except StorageError as exc:
         cause = str(exc.__cause__ or exc).splitlines()[0]
@@ -134,12 +137,17 @@ def secret_for(root: Path) -> str:
 
 
 def _collect(opts) -> int:
-    import uvicorn
-
+    from panelsite.collector import server
     from panelsite.collector.app import create_app
     from panelsite.collector.mail import SMTPSettings
+    from panelsite.collector.security import TrustedProxies, export_tokens_from
 
     root = opts.root.resolve()
+    try:
+        proxies = TrustedProxies((opts.forwarded_allow_ips or "").split(","))
+    except ValueError as exc:
+        raise ValueError(f"--forwarded-allow-ips: {exc}") from None
+    export_tokens = export_tokens_from(os.environ, (p.stem for p in (root / "municipalities").glob("*.yaml")))
     smtp = None
     if opts.smtp_host:
         smtp = SMTPSettings(host=opts.smtp_host, port=opts.smtp_port, username=opts.smtp_user,
@@ -150,15 +158,15 @@ def _collect(opts) -> int:
     count, seconds = (int(x) for x in opts.rate_limit.split("/"))
     app = create_app(root, database_url=opts.database_url, secret=secret_for(root), mail_dir=opts.mail_dir, smtp=smtp,
                      preview_origins=opts.preview_origin, preview_site_url=opts.preview_site_url,
-                     public_url=opts.public_url, rate_limit=(count, seconds),
-                     min_seconds=opts.min_seconds, export_token=os.environ.get("PANELSITE_EXPORT_TOKEN"))
-    kwargs = {"forwarded_allow_ips": opts.forwarded_allow_ips} if opts.forwarded_allow_ips else {}
-    uvicorn.run(app, host=opts.host, port=opts.port, access_log=False, log_config=None, **kwargs)
+                     public_url=opts.public_url, rate_limit=(count, seconds), min_seconds=opts.min_seconds,
+                     export_tokens=export_tokens, trusted_proxies=proxies)
+    server.run(app, opts.host, opts.port)
     return 0
 
 
 def _export(opts) -> int:
-    from panelsite.collector.app import export_csv, load_sites
+    from panelsite.collector.export import export_csv
+    from panelsite.collector.sites import load_sites
     from panelsite.collector.storage import open_storage
 
     root = opts.root.resolve()
@@ -236,7 +244,8 @@ def _env_true(name: str, default: bool) -> bool:
 def _configure_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JSONFormatter())
-    for name in ("panelsite.collector", "uvicorn", "uvicorn.error"):
+    # asyncio too: without it, a refused accept (no file descriptors left) is a traceback per attempt.
+    for name in ("panelsite.collector", "uvicorn", "uvicorn.error", "asyncio"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO)

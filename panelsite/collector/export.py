@@ -16,8 +16,6 @@ import csv
 import datetime as _dt
 import io
 
-from panelsite.errors import ConfigError
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -44,12 +42,11 @@ def _csv(header: list[str], rows: list[list]) -> str:
     return out.getvalue()
 
 
-def survey_for(surveys, survey_id: str, slug: str):
-    for survey in surveys:
-        if survey.id == survey_id:
-            return survey
-    known = ", ".join(s.id for s in surveys) or "none"
-    raise ConfigError(f'content/{slug}/surveys: no survey "{survey_id}" (expected one of: {known}, or members)')
+def export_csv(storage, site, what: str) -> str:
+    """``members`` or a survey id of a :class:`~panelsite.collector.sites.FormSite`; KeyError for anything else."""
+    if what == "members":
+        return members_csv(storage, site.municipality, site.extra_profile)
+    return responses_csv(storage, site.municipality, site.survey(what))
 
 
 def responses_csv(storage, municipality, survey) -> str:

@@ -1,10 +1,13 @@
-"""Signed tokens, origin checks and the client key for rate limiting."""
+"""Signed tokens, origin checks, the client's address and the key for rate limiting."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -12,6 +15,15 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CONFIRM_MAX_AGE = 7 * 86400  # a confirmation link works 7 days
 LEAVE_MAX_AGE = 7 * 86400  # so does the link that confirms leaving the panel
 FORM_MAX_AGE = 7 * 86400  # a page may stay open long (a questionnaire over lunch)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A form's signed "shown at": how long ago, and whether it came with a form sent back to
+    be checked (``review``: the answers are filled in already, so less time is needed)."""
+
+    age: float
+    review: bool
 
 
 class Tokens:
@@ -23,19 +35,26 @@ class Tokens:
         # Its own salt: a sign-up link cannot confirm leaving, nor a leave link a sign-up.
         self._leave = URLSafeTimedSerializer(secret, salt="panelsite-leave")
 
-    def form_loaded(self, slug: str) -> str:
-        """A signed "the form was loaded now" for the minimum fill time."""
-        return self._timestamps.dumps({"s": slug, "t": time.time()})
+    def form_loaded(self, slug: str, review: bool = False) -> str:
+        """A signed "the form was shown now" for the minimum fill time; ``review`` for a form
+        sent back with its answers to be checked and sent again."""
+        data = {"s": slug, "t": time.time()}
+        if review:
+            data["r"] = 1
+        return self._timestamps.dumps(data)
 
-    def seconds_since_loaded(self, token: str, slug: str) -> float | None:
-        """Seconds since the form was loaded, or None when the token is forged, foreign or too old."""
+    def stamp(self, token: str, slug: str) -> Stamp | None:
+        """The stamp of :meth:`form_loaded`, or None when it is forged, foreign or too old."""
         try:
             data = self._timestamps.loads(token, max_age=FORM_MAX_AGE)
         except (BadSignature, SignatureExpired):
             return None
         if not isinstance(data, dict) or data.get("s") != slug:
             return None
-        return time.time() - float(data.get("t", 0))
+        try:
+            return Stamp(age=time.time() - float(data.get("t", 0)), review=bool(data.get("r")))
+        except (TypeError, ValueError):
+            return None
 
     def confirmation(self, slug: str, member_id: str) -> str:
         return self._confirm.dumps({"s": slug, "m": member_id})
@@ -99,3 +118,106 @@ def request_origin(headers) -> str | None:
     if origin == "null":
         return None
     return origin_of(headers.get("referer"))
+
+
+class TrustedProxies:
+    """The proxies (addresses or networks, ``10.0.0.10`` or ``10.0.0.0/24``) whose
+    X-Forwarded-For is believed. ``*`` is refused: every client could then name its own address
+    and get a fresh rate limit with every request."""
+
+    def __init__(self, addresses: Iterable[str] = ()):
+        self.networks = []
+        for text in addresses:
+            text = text.strip()
+            if not text:
+                continue
+            if text == "*":
+                raise ValueError('"*" would let every client name its own address and escape the rate limit '
+                                 "(expected the addresses of the proxies in front of the collector, like 10.0.0.10)")
+            try:
+                self.networks.append(ipaddress.ip_network(text, strict=False))
+            except ValueError:
+                raise ValueError(f'"{text}" is not an IP address or network (expected addresses like 10.0.0.10 '
+                                 "or 10.0.0.0/24, comma-separated)") from None
+
+    def __contains__(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def __bool__(self) -> bool:
+        return bool(self.networks)
+
+
+def client_address(scope, proxies: TrustedProxies | Iterable[str]) -> str:
+    """The address a request came from: the peer, unless the peer is a trusted proxy; then the
+    last address in X-Forwarded-For that is not one of the proxies (each proxy appends the
+    address it saw, so entries left of that are what the client itself wrote)."""
+    if not isinstance(proxies, TrustedProxies):
+        proxies = TrustedProxies(proxies)
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    if peer not in proxies:
+        return peer
+    forwarded = [value.decode("latin-1") for name, value in scope.get("headers") or () if name == b"x-forwarded-for"]
+    hops = [hop.strip() for hop in ",".join(forwarded).split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # not written by a proxy of ours: nothing in the header can be believed
+        if hop not in proxies:
+            return hop
+    return hops[0] if hops else peer
+
+
+# --- export tokens ----------------------------------------------------------------------------
+
+EXPORT_TOKEN_VARIABLE = "PANELSITE_EXPORT_TOKEN"
+MIN_TOKEN_LENGTH = 32
+MIN_TOKEN_CHARACTERS = 10  # distinct ones: "aaaa…" or "abab…" is long and still guessed at once
+TOKEN_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def export_token_variable(slug: str) -> str:
+    """``PANELSITE_EXPORT_TOKEN_LINDENHAVEN``: where the export token of a municipality comes from."""
+    return f"{EXPORT_TOKEN_VARIABLE}_{slug.upper().replace('-', '_')}"
+
+
+def export_tokens_from(environ, slugs: Iterable[str]) -> dict[str, str]:
+    """The export tokens in the environment, by slug; ValueError for the one token of before."""
+    if environ.get(EXPORT_TOKEN_VARIABLE):
+        examples = ", ".join(export_token_variable(slug) for slug in sorted(slugs)) or export_token_variable("<slug>")
+        raise ValueError(f"{EXPORT_TOKEN_VARIABLE}: one token for every municipality is not used any more (expected a "
+                         f"token per municipality: {examples})")
+    prefix = EXPORT_TOKEN_VARIABLE + "_"
+    return {name[len(prefix):].lower().replace("_", "-"): value
+            for name, value in environ.items() if name.startswith(prefix) and value}
+
+
+def check_export_tokens(tokens: dict[str, str], slugs: Iterable[str]) -> None:
+    """ValueError naming every token that is too short, too regular, shared or for no municipality."""
+    slugs = set(slugs)
+    problems, seen = [], {}
+    for slug, token in sorted(tokens.items()):
+        variable = export_token_variable(slug)
+        expected = f"at least {MIN_TOKEN_LENGTH} random characters, like the output of {TOKEN_HINT}"
+        if slug not in slugs:
+            problems.append(f'{variable}: no municipality "{slug}" (expected one of: '
+                            f'{", ".join(export_token_variable(s) for s in sorted(slugs))})')
+        elif len(token) < MIN_TOKEN_LENGTH:
+            problems.append(f"{variable}: is {len(token)} characters (expected {expected})")
+        elif len(set(token)) < MIN_TOKEN_CHARACTERS:
+            problems.append(f"{variable}: repeats {len(set(token))} characters (expected {expected})")
+        elif token in seen:
+            problems.append(f"{variable}: is also the token of {export_token_variable(seen[token])} (expected a token "
+                            "of its own for each municipality)")
+        seen.setdefault(token, slug)
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+def token_matches(given: str, expected: str) -> bool:
+    """Constant time: how much of a guess was right must not show in how long the answer takes."""
+    return hmac.compare_digest(given.encode(), expected.encode())

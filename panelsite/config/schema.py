@@ -248,10 +248,18 @@ class Url(Option):
 
 
 class Email(Str):
+    """An address through the one strict parser (config/email_address.py), as the forms check residents'."""
+
     expected = "an e-mail address like panel@gemeente.nl"
 
-    def __init__(self, **kw):
-        super().__init__(pattern=r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", **kw)
+    def convert(self, value, path, ctx):
+        from panelsite.config import email_address
+
+        text = super().convert(value, path, ctx)
+        try:
+            return email_address.parse(text)
+        except email_address.InvalidAddress:
+            raise Invalid(f"{_show(text)} is not valid") from None
 
 
 class Color(Str):

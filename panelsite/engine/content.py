@@ -100,34 +100,41 @@ def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[P
     return page, problems
 
 
-def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
-    """Shared pages overridden by the municipality's own, sorted by path."""
-    problems: list[Problem] = []
-    pages: dict[str, Page] = {}
+def page_files(root: Path, slug: str):
+    """``(source, path relative to its folder, shared)`` of every Markdown file that may be a
+    page: the shared ones first, then the municipality's own (which override them)."""
     for folder, shared in ((root / "content" / "_shared", True), (root / "content" / slug, False)):
         if not folder.is_dir():
             continue
-        own: dict[str, str] = {}  # path → file, within this folder
         for source in sorted(folder.rglob("*")):
             relative = source.relative_to(folder)
             if (relative.parts[0] in DATA_FOLDERS or source.suffix.lower() != ".md" or not source.is_file()
                     or any(part.startswith(".") for part in relative.parts)):  # an editor's or the OS's own files
                 continue
-            display = relpath(source, root)
-            name_problem = _page_name_problem(relative)
-            if name_problem:
-                problems.append(Problem(display, name_problem))
-                continue
-            path = site_path(relative)
-            if path in own:  # nieuws.md and nieuws/index.md: one would silently win
-                problems.append(Problem(display, f'a second page for the address {path or "/"} '
-                                                 f"(also made by {own[path]}; expected one file per page)"))
-                continue
-            own[path] = display
-            page, found = read_page(source, relative, root, shared)
-            problems.extend(found)
-            if page is not None and not found and (drafts or not page.meta.draft):
-                pages[page.path] = page  # municipality pages come second and override
+            yield source, relative, shared
+
+
+def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
+    """Shared pages overridden by the municipality's own, sorted by path."""
+    problems: list[Problem] = []
+    pages: dict[str, Page] = {}
+    own: dict[tuple[bool, str], str] = {}  # (shared, path) → file, within one folder
+    for source, relative, shared in page_files(root, slug):
+        display = relpath(source, root)
+        name_problem = _page_name_problem(relative)
+        if name_problem:
+            problems.append(Problem(display, name_problem))
+            continue
+        path = site_path(relative)
+        if (shared, path) in own:  # nieuws.md and nieuws/index.md: one would silently win
+            problems.append(Problem(display, f'a second page for the address {path or "/"} '
+                                             f"(also made by {own[shared, path]}; expected one file per page)"))
+            continue
+        own[shared, path] = display
+        page, found = read_page(source, relative, root, shared)
+        problems.extend(found)
+        if page is not None and not found and (drafts or not page.meta.draft):
+            pages[page.path] = page  # municipality pages come second and override
     if problems:
         raise ConfigError(problems)
     return [pages[p] for p in sorted(pages)]

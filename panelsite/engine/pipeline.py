@@ -23,7 +23,7 @@ import jinja2
 
 from panelsite.a11y import report_page
 from panelsite.config.municipality import Municipality, load_municipalities
-from panelsite.engine import content, pdf, render
+from panelsite.engine import content, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
@@ -129,11 +129,9 @@ def plan_site(options: Options, inputs: SiteInputs, base_url: str) -> Site:
 def main_navigation(pages) -> list[NavItem]:
     """The menu: content pages with a ``nav_order`` plus what the page families add.
 
-    The collector shows the same menu on the pages it serves itself.
+    The collector draws the same menu from the pages' front matter (engine/navigation.py).
     """
-    own = [NavItem(p.path, p.meta.nav_title or p.title, p.meta.nav_order)
-           for p in pages if p.meta.nav_order is not None]
-    return own + [item for family in FAMILIES for item in family.navigation()]
+    return navigation.page_items(pages) + [item for family in FAMILIES for item in family.navigation()]
 
 
 def add_content_page(site: Site, page, content_env) -> None:

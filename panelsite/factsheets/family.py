@@ -20,6 +20,7 @@ import mimetypes
 from pathlib import Path
 
 from panelsite import i18n
+from panelsite.engine import navigation as menu
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
@@ -30,9 +31,8 @@ from panelsite.factsheets.measures import STATUSES, measure_view, overview, surv
 from panelsite.factsheets.pdf import render_pdf
 from panelsite.factsheets.source import Factsheet, load_factsheets
 
-MEASURES_PATH = "wat-doen-we-ermee/"
-MEASURES_TITLE = "Wat doen we ermee?"
-MEASURES_NAV_ORDER = 30
+MEASURES_PATH = menu.MEASURES.path
+MEASURES_TITLE = menu.MEASURES.title
 
 
 def load(options, inputs: SiteInputs) -> None:
@@ -67,7 +67,7 @@ def published(inputs: SiteInputs) -> list[Factsheet]:
 
 
 def navigation() -> list[NavItem]:
-    return [NavItem(MEASURES_PATH, MEASURES_TITLE, MEASURES_NAV_ORDER)]
+    return [menu.MEASURES]  # declared in engine/navigation.py, where the collector reads it too
 
 
 def prepare(site: Site) -> None:

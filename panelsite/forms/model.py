@@ -52,6 +52,7 @@ class Field:
     missing: list[str] = field(default_factory=list)  # values meaning "no real answer"
     min: float | None = None
     max: float | None = None
+    decimals: int | None = None  # number fields: most digits after the decimal comma
     maxlength: int | None = None
     min_age: int | None = None
     store: str = "profile"
@@ -87,10 +88,10 @@ class Field:
             # forms.js only checks questions that are shown, so a filtered one is required there.
             "required": self.required or self.required_when_shown,
             "id": self.input_id,
-            "messages": {k: self.message(k, min=_fmt(self.min), max=_fmt(self.max), maxlength=self.maxlength or "")
-                         for k in DEFAULT_MESSAGES},
+            "messages": {k: self.message(k, min=_fmt(self.min), max=_fmt(self.max), maxlength=self.maxlength or "",
+                                         digits=digits(self.decimals)) for k in DEFAULT_MESSAGES},
         }
-        for key in ("min", "max", "maxlength", "min_age"):
+        for key in ("min", "max", "decimals", "maxlength", "min_age"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.options:
@@ -114,11 +115,15 @@ DEFAULT_MESSAGES = {
     "number": "Vul een getal in, zoals 12 of 12,5, bij: {label}",
     "min": "Vul een getal in van {min} of meer bij: {label}",
     "max": "Vul een getal in van {max} of minder bij: {label}",
+    "decimals": "Vul een getal in met hoogstens {digits} achter de komma bij: {label}",
     "too_long": "Gebruik hoogstens {maxlength} tekens bij: {label}",
     "too_young": "U moet 18 jaar of ouder zijn",
     "outside": "Deze postcode hoort niet bij onze gemeente",
     "exclusive": "Kies 'weet niet' of een of meer antwoorden, niet allebei, bij: {label}",
+    "characters": "Gebruik alleen letters, cijfers en leestekens bij: {label}",
     "too_fast": "U hebt het formulier heel snel verstuurd. Controleer uw antwoorden en verstuur het formulier opnieuw",
+    # A post without the collector's timestamp (a form on the site without JavaScript): it comes back once.
+    "unchecked": "Bijna klaar: controleer uw antwoorden en verstuur het formulier opnieuw",
     "expired": "Het formulier is verlopen. Controleer uw antwoorden en verstuur het formulier opnieuw",
 }
 
@@ -127,6 +132,13 @@ def _fmt(value):
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def digits(decimals: int | None) -> str:
+    """ "1 cijfer", "2 cijfers": the {digits} of the decimals message."""
+    if decimals is None:
+        return ""
+    return f"{decimals} cijfer" if decimals == 1 else f"{decimals} cijfers"
 
 
 @dataclass

@@ -73,6 +73,7 @@ def question_field(q, number: int, numbers: dict, by_id: dict) -> Field:
             "invalid": f"Kies bij vraag {number} een van de antwoorden",
             "too_long": f"Uw antwoord bij vraag {number} is te lang. Gebruik hoogstens {{maxlength}} tekens",
             "exclusive": f"Kies bij vraag {number} 'weet niet' of een of meer antwoorden, niet allebei",
+            "characters": f"Gebruik bij vraag {number} alleen letters, cijfers en leestekens",
         },
     )
     if q.type == "grade":
@@ -81,7 +82,11 @@ def question_field(q, number: int, numbers: dict, by_id: dict) -> Field:
         field.hint = anchors.group(1) + "." if anchors else GRADE_HINT
     if q.type == "number":
         field.hint = f"In {q.unit}." if getattr(q, "unit", None) else ""
+        field.min, field.max, field.decimals = q.min, q.max, q.decimals
         field.messages["number"] = f"Vul bij vraag {number} een getal in, zoals 12 of 12,5"
+        field.messages["min"] = f"Vul bij vraag {number} een getal in van {{min}} of meer"
+        field.messages["max"] = f"Vul bij vraag {number} een getal in van {{max}} of minder"
+        field.messages["decimals"] = f"Vul bij vraag {number} een getal in met hoogstens {{digits}} achter de komma"
         field.messages["exclusive"] = f"Vul bij vraag {number} een getal in of kies 'weet niet', niet allebei"
     if q.type == "multi":
         field.label = MULTI_INSTRUCTION.sub("", label) or label

@@ -9,15 +9,23 @@ not apply are dropped and never required.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from panelsite.forms.model import Field, Form
+from panelsite.config import email_address
+from panelsite.forms.model import Field, Form, digits
 from panelsite.forms.questionnaire import answer_columns, shown
 
-EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[A-Za-z]{2,}")
 POSTCODE = re.compile(r"([1-9]\d{3})\s?([A-Za-z]{2})")
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+# A number as typed: "1.234.567,25" is 13 characters. Longer is no answer to any question (and a
+# 400-digit one would be read as infinity).
+NUMBER_CHARS = 24
+# Bidirectional overrides and isolates can make text read differently from what it is.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = set("\t\n\r")
 
 
 @dataclass
@@ -25,10 +33,24 @@ class Result:
     values: dict = field(default_factory=dict)  # name -> cleaned value (absent when empty)
     errors: dict = field(default_factory=dict)  # name -> message, in field order
     columns: dict = field(default_factory=dict)  # questionnaire: responses.csv columns
+    # Fields holding characters no keyboard types (NUL, escape, a line break in a one-line field):
+    # a crafted request, answered 400 rather than as a mistake.
+    refused: set = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def unusable_characters(text: str, multiline: bool) -> bool:
+    """Control characters (tab and line breaks allowed in a multi-line field) and bidi controls."""
+    for ch in text:
+        if ch in LINE_BREAKS:
+            if not multiline:
+                return True
+        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            return True
+    return False
 
 
 def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None = None,
@@ -41,6 +63,12 @@ def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None =
         if f.condition and not shown(f, result.columns):
             continue  # filtered out: not asked, so not stored and not required
         raw = [v for v in data.get(f.name, []) if isinstance(v, str)]
+        if any(unusable_characters(v, f.type == "textarea") for v in raw):
+            result.errors[f.name] = f.message("characters")
+            result.refused.add(f.name)
+            if f.question is not None:
+                result.columns.update(answer_columns(f, None))
+            continue
         # Past the filter check above: a filtered question applies here, so it is required now.
         value, error = clean(f, raw, today, required=f.required or f.required_when_shown)
         if error:
@@ -94,7 +122,10 @@ def clean(f: Field, raw: list[str], today: _dt.date, required: bool | None = Non
     if f.maxlength and len(text) > f.maxlength:
         return None, f.message("too_long", maxlength=f.maxlength)
     if f.type == "email":
-        return (text, None) if EMAIL.fullmatch(text) and len(text) <= 254 else (None, f.message("invalid"))
+        try:
+            return email_address.parse(text), None
+        except email_address.InvalidAddress:
+            return None, f.message("invalid")
     if f.type == "year":
         if not re.fullmatch(r"\d{4}", text):
             return None, f.message("invalid")
@@ -112,13 +143,15 @@ def clean(f: Field, raw: list[str], today: _dt.date, required: bool | None = Non
             return None, f.message("outside")
         return match.group(1), None  # only the 4 digits are kept
     if f.type == "number":
-        number = parse_number(text)
+        number = parse_number(text) if len(text) <= NUMBER_CHARS else None
         if number is None:
             return None, f.message("number")
         if f.min is not None and number < f.min:
             return None, f.message("min", min=_fmt(f.min))
         if f.max is not None and number > f.max:
             return None, f.message("max", max=_fmt(f.max))
+        if f.decimals is not None and decimals_of(text) > f.decimals:
+            return None, f.message("decimals", digits=digits(f.decimals))
         return (int(number) if number.is_integer() else number), None
     return text, None
 
@@ -131,7 +164,16 @@ def parse_number(text: str) -> float | None:
         text = text.replace(".", "").replace(",", ".")
     if not NUMBER.fullmatch(text.replace(",", ".")):
         return None
-    return float(text)
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def decimals_of(text: str) -> int:
+    """Digits after the decimal separator, by the rule of :func:`parse_number`."""
+    text = text.strip().replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return len(text.partition(".")[2])
 
 
 def _code(f: Field, value: str):

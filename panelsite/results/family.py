@@ -12,6 +12,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from panelsite.engine import navigation as menu
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
@@ -19,8 +20,7 @@ from panelsite.results import downloads
 from panelsite.results.pages import survey_context
 from panelsite.surveys import analyse, load_surveys, series_changes, series_trends, to_open_data, to_open_data_csv
 
-RESULTS_PATH = "resultaten/"
-RESULTS_NAV_ORDER = 20
+RESULTS_PATH = menu.RESULTS.path
 
 
 class Results:
@@ -75,7 +75,7 @@ def load(options, inputs: SiteInputs) -> None:
 
 
 def navigation() -> list[NavItem]:
-    return [NavItem(RESULTS_PATH, "Resultaten", RESULTS_NAV_ORDER)]
+    return [menu.RESULTS]  # declared in engine/navigation.py, where the collector reads it too
 
 
 def prepare(site: Site) -> None:

@@ -3,13 +3,13 @@ JavaScript (or while the index loads), a plain list of every page of the site.""
 
 from __future__ import annotations
 
+from panelsite.engine import navigation as menu
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 
-PATH = "zoeken/"
-TITLE = "Zoeken"
-NAV_ORDER = 90
+PATH = menu.SEARCH.path
+TITLE = menu.SEARCH.title
 
 
 def load(options, inputs: SiteInputs) -> None:
@@ -17,7 +17,7 @@ def load(options, inputs: SiteInputs) -> None:
 
 
 def navigation() -> list[NavItem]:
-    return [NavItem(PATH, TITLE, NAV_ORDER)]
+    return [menu.SEARCH]  # declared in engine/navigation.py, where the collector reads it too
 
 
 def prepare(site: Site) -> None:

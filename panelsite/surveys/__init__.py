@@ -7,7 +7,8 @@ The pipeline for one municipality::
     trends = series_trends(results, today=build_date)
 
 Modules: ``definition`` (survey.yaml), ``filters`` (question filters),
-``responses`` (responses.csv), ``loader`` (both, for all surveys),
+``responses`` (responses.csv), ``loader`` (both, for all surveys; or the
+definitions alone, for the collector),
 ``weighting`` (raking), ``estimates`` (the figures of a survey, with
 ``figures``: the result objects and suppression, ``formulas`` and ``tables``:
 the computation), ``design`` (design-based standard errors of a raked round),
@@ -17,7 +18,7 @@ the computation), ``design`` (design-based standard errors of a raked round),
 No HTML here: pages are rendered from these result objects elsewhere.
 """
 
-from panelsite.surveys.definition import THEMES, Question, Survey
+from panelsite.surveys.definition import THEMES, Question, Survey, SurveyDefinition
 from panelsite.surveys.estimates import analyse
 from panelsite.surveys.figures import (
     Comparison,
@@ -31,7 +32,7 @@ from panelsite.surveys.figures import (
     UnknownFigure,
 )
 from panelsite.surveys.formulas import wilson
-from panelsite.surveys.loader import load_surveys
+from panelsite.surveys.loader import load_definitions, load_surveys
 from panelsite.surveys.opendata import to_open_data, to_open_data_csv
 from panelsite.surveys.series import Change, TrendPoint, series_changes, series_trends
 from panelsite.surveys.text import method_text, summary_sentence
@@ -49,11 +50,13 @@ __all__ = [
     "Question",
     "QuestionResult",
     "Survey",
+    "SurveyDefinition",
     "SurveyResults",
     "TrendPoint",
     "UnknownFigure",
     "WeightingSummary",
     "analyse",
+    "load_definitions",
     "load_surveys",
     "method_text",
     "series_changes",

@@ -120,6 +120,9 @@ QUESTION = s.Mapping(
         "filter": s.Str(help="Who was asked: a condition like q0 == 1; the base is those respondents."),
         "subject": s.Str(help='Short phrase for Dutch summary sentences, like "de afvalinzameling".'),
         "unit": s.Str(help="Unit of a number question, like km."),
+        "min": s.Float(help="Smallest answer a number question takes (the form and responses.csv are checked)."),
+        "max": s.Float(help="Largest answer a number question takes (the form and responses.csv are checked)."),
+        "decimals": s.Int(min=0, max=6, help="Most digits after the decimal comma in an answer to a number question."),
         "key": CodeList(help="Codes summed for the key figure (trends, highlights); overrides the default."),
     }
 )
@@ -193,6 +196,9 @@ class Question:
     subject: str | None = None
     unit: str | None = None
     key: list | None = None  # explicit key codes from YAML, or None
+    min: float | None = None  # number questions: the range an answer must be in, and
+    max: float | None = None
+    decimals: int | None = None  # the most digits after the decimal comma
 
     @property
     def columns(self) -> list[str]:
@@ -222,6 +228,30 @@ class Question:
         if self.type in WITH_OPTIONS:
             return "pct"
         return "mean" if self.type in ("grade", "number") else None
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """A survey as its survey.yaml defines it, without responses: what the collector needs
+    for a questionnaire (see loader.load_definitions)."""
+
+    id: str
+    title: str
+    theme: str
+    fieldwork_start: _dt.date
+    fieldwork_end: _dt.date
+    invited: int
+    publish_on: _dt.date
+    collect: bool
+    summary: str | None
+    questions: list[Question]
+    yaml_file: str = ""  # display path of survey.yaml
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
 
 
 @dataclass
@@ -310,7 +340,8 @@ def check_survey(record, located: Located, municipality) -> tuple[list[Question]
         _check_codes(raw, path, report)
         # Kept even when its codes have problems, so filters naming it are still checked.
         questions.append(
-            Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit, raw.key)
+            Question(qid, raw.text, raw.type, raw.options, raw.missing, None, raw.subject, raw.unit, raw.key,
+                     min=raw.min, max=raw.max, decimals=raw.decimals)
         )
 
     by_id = {q.id: q for q in questions}
@@ -363,6 +394,13 @@ def _check_codes(raw, path: str, report) -> None:
                 "(expected a different label per code)",
             )
         labels[label.lower()] = code
+    for bound in ("min", "max", "decimals"):
+        if raw.get(bound) is not None and qtype != "number":
+            report(f"{path}.{bound}", f"a {qtype} question has no {bound} (expected min, max and decimals only for "
+                                      "number questions)")
+    if qtype == "number" and raw.get("min") is not None and raw.get("max") is not None and raw.min > raw.max:
+        report(f"{path}.max",
+               f"{raw.max:g} is below min {raw.min:g} (expected a largest answer of at least {raw.min:g})")
     if raw.key:
         if qtype not in WITH_OPTIONS:
             report(

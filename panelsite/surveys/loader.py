@@ -14,7 +14,7 @@ from pathlib import Path
 
 from panelsite.config import schema, yamlfile
 from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath
-from panelsite.surveys.definition import SLUG, SURVEY, Survey, check_survey, themes_of
+from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
 from panelsite.surveys.responses import empty_responses, read_responses
 from panelsite.surveys.weighting import check_margins
 
@@ -78,21 +78,55 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
     return survey, problems
 
 
-def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file,
-                 csv_file) -> tuple[Survey | None, list[Problem]]:
+def load_definitions(survey_root: Path, municipality,
+                     project_root: Path) -> tuple[list[SurveyDefinition], list[Problem]]:
+    """Every survey's survey.yaml, never its responses.csv: the questionnaires the collector
+    serves. Returns the valid definitions and the problems of the others, so that one broken
+    survey (or a results file the build refuses) does not stop the forms of the rest."""
+    if not survey_root.is_dir():
+        return [], []
+    definitions, problems = [], []
+    for folder in sorted(p for p in survey_root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        yaml_path = folder / "survey.yaml"
+        if not re.fullmatch(SLUG, folder.name):
+            continue  # the build reports it; it is no survey the collector can serve
+        yaml_file = relpath(yaml_path, project_root)
+        record, _located, questions, _raw, found = _read_definition(folder, municipality, project_root, yaml_path,
+                                                                    yaml_file)
+        problems.extend(found)
+        if record is None:
+            continue
+        definitions.append(SurveyDefinition(
+            id=folder.name, title=record.title, theme=record.theme, fieldwork_start=record.fieldwork.start,
+            fieldwork_end=record.fieldwork.end, invited=record.invited, publish_on=record.publish_on,
+            collect=record.collect, summary=record.summary, questions=questions, yaml_file=yaml_file))
+    return definitions, problems
+
+
+def _read_definition(folder, municipality, project_root, yaml_path, yaml_file):
+    """(record, located, questions, raw bytes, problems) of a survey.yaml; record None when invalid."""
     if not yaml_path.is_file():
-        return None, [Problem(relpath(folder, project_root), "no survey.yaml in this folder "
-                                                             "(expected every folder under surveys/ to "
-                                                             "hold a survey.yaml)")]
-    raw = yaml_path.read_bytes()  # parsed here and hashed into source_hash below
+        return None, None, [], b"", [Problem(relpath(folder, project_root), "no survey.yaml in this folder "
+                                                                           "(expected every folder under surveys/ to "
+                                                                           "hold a survey.yaml)")]
+    raw = yaml_path.read_bytes()  # parsed here and hashed into source_hash
     try:
         located = yamlfile.parse_bytes(raw, yaml_file)
     except ConfigError as exc:
-        return None, exc.problems
+        return None, None, [], raw, exc.problems
     record, problems = schema.validate(SURVEY, located)
     questions, more = check_survey(record, located, municipality)
     problems = sorted(problems + more, key=lambda p: p.line or 0)
     if problems:
+        return None, located, questions, raw, problems
+    return record, located, questions, raw, []
+
+
+def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file,
+                 csv_file) -> tuple[Survey | None, list[Problem]]:
+    record, located, questions, raw, problems = _read_definition(folder, municipality, project_root, yaml_path,
+                                                                 yaml_file)
+    if record is None:
         return None, problems  # responses can only be checked against a valid definition
 
     required = {v: "weighting" for v in (record.weighting.by if record.weighting else [])}

@@ -32,6 +32,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 
 import numpy as np
@@ -435,6 +436,20 @@ def parse_number(cell: str) -> float | None:
     return float(text) if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", text) else None
 
 
+def _clip(cell: str, length: int = 24) -> str:
+    return cell if len(cell) <= length else cell[:length] + "…"
+
+
+def _in_range(q: Question, value: float) -> bool:
+    return (getattr(q, "min", None) is None or value >= q.min) and (getattr(q, "max", None) is None or value <= q.max)
+
+
+def _range_text(q: Question) -> str:
+    if q.min is not None and q.max is not None:
+        return f"a number from {q.min:g} to {q.max:g}"
+    return f"a number of at least {q.min:g}" if q.max is None else f"a number of at most {q.max:g}"
+
+
 def _number_converter(q: Question, labels: dict, missing_text: str):
     grade = q.type == "grade"
     expected = f"a whole number from 1 to 10{missing_text}" if grade else f"a number like 12,5{missing_text}"
@@ -446,7 +461,12 @@ def _number_converter(q: Question, labels: dict, missing_text: str):
         if value is None:
             if cell.lower() in labels:
                 return float(labels[cell.lower()])
-            raise _Bad(f'"{cell}" is not {"a grade" if grade else "a number"} (expected {expected})')
+            raise _Bad(f'"{_clip(cell)}" is not {"a grade" if grade else "a number"} (expected {expected})')
+        if not math.isfinite(value):  # 400 digits are read as infinity
+            raise _Bad(f'"{_clip(cell)}" is not a finite number (expected {expected})')
+        if value not in q.missing and not _in_range(q, value):
+            raise _Bad(f"{cell} is outside the range of {q.id} in survey.yaml "
+                       f"(expected {_range_text(q)}{missing_text})")
         if grade and value not in q.missing:
             if not value.is_integer():
                 raise _Bad(f'"{cell}" is not a whole number (expected {expected})')

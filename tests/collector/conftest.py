@@ -5,10 +5,23 @@ import pytest
 
 from panelsite.collector.app import create_app
 
-from .helpers import SECRET, database, make_project, serve_app
+from .helpers import SECRET, database, free_port, make_project, serve_app
 
 SITE = "https://panel.lindenhaven.nl/"
 ORIGIN = "https://panel.lindenhaven.nl"
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging():
+    """main() sets up the process's JSON logging, as a server should; other tests' caplog needs it back."""
+    import logging
+
+    names = ("panelsite.collector", "uvicorn", "uvicorn.error", "asyncio")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,10 +62,12 @@ def make_collector(tmp_path, database_url):
         project = make_project(tmp_path / f"project{len(started)}", SITE, options.pop("forms_yaml", ""),
                                options.pop("left_members_days", None))
         mail_dir = tmp_path / "mail"
+        port = free_port()
         options.setdefault("min_seconds", 0)
         options.setdefault("rate_limit", (1000, 60))
+        options.setdefault("public_url", f"http://127.0.0.1:{port}/")  # links come only from configuration
         app = create_app(project, database_url=database_url, secret=SECRET, mail_dir=mail_dir, **options)
-        ctx = serve_app(app)
+        ctx = serve_app(app, port)
         url = ctx.__enter__()
         started.append(ctx)
         return Collector(url, app, mail_dir, project)

@@ -83,12 +83,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(app, port: int | None = None):
-    """Run an ASGI app with uvicorn in a thread on 127.0.0.1; yields its base URL."""
+    """Run the app with uvicorn, set up as ``collect`` does, in a thread on 127.0.0.1; yields its base URL."""
     import uvicorn
 
+    from panelsite.collector import server as collector_server
+
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(collector_server.config(app, "127.0.0.1", port))  # as `collect` serves it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 10
@@ -135,3 +136,88 @@ def database(kind: str, tmp: Path):
     else:
         with pg_schema(pg_url_or_skip()) as url:
             yield url
+
+
+class SMTPRecorder:
+    """What a real SMTP server (aiosmtpd) was told: every RCPT TO and every delivered message."""
+
+    def __init__(self):
+        self.recipients: list[str] = []  # every RCPT TO, also of messages that never completed
+        self.messages: list = []  # aiosmtpd envelopes: .mail_from, .rcpt_tos, .content (bytes)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.recipients.append(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, seconds: float = 10) -> list:
+        """The messages once ``count`` have arrived (the collector sends after its answer)."""
+        deadline = time.time() + seconds
+        while len(self.messages) < count and time.time() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+    def parsed(self, index: int = -1):
+        import email
+        from email import policy
+
+        return email.message_from_bytes(self.messages[index].content, policy=policy.default)
+
+
+@contextlib.contextmanager
+def smtp_server():
+    """A real SMTP server on a free loopback port; yields (SMTPSettings for it, SMTPRecorder)."""
+    from aiosmtpd.controller import Controller
+
+    from panelsite.collector.mail import SMTPSettings
+
+    recorder = SMTPRecorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SMTPSettings(host="127.0.0.1", port=port, starttls=False), recorder
+    finally:
+        controller.stop()
+
+
+@contextlib.contextmanager
+def collect_process(tmp: Path, *args: str, preexec_fn=None, env: dict | None = None):
+    """``panelsite collect`` in its own process on a free port, as in production: yields
+    ``(base URL, log file)`` once it answers /healthz; stopped (SIGTERM) afterwards."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    project = make_project(tmp / "project", "https://panel.lindenhaven.nl/")
+    port = free_port()
+    log_path = tmp / "collector.log"
+    command = [sys.executable, "-m", "panelsite", "--root", str(project), "collect", "--port", str(port),
+               "--database-url", f"sqlite:///{tmp / 'db.sqlite3'}", "--public-url", f"http://127.0.0.1:{port}/",
+               "--mail-dir", str(tmp / "mail"), "--min-seconds", "0", *args]
+    environment = {**os.environ, "PANELSITE_SECRET": SECRET, "PYTHONPATH": str(ROOT), **(env or {})}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=log, preexec_fn=preexec_fn)
+        try:
+            deadline = time.time() + 30
+            while True:
+                if process.poll() is not None or time.time() > deadline:
+                    pytest.fail("the collector did not start: " + log_path.read_text())
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+            yield f"http://127.0.0.1:{port}", log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

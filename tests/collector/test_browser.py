@@ -38,7 +38,7 @@ def site(tmp_path):
     project = make_project(tmp_path / "project", base)
     mail_dir = tmp_path / "mail"
     app = create_app(project, database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", secret=SECRET, mail_dir=mail_dir,
-                     min_seconds=0, rate_limit=(1000, 60))
+                     min_seconds=0, rate_limit=(1000, 60), public_url=f"http://127.0.0.1:{collector_port}/")
     with serve_app(app, collector_port) as collector_url:
         out = build_site(project, tmp_path / "dist", collector_url + "/")
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))

@@ -15,19 +15,6 @@ from .helpers import make_project
 SITE = "https://panel.lindenhaven.nl/"
 
 
-@pytest.fixture(autouse=True)
-def _keep_logging():
-    """main() sets up the process's JSON logging, as a server should; other tests' caplog needs it back."""
-    import logging
-
-    names = ("panelsite.collector", "uvicorn", "uvicorn.error")
-    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
-    yield
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
-
-
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.delenv("PANELSITE_DATABASE_URL", raising=False)
@@ -80,7 +67,8 @@ def test_collect_has_no_workers_option(project, monkeypatch, capsys):
 def test_collect_on_a_read_only_disk_stops_with_one_line(project, monkeypatch, capsys, where):
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("started without a database"))
     monkeypatch.setenv("PANELSITE_SECRET", "test-secret-0123456789abcdef")
-    assert main(["--root", str(project), "collect", "--database-url", f"sqlite:///{where}"]) == 2
+    assert main(["--root", str(project), "collect", "--database-url", f"sqlite:///{where}",
+                 "--public-url", "http://127.0.0.1:8001/"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot use the database /proc/") and err.count("\n") == 1
     assert "Traceback" not in err

@@ -322,12 +322,13 @@ def test_retention_deletes_old_unconfirmed_signups_messages_and_answers(collecto
 
 
 def test_http_export_needs_the_bearer_token(make_collector):
-    c = make_collector(export_token="s3cret-token")
+    token = "s3cret-token-of-32-characters-xyz"
+    c = make_collector(export_tokens={"lindenhaven": token})
     assert c.client.get("/lindenhaven/export/members").status_code == 401
     assert c.client.get("/lindenhaven/export/members", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    ok = c.client.get("/lindenhaven/export/members", headers={"Authorization": "Bearer s3cret-token"})
+    ok = c.client.get("/lindenhaven/export/members", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and ok.text.startswith("member_id,")
-    assert c.client.get("/lindenhaven/export/nope", headers={"Authorization": "Bearer s3cret-token"}).status_code == 404
+    assert c.client.get("/lindenhaven/export/nope", headers={"Authorization": f"Bearer {token}"}).status_code == 404
 
 
 def test_unknown_municipality_or_form_is_404(collector):
@@ -351,6 +352,6 @@ def test_neutralise(value, expected):
 
 
 def _export(c, what: str) -> str:
-    from panelsite.collector.app import export_csv
+    from panelsite.collector.export import export_csv
 
     return export_csv(c.storage, c.state.sites["lindenhaven"], what)

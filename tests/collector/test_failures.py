@@ -79,7 +79,7 @@ def test_healthz_commits_a_write(collector):
 def test_simultaneous_signups_with_one_address_all_get_the_normal_answer(collector, monkeypatch):
     # Each from its own client, as behind a load balancer: one client's rate-limit row would
     # otherwise make the transactions wait for each other.
-    monkeypatch.setattr(collector.state, "_rate", lambda request, site: Rate(uuid.uuid4().hex, 0, 1000))
+    monkeypatch.setattr(collector.state, "rate", lambda request, site: Rate(uuid.uuid4().hex, 0, 1000))
     barrier = threading.Barrier(20)
     statuses = []
 
@@ -144,7 +144,7 @@ def test_an_unexpected_error_is_a_dutch_page(collector, monkeypatch):
     def broken(*args):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(collector.state, "_writer", broken)
+    monkeypatch.setattr("panelsite.collector.submissions.change_for", broken)
     r = collector.post("contact", {"naam": "A", "email": "a@b.nl", "bericht": "Hoi", "_key": key()})
     assert r.status_code == 500 and "Er ging iets mis" in r.text and SITE in r.text
     assert r.headers["x-content-type-options"] == "nosniff"

@@ -99,9 +99,6 @@ def test_the_collector_imports_no_page_family():
     assert violations("collector", lambda target: not within(target, *FAMILIES)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="collector/app.py:_navigation imports engine.pipeline.main_navigation for "
-                                       "the menu; the collector split (issue 21, item 4) removes it. Strict: when "
-                                       "it is gone this fails, and the marker goes.")
 def test_the_collector_never_imports_the_pipeline():
     assert violations("collector", lambda target: not within(target, "panelsite.engine.pipeline")) == []
 

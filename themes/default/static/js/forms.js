@@ -31,8 +31,16 @@
 
   function parseNumber(text) {
     text = text.replace(/\s/g, "");
+    if (text.length > 24) return null; // as the collector: no answer is that long (and 400 digits are Infinity)
     if (text.indexOf(",") >= 0) text = text.replace(/\./g, "").replace(",", ".");
     return NUMBER.test(text) ? parseFloat(text) : null;
+  }
+
+  function decimals(text) {
+    text = text.replace(/\s/g, "");
+    if (text.indexOf(",") >= 0) text = text.replace(/\./g, "").replace(",", ".");
+    var point = text.indexOf(".");
+    return point < 0 ? 0 : text.length - point - 1;
   }
 
   function check(field, given) {
@@ -75,6 +83,7 @@
       if (n === null) return m.number;
       if (field.min != null && n < field.min) return m.min;
       if (field.max != null && n > field.max) return m.max;
+      if (field.decimals != null && decimals(text) > field.decimals) return m.decimals;
     }
     return null;
   }
@@ -220,7 +229,8 @@
           busy = false;
           button.removeAttribute("aria-disabled");
           if (answer.data.errors) {
-            if (answer.data.errors._form && stamp) stamp.value = ""; // ask for a fresh timestamp next time
+            // The timestamp to send again: the same one, or the collector's when it had none.
+            if (answer.data.token && stamp) stamp.value = answer.data.token;
             showErrors(root, form, definition, answer.data.errors);
           } else {
             showErrors(root, form, definition, { _form: answer.data.error || "Er ging iets mis. Probeer het opnieuw." });

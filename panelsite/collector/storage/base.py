@@ -1,0 +1,215 @@
+"""One interface, two backends: what the collector stores and reads, in transactions.
+
+Every change happens in one write transaction that is committed before the resident gets an
+answer, so an acknowledged submission survives a crash. Backends provide ``transaction``
+(and SQLite its group commit, ``_write``); the SQL of what a submission changes lives in
+:mod:`.membership`, the deletions of ``retention`` in :mod:`.retention`.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from panelsite.collector.storage import membership, retention
+from panelsite.collector.storage.schema import SCHEMA
+
+DRAFT_MAX_AGE = retention.DRAFT_MAX_AGE
+
+
+class StorageError(Exception):
+    """The database could not read or write (locked, disk full, read-only, connection lost).
+
+    Raised instead of the driver's own exception, whose message may quote the values of
+    the statement (PostgreSQL's "Key (email)=(…) already exists"): ``kind`` names the
+    driver's exception class, the only detail that may be logged.
+    """
+
+    def __init__(self, cause: BaseException):
+        super().__init__(type(cause).__name__)
+        self.kind = type(cause).__name__
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate-limit check made in the same transaction as the write it guards."""
+
+    bucket: str  # keyed hash of the client address and municipality
+    window: int  # start of the time window in epoch seconds
+    limit: int
+
+
+class Tx:
+    """A transaction: ``execute(sql, params)`` with ``?`` placeholders on both backends."""
+
+    def __init__(self, cursor, placeholder: str):
+        self.cursor = cursor
+        self.placeholder = placeholder
+
+    def execute(self, sql: str, params: tuple = ()) -> "Tx":
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        self.cursor.execute(sql, params)
+        return self
+
+    @property
+    def rowcount(self) -> int:
+        return self.cursor.rowcount
+
+    def one(self, sql: str, params: tuple = ()):
+        return self.execute(sql, params).cursor.fetchone()
+
+    def all(self, sql: str, params: tuple = ()) -> list:
+        return self.execute(sql, params).cursor.fetchall()
+
+
+
+
+class Change(Protocol):
+    """What one submission writes (:mod:`.membership`): applied in the submission's transaction."""
+
+    def apply(self, tx: Tx) -> object: ...
+
+
+class Storage(ABC):
+    """The operations the collector needs; backends only provide ``transaction``."""
+
+    @abstractmethod
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction (a context manager yielding a :class:`Tx`), committed on exit."""
+
+    def close(self) -> None:
+        pass
+
+    def reading(self):
+        """A read-only transaction (the write transaction unless a backend has a cheaper one)."""
+        return self.transaction()
+
+    def _write(self, fn: Callable[[Tx], object]) -> object:
+        """Run ``fn`` in a write transaction and return its result once committed."""
+        with self.transaction() as tx:
+            return fn(tx)
+
+    def setup(self) -> None:
+        with self.transaction() as tx:
+            for statement in SCHEMA:
+                tx.execute(statement)
+
+    # --- submissions --------------------------------------------------------------------
+
+    def submit(self, slug: str, form: str, key: str, now: float, rate: Rate | None,
+               change: Change) -> tuple[str, object]:
+        """Store one submission: ("stored", what ``change.apply`` returned), ("duplicate", None)
+        or ("limited", None).
+
+        The rate counter, the idempotency key and the change are written in one
+        transaction; a retried request with the same key stores nothing new.
+        """
+        def store(tx: Tx) -> tuple[str, object]:
+            if rate is not None and not self._count(tx, rate):
+                return "limited", None
+            tx.execute("INSERT INTO submissions (slug, form, skey, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (slug, form, key, now))
+            if tx.rowcount == 0:
+                return "duplicate", None
+            return "stored", change.apply(tx)
+
+        return self._write(store)
+
+    def hit(self, rate: Rate) -> bool:
+        """Count one request that stores nothing (an invalid form); False when over the limit."""
+        return self._write(lambda tx: self._count(tx, rate))
+
+    def hits(self, rate: Rate) -> int:
+        """How many requests this bucket counted in its window so far (counting none)."""
+        with self.reading() as tx:
+            row = tx.one("SELECT hits FROM rate_limits WHERE bucket = ? AND win = ?", (rate.bucket, rate.window))
+        return row[0] if row else 0
+
+    def heartbeat(self, now: float) -> None:
+        """Commit one tiny write: raises StorageError when the database takes reads but no writes."""
+        self._write(lambda tx: tx.execute(
+            "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at", (now,)))
+
+    def _count(self, tx: Tx, rate: Rate) -> bool:
+        row = tx.one(
+            "INSERT INTO rate_limits (bucket, win, hits) VALUES (?, ?, 1) "
+            "ON CONFLICT (bucket, win) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+            (rate.bucket, rate.window),
+        )
+        return row[0] <= rate.limit
+
+    # --- error-page drafts --------------------------------------------------------------
+
+    def save_draft(self, draft_id: str, slug: str, form: str, data: dict, now: float,
+                   max_age: float = DRAFT_MAX_AGE) -> None:
+        """What a resident typed into a form with mistakes, for the error page (an hour)."""
+        def save(tx: Tx) -> None:
+            tx.execute("DELETE FROM drafts WHERE created < ?", (now - max_age,))
+            tx.execute("INSERT INTO drafts (id, slug, form, data, created) VALUES (?, ?, ?, ?, ?)",
+                       (draft_id, slug, form, json.dumps(data), now))
+
+        self._write(save)
+
+    def draft(self, draft_id: str, slug: str, form: str, now: float, max_age: float = DRAFT_MAX_AGE) -> dict | None:
+        with self.reading() as tx:
+            row = tx.one("SELECT data FROM drafts WHERE id = ? AND slug = ? AND form = ? AND created >= ?",
+                         (draft_id, slug, form, now - max_age))
+        return json.loads(row[0]) if row else None
+
+    # --- membership ---------------------------------------------------------------------
+
+    def confirm(self, slug: str, member_id: str, now: float) -> bool:
+        """Mark a sign-up confirmed; False when the member does not exist (any more)."""
+        return self._write(lambda tx: membership.confirm(tx, slug, member_id, now))
+
+    def leave(self, slug: str, member_id: str, request_id: str | None, now: float, left_days: int,
+              reason_day: float) -> str:
+        """Confirmed leaving: "deleted", "kept" or "already" (see :func:`.membership.leave`)."""
+        return self._write(lambda tx: membership.leave(tx, slug, member_id, request_id, now, left_days, reason_day))
+
+    def member(self, slug: str, member_id: str) -> dict | None:
+        """A confirmed, current member's profile, or None."""
+        with self.reading() as tx:
+            return membership.member_profile(tx, slug, member_id)
+
+    def in_panel(self, slug: str, member_id: str) -> bool:
+        """The member exists and has not left (confirmed or not yet)."""
+        with self.reading() as tx:
+            return membership.in_panel(tx, slug, member_id)
+
+    # --- exports and retention ----------------------------------------------------------
+
+    def responses(self, slug: str, survey_id: str) -> list[tuple[str, dict, dict, float]]:
+        with self.reading() as tx:
+            rows = tx.all("SELECT respondent_id, background, answers, created FROM responses "
+                          "WHERE slug = ? AND survey_id = ? ORDER BY created, respondent_id", (slug, survey_id))
+        return [(r[0], json.loads(r[1]), json.loads(r[2]), r[3]) for r in rows]
+
+    def members(self, slug: str) -> list[tuple[str, dict, float, float | None]]:
+        """Confirmed members (also those who left): id, profile, confirmed, left."""
+        with self.reading() as tx:
+            rows = tx.all("SELECT member_id, profile, confirmed, left_at FROM members "
+                          "WHERE slug = ? AND confirmed IS NOT NULL ORDER BY confirmed, member_id", (slug,))
+        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
+
+    def retention(self, periods: dict[str, retention.Periods], now: float,
+                  dry_run: bool = False) -> dict[str, dict[str, int]]:
+        """Delete (or count) what is past its retention period, in one transaction."""
+        with self.transaction() as tx:
+            return retention.apply(tx, periods, now, dry_run)
+
+    def count(self, table: str, slug: str | None = None) -> int:
+        assert table in ("submissions", "members", "contacts", "responses", "messages", "leave_reasons", "leave_requests",
+                         "drafts")
+        with self.reading() as tx:
+            if slug is None:
+                return tx.one(f"SELECT COUNT(*) FROM {table}")[0]
+            return tx.one(f"SELECT COUNT(*) FROM {table} WHERE slug = ?", (slug,))[0]
+
+    def submission_keys(self, slug: str, form: str) -> list[str]:
+        with self.reading() as tx:
+            return [r[0] for r in tx.all("SELECT skey FROM submissions WHERE slug = ? AND form = ?", (slug, form))]
