@@ -278,6 +278,23 @@ class Survey:
     has_responses: bool = False
     located: Located | None = field(default=None, repr=False)  # for errors found later
 
+    @property
+    def numbers(self) -> dict[str, str]:
+        """Question id → its number as residents see it, the same on the form, on paper and on the
+        results page: "1", "2" …; a question asked only to some (a ``filter``) takes the number
+        of the question before it and a letter ("4a", "4b"), so the numbers never skip when the
+        online form hides it."""
+        numbers: dict[str, str] = {}
+        number, letter = 0, 0
+        for q in self.questions:
+            if q.filter is not None and number:
+                letter += 1
+                numbers[q.id] = f"{number}{chr(ord('a') + letter - 1)}"
+            else:
+                number, letter = number + 1, 0
+                numbers[q.id] = str(number)
+        return numbers
+
     def question(self, question_id: str) -> Question:
         for q in self.questions:
             if q.id == question_id:

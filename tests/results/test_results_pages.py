@@ -116,7 +116,7 @@ def test_a_trend_says_which_answer_it_follows(built_demo, lindenhaven_results):
 
     _, results = lindenhaven_results
     page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
-    section = page[page.index('id="ontwikkeling"'):page.index('id="methode"')]
+    section = page[page.index('id="vragen"'):page.index('id="methode"')]  # each trend is with its question
     trends = series_trends([results["afval-2025"], results["afval-2026"]])[results["afval-2026"].survey.series]
     questions = {q.id: q.question for q in results["afval-2026"].questions}
     assert {t["key_stat"] for t in trends} == {"pct", "mean"}  # the demo must show both kinds
