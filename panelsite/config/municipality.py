@@ -269,17 +269,12 @@ def _check_accessibility(record, path, ctx):
                 "the research, like: Bureau X, WCAG-EM, 2026)",
             )
         checked = record.get("last_check")
-        if checked and (_dt.date.today() - checked).days > 3 * 365:
+        if checked and (dates.build_date() - checked).days > 3 * 365:
             ctx.report(
                 f"{path}.last_check",
                 f"research from {checked} is more than three years old and no longer "
                 f"supports status {status} (expected new research, or status C)",
             )
-
-
-        if checked and (dates.build_date() - checked).days > 3 * 365:
-            ctx.report(f"{path}.last_check", f"research from {checked} is more than three years old and no longer "
-                                             f"supports status {status} (expected new research, or status C)")
 
 
 ACCESSIBILITY = Mapping(
@@ -406,8 +401,6 @@ class Municipality:
     open_data: Frozen  # tooi (the publisher's identifier, or None) and licence of the open-data catalogue
     forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
-
-
     demo: Frozen  # as_of (None: not a demo, its dates stay as written)
     date_shift: _dt.timedelta = dates.NO_MOVE  # how far a demo's dates move in this build (config.dates)
 
@@ -445,15 +438,6 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     warnings += [p for p in logo_problems if p.severity != "error"]
     if contrast_problems:
         return None, contrast_problems, warnings
-    municipality = Municipality(
-        slug=slug,
-        source=display,
-        config_dir=path.parent,
-        palette=freeze(palette),
-        **{name: freeze(record[name]) for name in _OPTIONS},
-    )
-
-
     municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
                                 header_logo=freeze(header_logo), date_shift=shift,
                                 **{name: freeze(record[name]) for name in _OPTIONS})

@@ -52,7 +52,8 @@ def top_findings(questions: list) -> list[Finding]:
         if difference:
             size, row, breakdown = difference
             candidates.append((2000 + size, Finding(
-                q.id, q.number, row.value, f"{breakdown.key_label[:1].upper()}{breakdown.key_label[1:]}: {row.group}",
+                q.id, q.number, row.value,
+                f"{breakdown.key_label[:1].upper()}{breakdown.key_label[1:]} ({breakdown.variable} {row.group})",
                 about, "difference", row.versus_rest)))
         headline = q.headline
         candidates.append((1000 - position, Finding(q.id, q.number, headline.value, headline.label, about, "figure")))

@@ -126,7 +126,8 @@ def question_view(qr, palette, survey, changes=(), labels: dict | None = None) -
     ``labels``: the municipality's ``population.labels``, how breakdown groups are shown."""
     q, total = qr.question, qr.total
     view = View({
-        "id": q.id, "number": survey.numbers[q.id], "text": q.text, "subject": q.subject, "type": q.type, "n": total.n,
+        "id": q.id, "number": survey.numbers[q.id], "text": q.text, "short": _without_instructions(q.text),
+        "subject": q.subject, "type": q.type, "n": total.n,
         "suppressed": total.suppressed, "headline": None, "trend": None,
         "indicative": total.indicative, "n_eff": total.n_eff, "filter": _filter_text(q, survey) if q.filter else None,
         "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
@@ -177,6 +178,14 @@ def question_view(qr, palette, survey, changes=(), labels: dict | None = None) -
     for variable, groups in qr.breakdowns.items():
         view["breakdowns"].append(breakdown_view(q, variable, groups, palette, labels))
     return view
+
+
+def _without_instructions(text: str) -> str:
+    """The question without what it told the resident to do ("U kunt meer antwoorden kiezen.",
+    "(1 is heel slecht, 10 is uitstekend)"): for the contents list."""
+    from panelsite.forms.questionnaire import GRADE_ANCHORS, MULTI_INSTRUCTION
+
+    return MULTI_INSTRUCTION.sub("", GRADE_ANCHORS.sub("", text)).strip() or text
 
 
 def _capital(text: str) -> str:

@@ -34,7 +34,7 @@ def test_significant_changes_and_a_group_difference_come_first_and_allow_five():
     found = top_findings(questions)
     assert [(f.question_id, f.kind) for f in found] == [("q4", "change"), ("q2", "change"), ("q3", "difference"),
                                                         ("q1", "figure"), ("q5", "figure")]
-    assert found[2].label == "Tevreden of zeer tevreden: Havenkwartier" and found[2].value == "31%"
+    assert found[2].label == "Tevreden of zeer tevreden (wijk Havenkwartier)" and found[2].value == "31%"
     assert found[4].number == "4a"
 
 
