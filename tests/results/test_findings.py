@@ -56,8 +56,14 @@ def test_a_filtered_question_takes_the_number_before_it_with_a_letter():
 def test_the_demo_pages_show_findings_numbers_and_disclosures(built_demo):
     page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
     findings = page[page.index('id="belangrijkste-uitkomsten"'):page.index('id="toc-heading"')]
-    assert findings.count('<li class="finding') == 4
+    # the second round of a series: significant changes and a group's difference come first, so five
+    assert findings.count('<li class="finding') == 5
+    assert findings.index('finding--change') < findings.index('finding--difference') < findings.index('finding--figure')
+    assert "Significant hoger dan in maart 2025" in findings
     assert '<span class="finding__value">94%</span>' in findings  # papier en karton: the answer most gave
+    first = (built_demo / "lindenhaven" / "resultaten" / "openbare-ruimte-2026" / "index.html").read_text("utf-8")
+    assert first[first.index('id="belangrijkste-uitkomsten"'):first.index('id="toc-heading"')].count(
+        '<li class="finding finding--figure"') >= 3
     assert '<h3 id="vraag-q5"><span class="question__number">4a.</span>' in page  # asked after ‘Ja’ at 4
     assert page.count("<summary>Bekijk de tabel") == 6 and "<summary>Door de tijd" in page
     assert "Let op: deze uitkomst is indicatief" not in page  # the summary sentence says it, once
