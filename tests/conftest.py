@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUILD_DATE = "2026-11-28"
 DEMO_BUILD_EPOCH = 1795824000  # 2026-11-28T00:00:00Z
 
+# The demo's dates move with the build date (demo.as_of in municipalities/*.yaml, config/dates.py):
+# every test that reads the demo reads it as of its own day, whatever the machine's clock or a CI's
+# SOURCE_DATE_EPOCH says. A test that needs another day sets SOURCE_DATE_EPOCH itself.
+os.environ["SOURCE_DATE_EPOCH"] = str(DEMO_BUILD_EPOCH)
+
 
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory) -> Path:

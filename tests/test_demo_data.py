@@ -121,8 +121,10 @@ def test_columns_match_survey_definition(survey_path):
 
 def test_a_round_collecting_online_is_in_fieldwork_and_under_embargo():
     collecting = [p for p in all_surveys() if in_fieldwork(p)]
-    assert [p.parts[-2] for p in collecting] == ["mobiliteit-2026"]
-    survey = yaml.safe_load(collecting[0].read_text("utf-8"))
+    assert [p.parts[-2] for p in collecting] == ["dorpshuizen", "mobiliteit-2026"]
+    upcoming = yaml.safe_load(collecting[0].read_text("utf-8"))
+    assert SITE_DATE < upcoming["fieldwork"]["start"] <= upcoming["fieldwork"]["end"] < upcoming["publish_on"]
+    survey = yaml.safe_load(collecting[1].read_text("utf-8"))
     assert survey["fieldwork"]["start"] <= SITE_DATE <= survey["fieldwork"]["end"] < survey["publish_on"]
     assert {q["type"] for q in survey["questions"]} == {"single", "scale", "multi", "grade", "number", "open"}
     assert any(q.get("filter") for q in survey["questions"])

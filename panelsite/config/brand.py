@@ -13,6 +13,7 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
+from panelsite.config.datapalette import data_palette
 from panelsite.config.schema import Record
 from panelsite.errors import Problem
 
@@ -84,11 +85,6 @@ class Pair:
     required: float
 
 
-# Extra chart series after primary and secondary: distinguishable hues that
-# are each darkened as needed to reach 3:1 on the page background.
-CHART_EXTRA = ["#5b3a8c", "#1f7a4d", "#a3402b", "#6b6b00", "#00607a", "#8a2f6b"]
-
-
 def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[Problem], list[Problem]]:
     """All theme colours from the brand, with every used pair checked.
 
@@ -97,6 +93,7 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
     problems: list[Problem] = []
     warnings: list[Problem] = []
     colours = {k: brand[k] for k in ("primary", "secondary", "text", "background")}
+    colours["header"] = brand.get("header") or brand["primary"]
 
     def settle(pair: Pair) -> None:
         ratio = contrast(pair.foreground, pair.background)
@@ -118,11 +115,18 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
     settle(Pair("body text", "text", colours["text"], bg, TEXT))
     # Links and the primary button sit on the page background.
     settle(Pair("links (primary colour)", "primary", colours["primary"], bg, TEXT))
-    # Header and buttons: primary background with white or dark text, whichever reads best.
-    header_fg = readable_on(colours["primary"], WHITE, colours["text"])
-    if contrast(header_fg, colours["primary"]) < TEXT:
-        settle(Pair(f"header text {header_fg} on primary colour", "primary", colours["primary"], header_fg, TEXT))
-        header_fg = readable_on(colours["primary"], WHITE, colours["text"])
+    # Header and buttons: the header colour (brand.header, or else the primary colour as the
+    # links use it) with white or dark text, whichever reads best.
+    header_key = "header" if brand.get("header") else "primary"
+    if header_key == "primary":
+        colours["header"] = colours["primary"]
+    header_fg = readable_on(colours["header"], WHITE, colours["text"])
+    if contrast(header_fg, colours["header"]) < TEXT:
+        settle(Pair(f"header text {header_fg} on the {header_key} colour", header_key, colours[header_key],
+                    header_fg, TEXT))
+        if header_key == "primary":
+            colours["header"] = colours["primary"]
+        header_fg = readable_on(colours["header"], WHITE, colours["text"])
     settle(Pair("accents and form borders (secondary colour)", "secondary", colours["secondary"], bg, NON_TEXT))
 
     primary, secondary, text = colours["primary"], colours["secondary"], colours["text"]
@@ -134,15 +138,18 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
     # visible on the page, on tinted panels and on the primary header (WCAG 2.4.7, 1.4.11).
     focus = text
     focus_in_header = header_fg
-    chart = [primary, secondary] + [nearest_compliant(c, bg, NON_TEXT) for c in CHART_EXTRA]
-    chart = [nearest_compliant(c, surface, NON_TEXT) for c in chart]
+    # Chart colours from the brand as given (a yellow darkened for links is mustard), never an
+    # alert colour, colour-blind safe, 3:1 on page and surface (config.datapalette).
+    data = data_palette(brand["primary"], brand["secondary"], bg, surface, text)
 
     palette = Record(
         primary=primary,
         secondary=secondary,
         text=text,
         background=bg,
+        header_background=colours["header"],
         header_text=header_fg,
+        button_text=readable_on(primary, WHITE, text),
         surface=surface,
         muted=muted,
         link=primary,
@@ -153,7 +160,9 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         error="#b00020" if contrast("#b00020", bg) >= TEXT else nearest_compliant("#b00020", bg, TEXT),
         success="#1e6b30" if contrast("#1e6b30", bg) >= TEXT else nearest_compliant("#1e6b30", bg, TEXT),
         border=nearest_compliant(mix(text, bg, 0.55), bg, NON_TEXT),
-        chart=chart,
+        chart=list(data.categorical),
+        chart_sequential=list(data.sequential),
+        chart_labels=dict(data.labels),
     )
     return palette, problems, warnings
 
@@ -168,19 +177,21 @@ def checked_pairs(palette: Record) -> list[Pair]:
         Pair("text on surface", "text", p.text, p.surface, TEXT),
         Pair("links", "primary", p.link, p.background, TEXT),
         Pair("links on surface", "primary", p.link_on_surface, p.surface, TEXT),
-        Pair("header text", "primary", p.header_text, p.primary, TEXT),
-        Pair("button text", "primary", p.header_text, p.primary, TEXT),
+        Pair("header text", "primary", p.header_text, p.header_background, TEXT),
+        Pair("button text", "primary", p.button_text, p.primary, TEXT),
         Pair("secondary accents", "secondary", p.secondary, p.background, NON_TEXT),
         Pair("focus outline", "text", p.focus, p.background, NON_TEXT),
         Pair("focus outline on surface", "text", p.focus, p.surface, NON_TEXT),
-        Pair("focus outline in header", "primary", p.focus_in_header, p.primary, NON_TEXT),
+        Pair("focus outline in header", "primary", p.focus_in_header, p.header_background, NON_TEXT),
         Pair("form borders", "text", p.border, p.background, NON_TEXT),
         Pair("error text", "text", p.error, p.background, TEXT),
         Pair("success text", "text", p.success, p.background, TEXT),
     ]
-    for i, c in enumerate(p.chart):
-        pairs.append(Pair(f"chart series {i + 1}", "chart", c, p.background, NON_TEXT))
-        pairs.append(Pair(f"chart series {i + 1} on surface", "chart", c, p.surface, NON_TEXT))
+    for name, colours in (("chart series", p.chart), ("chart scale step", p.chart_sequential)):
+        for i, c in enumerate(colours):
+            pairs.append(Pair(f"{name} {i + 1}", "chart", c, p.background, NON_TEXT))
+            pairs.append(Pair(f"{name} {i + 1} on surface", "chart", c, p.surface, NON_TEXT))
+            pairs.append(Pair(f"value written on {name} {i + 1}", "chart", p.chart_labels[c], c, TEXT))
     return pairs
 
 
@@ -195,6 +206,7 @@ def tokens(brand: Record, palette: Record) -> dict[str, str]:
         # brand layer
         "--ps-brand-primary": palette.primary,
         "--ps-brand-secondary": palette.secondary,
+        "--ps-brand-header": palette.header_background,
         "--ps-brand-text": palette.text,
         "--ps-brand-background": palette.background,
         "--ps-brand-font-family": brand.font,
@@ -214,15 +226,19 @@ def tokens(brand: Record, palette: Record) -> dict[str, str]:
         # component layer
         "--ps-link-color": palette.link,
         "--ps-link-on-surface-color": palette.link_on_surface,
-        "--ps-header-background-color": "var(--ps-brand-primary)",
+        "--ps-header-background-color": "var(--ps-brand-header)",
         "--ps-header-color": palette.header_text,
         "--ps-header-focus-outline-color": palette.focus_in_header,
         "--ps-button-primary-background-color": "var(--ps-brand-primary)",
-        "--ps-button-primary-color": palette.header_text,
+        "--ps-button-primary-color": palette.button_text,
         "--ps-form-control-border-color": palette.border,
     }
     for i, colour in enumerate(palette.chart, start=1):
         t[f"--ps-chart-series-{i}-color"] = colour
+        t[f"--ps-chart-series-{i}-label-color"] = palette.chart_labels[colour]
+    for i, colour in enumerate(palette.chart_sequential, start=1):
+        t[f"--ps-chart-step-{i}-color"] = colour
+        t[f"--ps-chart-step-{i}-label-color"] = palette.chart_labels[colour]
     return t
 
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from panelsite.config import brand as brand_mod
+from panelsite.config import dates
+from panelsite.config import logo as logo_mod
 from panelsite.config.schema import (
     Bool,
     Choice,
     Color,
     Context,
     Date,
-    DictOf,
     Email,
     FilePath,
     Frozen,
@@ -43,17 +44,21 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class Population(Option):
-    """``source``, ``date`` and one mapping ``{category: count}`` per background variable."""
+    """``source``, ``date`` and one mapping ``{category: count}`` per background variable.
+
+    A category may also be ``{count: 18500, label: Mannen}``: the label is how pages and forms
+    show it; without one, the category itself with a capital first letter ("man" → "Man").
+    """
 
     expected = "source, date and per background variable a mapping of category to a count"
 
     def convert(self, value, path, ctx: Context):
         if not isinstance(value, dict):
             raise Invalid("is not a mapping")
-        out = Record(source=None, date=None, variables=Record())
+        out = Record(source=None, date=None, variables=Record(), labels=Record())
         out.source = Str(required=True).check(value.get("source"), f"{path}.source", ctx)
         out.date = Date(required=True).check(value.get("date"), f"{path}.date", ctx)
-        counts = DictOf(Int(min=0), min_items=2)
+        count, label = Int(min=0), Str(min_length=1)
         for name, categories in value.items():
             if name in ("source", "date"):
                 continue
@@ -61,11 +66,29 @@ class Population(Option):
             if not SLUG.fullmatch(str(name)) and not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
                 ctx.report(child, f'"{name}" is not a valid variable name (expected lowercase letters, digits, - or _)')
                 continue
-            converted = counts.check(categories, child, ctx)
-            if converted:
-                if sum(v for v in converted.values() if v is not None) == 0:
-                    ctx.report(child, "all counts are zero (expected population counts per category)")
-                out.variables[str(name)] = Record({str(k): v for k, v in converted.items()})
+            if not isinstance(categories, dict) or len(categories) < 2:
+                ctx.report(child, "needs at least two categories (expected a mapping of category to a count, "
+                                  "or to {count: …, label: …})")
+                continue
+            counts, labels = Record(), Record()
+            for category, entry in categories.items():
+                where = f"{child}.{category}"
+                if isinstance(entry, dict):
+                    unknown = set(entry) - {"count", "label"}
+                    if unknown:
+                        ctx.report(where, f"unknown key {sorted(unknown)[0]} (expected count and label)")
+                    counts[str(category)] = count.check(entry.get("count"), f"{where}.count", ctx)
+                    given = label.check(entry.get("label"), f"{where}.label", ctx) if "label" in entry else None
+                else:
+                    counts[str(category)] = count.check(entry, where, ctx)
+                    given = None
+                labels[str(category)] = given or category_label(category)
+            if any(v is None for v in counts.values()):
+                continue
+            if sum(counts.values()) == 0:
+                ctx.report(child, "all counts are zero (expected population counts per category)")
+            out.variables[str(name)] = counts
+            out.labels[str(name)] = labels
         return out
 
 
@@ -103,6 +126,12 @@ class Themes(Option):
         return out
 
 
+def category_label(category) -> str:
+    """A category as pages show it when the configuration gives no label: a capital first letter."""
+    text = str(category)
+    return text[:1].upper() + text[1:]
+
+
 def _check_url_path(record, path, ctx):
     if record.get("base_url") and "?" in record.base_url:
         ctx.report(f"{path}base_url", "must not contain a query string (expected an absolute http(s) URL)")
@@ -114,6 +143,8 @@ BRAND = Mapping(
         "secondary": Color(required=True, help="Accent colour: borders, highlights, second chart series."),
         "text": Color(default="#1a1a1a", help="Body text colour."),
         "background": Color(default="#ffffff", help="Page background colour."),
+        "header": Color(help="Header background colour (default: the primary colour); its text is white or the "
+                             "text colour, whichever reads best."),
         "logo": Mapping(
             {
                 "file": FilePath(
@@ -126,6 +157,9 @@ BRAND = Mapping(
             required=True,
             help="The logo shown in the header.",
         ),
+        "logo_on_dark": FilePath(suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
+                                 help="A light version of the logo for a dark header (white header text), "
+                                      "relative to municipalities/; the same text alternative."),
         "favicon": FilePath(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
         "font": Str(
             default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
@@ -235,7 +269,7 @@ def _check_accessibility(record, path, ctx):
                 "the research, like: Bureau X, WCAG-EM, 2026)",
             )
         checked = record.get("last_check")
-        if checked and (_dt.date.today() - checked).days > 3 * 365:
+        if checked and (dates.build_date() - checked).days > 3 * 365:
             ctx.report(
                 f"{path}.last_check",
                 f"research from {checked} is more than three years old and no longer "
@@ -325,6 +359,13 @@ SCHEMA = Mapping(
         "collector": COLLECTOR,
         "open_data": OPEN_DATA,
         "forms": FORMS,  # the forms' own options: see docs/forms.md
+        "demo": Mapping(
+            {
+                "as_of": Date(help="The day the site's dates were written as of: every build moves all "
+                                                  "its dates by whole weeks so that day falls in the build's week."),
+            },
+            help="A demonstration site whose dates move with the build date (config/dates.py).",
+        ),
     },
     validator=_check_url_path,
     removed={"language": "the sites are Dutch, like their texts, the results' sentences and the statements"},
@@ -350,6 +391,7 @@ class Municipality:
     tagline: str | None
     brand: Frozen
     palette: Frozen  # every theme colour, derived from brand and checked for contrast (config.brand)
+    header_logo: Frozen  # file (relative to config_dir), width, height: the logo the header shows (config.logo)
     contact: Frozen
     privacy: Frozen
     accessibility: Frozen
@@ -359,6 +401,8 @@ class Municipality:
     open_data: Frozen  # tooi (the publisher's identifier, or None) and licence of the open-data catalogue
     forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
+    demo: Frozen  # as_of (None: not a demo, its dates stay as written)
+    date_shift: _dt.timedelta = dates.NO_MOVE  # how far a demo's dates move in this build (config.dates)
 
     @property
     def root(self) -> Path:
@@ -366,7 +410,8 @@ class Municipality:
         return self.config_dir.parent
 
 
-_OPTIONS = [f.name for f in fields(Municipality) if f.name not in ("slug", "source", "config_dir", "palette")]
+_OPTIONS = [f.name for f in fields(Municipality)
+            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift")]
 
 
 def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
@@ -376,7 +421,9 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
         located = load_yaml(path, display)
     except ConfigError as exc:
         return None, exc.problems, []
-    record, problems = validate(SCHEMA, located, base_dir=path.parent)
+    shift = dates.move_for(_as_of(located), dates.build_date())
+    with dates.moved_by(shift):  # a demo's dates (the accessibility statement's too) move with the build
+        record, problems = validate(SCHEMA, located, base_dir=path.parent)
     slug = path.stem
     if not SLUG.fullmatch(slug):
         problems.append(
@@ -386,16 +433,51 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     if problems:
         return None, problems, warnings
     palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
+    header_logo, logo_problems = _header_logo(record.brand, palette, located, path.parent)
+    contrast_problems += [p for p in logo_problems if p.severity == "error"]
+    warnings += [p for p in logo_problems if p.severity != "error"]
     if contrast_problems:
         return None, contrast_problems, warnings
-    municipality = Municipality(
-        slug=slug,
-        source=display,
-        config_dir=path.parent,
-        palette=freeze(palette),
-        **{name: freeze(record[name]) for name in _OPTIONS},
-    )
+    municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
+                                header_logo=freeze(header_logo), date_shift=shift,
+                                **{name: freeze(record[name]) for name in _OPTIONS})
     return municipality, [], warnings
+
+
+def _as_of(located) -> _dt.date | None:
+    """``demo.as_of`` as written, before the schema checks it (it decides how the other dates move)."""
+    demo = located.data.get("demo") if isinstance(located.data, dict) else None
+    value = demo.get("as_of") if isinstance(demo, dict) else None
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None  # the schema says what is wrong with it
+
+
+def _header_logo(brand, palette, located, config_dir: Path) -> tuple[Record, list[Problem]]:
+    """The logo the header shows (``logo_on_dark`` on a header with white text), its size in the
+    header, and a problem when it blends into the header's colour (config.logo)."""
+    dark = palette.header_text == brand_mod.WHITE
+    key = "brand.logo_on_dark" if dark and brand.get("logo_on_dark") else "brand.logo.file"
+    file = brand.logo_on_dark if key == "brand.logo_on_dark" else brand.logo.file
+    try:
+        logo = logo_mod.read_logo(config_dir / file)
+    except logo_mod.LogoError as exc:
+        return Record(file=file, width=48, height=48), [located.problem(key, f"{file} {exc}")]
+    width, height = logo.display_size()
+    found = logo_mod.contrast_problem(logo, palette.header_background)
+    problems = []
+    if found:
+        severity, said = found
+        verdict = "it would vanish" if severity == "error" else "much of it blends in"
+        fix = ("a light version of the logo as brand.logo_on_dark" if dark and key != "brand.logo_on_dark"
+               else "a version of the logo that stands out on the header")
+        problems.append(located.problem(key, f"the logo {file} has too little contrast with the header: {said}, "
+                                             f"so {verdict} (expected {fix}, or another header colour as "
+                                             "brand.header)", severity=severity))
+    return Record(file=file, width=width, height=height), problems
 
 
 def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, Municipality]:

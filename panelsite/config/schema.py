@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+from panelsite.config import dates
 from panelsite.config.yamlfile import Located
 from panelsite.errors import did_you_mean, warn
 
@@ -219,16 +220,18 @@ class Choice(Option):
 
 
 class Date(Option):
+    """A date; on a demonstration site moved with the build date (config.dates)."""
+
     expected = "a date like 2026-03-31"
 
     def convert(self, value, path, ctx):
         if isinstance(value, _dt.datetime):
-            return value.date()
+            return dates.moved(value.date())
         if isinstance(value, _dt.date):
-            return value
+            return dates.moved(value)
         if isinstance(value, str):
             try:
-                return _dt.date.fromisoformat(value.strip())
+                return dates.moved(_dt.date.fromisoformat(value.strip()))
             except ValueError:
                 pass
         raise Invalid(f"{_show(value, ctx.written(path))} is not a date")

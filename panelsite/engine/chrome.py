@@ -31,15 +31,18 @@ VERSION_LENGTH = 12  # hex digits of the hash in ?v=: 48 bits, no two versions o
 class SiteAssets:
     """The site-wide files a page's head and header link (``site_assets`` in templates)."""
 
-    logo_suffix: str  # assets/logo<suffix>: the municipality's own file type, lower case
+    logo_suffix: str  # assets/logo<suffix>: the header logo's own file type, lower case
     favicon_suffix: str
+    logo_width: int = 48  # the header logo's size in CSS px, in the file's own proportions
+    logo_height: int = 48
     feed: bool = False  # resultaten/feed.xml exists (set by the feed's page family)
 
     @classmethod
     def of(cls, municipality) -> SiteAssets:
-        logo = municipality.brand.logo.file
-        return cls(logo_suffix=Path(logo).suffix.lower(),
-                   favicon_suffix=Path(municipality.brand.favicon or logo).suffix.lower())
+        logo = municipality.header_logo
+        return cls(logo_suffix=Path(logo.file).suffix.lower(),
+                   favicon_suffix=Path(municipality.brand.favicon or municipality.brand.logo.file).suffix.lower(),
+                   logo_width=logo.width, logo_height=logo.height)
 
 
 @dataclass
@@ -73,7 +76,7 @@ def theme_assets(root: Path, municipality) -> list[Asset]:
                 + "\n".join(p.read_text(encoding="utf-8") for p in css_parts)).encode()
 
     assets = SiteAssets.of(m)
-    logo = m.config_dir / m.brand.logo.file
+    logo = m.config_dir / m.header_logo.file
     favicon = m.config_dir / (m.brand.favicon or m.brand.logo.file)
     return [
         Asset("css/site.css", site_css),

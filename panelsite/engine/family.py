@@ -86,6 +86,8 @@ class Prepared:
     forms: dict[str, Form] = field(default_factory=dict)  # forms: form id → form, for embedded forms
     form_action: Callable[[str], str | None] | None = None  # forms: form id → the URL it posts to
     open_questionnaires: list[dict] = field(default_factory=list)  # forms: in fieldwork today (home page)
+    upcoming_questionnaires: list[dict] = field(default_factory=list)  # forms: fieldwork still to start (home page)
+    coming_results: list[dict] = field(default_factory=list)  # results: fieldwork done, under embargo (results index)
     panel_composition: str | None = None  # panel: the composition page, when there is a register
     response_by_group: Callable[[str], Markup | None] | None = None  # panel: survey id → its response table
     a11y_report: Report | None = None  # a11y.report_page: the published report, for the statement
@@ -100,5 +102,7 @@ class Prepared:
         """The context keys every page and every content page's Markdown may use."""
         return {"latest_results": self.latest_results, "factsheet_paths": self.factsheet_paths,
                 "forms": self.forms, "form_action": self.form_action,
-                "open_questionnaires": self.open_questionnaires, "panel_composition": self.panel_composition,
+                "open_questionnaires": self.open_questionnaires,
+                "upcoming_questionnaires": self.upcoming_questionnaires, "coming_results": self.coming_results,
+                "panel_composition": self.panel_composition,
                 "a11y_report": self.a11y_report}

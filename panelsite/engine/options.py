@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from panelsite.config.dates import build_date, dutch_time  # noqa: F401 - the build date lives with the dates
 from panelsite.errors import ConfigError, Problem
 
 
@@ -64,33 +64,6 @@ def check_base_url(url: str | None) -> None:
     if url and (parts.scheme not in ("http", "https") or not parts.netloc):
         raise ConfigError(Problem("--base-url", f'"{url}" is not a valid URL (expected an absolute http(s) URL like '
                                                 "https://preview.example.nl/pr-12/{slug}/)"))
-
-
-def build_date() -> _dt.date:
-    """Today in the Netherlands, or the date there of SOURCE_DATE_EPOCH (to rebuild as of a day).
-
-    The date is what the output depends on (embargo, open questionnaires), never the time,
-    so two builds on one day are byte-identical. A publish_on is a Dutch calendar day: a CI
-    runner's clock in UTC would lift an embargo an hour or two late.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), dutch_time()).date()
-        except (ValueError, OverflowError, OSError):
-            raise ConfigError(Problem("SOURCE_DATE_EPOCH", f'"{epoch}" is not a build date (expected whole seconds '
-                                                           "since 1970 like 1767225600, as `git log -1 --format=%ct` "
-                                                           "prints; or leave it unset for today)")) from None
-    return _dt.datetime.now(dutch_time()).date()
-
-
-def dutch_time() -> _dt.tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Amsterdam")
-    except (ImportError, KeyError, OSError):  # no time zone data on the machine
-        return _dt.timezone.utc
 
 
 def site_base_url(options: Options, municipality, several: bool) -> str:

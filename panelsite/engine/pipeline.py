@@ -22,6 +22,7 @@ from pathlib import Path
 import jinja2
 
 from panelsite.a11y import report_page
+from panelsite.config import dates
 from panelsite.config.municipality import Municipality, load_municipalities
 from panelsite.engine import content, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
@@ -90,15 +91,16 @@ def load_site(options: Options, m: Municipality) -> SiteInputs:
     """
     inputs = SiteInputs(m)
     problems: list[Problem] = []
-    try:
-        inputs.pages = content.load_pages(options.root, m.slug, options.drafts)
-    except ConfigError as exc:
-        problems.extend(exc.problems)
-    try:
-        for family in FAMILIES:
-            family.load(options, inputs)
-    except PanelsiteError as exc:
-        problems.extend(exc.problems)
+    with dates.moved_by(m.date_shift):  # a demo's dates move with the build date (config.dates)
+        try:
+            inputs.pages = content.load_pages(options.root, m.slug, options.drafts)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+        try:
+            for family in FAMILIES:
+                family.load(options, inputs)
+        except PanelsiteError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
     return inputs

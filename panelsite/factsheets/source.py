@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
+from panelsite.config import dates
 from panelsite.config import schema as s
 from panelsite.config.yamlfile import Located
 from panelsite.engine.content import split_front_matter
@@ -59,14 +60,17 @@ class Expected(s.Option):
         if isinstance(value, _dt.datetime):
             value = value.date()
         if isinstance(value, _dt.date):
-            return When(value.year, date=value)
+            day = dates.moved(value)
+            return When(day.year, date=day)
         if isinstance(value, str):
             text = value.strip()
             match = QUARTER.fullmatch(text.upper())
             if match:
-                return When(int(match.group(1)), int(match.group(2)))
+                # a demo's quarter moves with its dates: the quarter its first day moves into
+                first = dates.moved(_dt.date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1))
+                return When(first.year, (first.month - 1) // 3 + 1)
             try:
-                day = _dt.date.fromisoformat(text)
+                day = dates.moved(_dt.date.fromisoformat(text))
                 return When(day.year, date=day)
             except ValueError:
                 pass

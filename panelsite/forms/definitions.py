@@ -199,9 +199,9 @@ def make_field(raw: Record, municipality, texts: dict | None = None, postcodes: 
     options = [(str(k), str(v)) for k, v in (raw.get("options") or {}).items()]
     if raw.get("options_from"):
         variable = raw.options_from.split(".", 1)[1]
-        categories = municipality.population.variables.get(variable) or {}
+        labels = municipality.population.labels.get(variable) or {}
         suffix = raw.get("option_suffix") or ""
-        options = [(str(c), _label(c) + suffix) for c in categories] + options
+        options = [(str(c), label + suffix) for c, label in labels.items()] + options
     options += [(str(k), str(v)) for k, v in (raw.get("extra_options") or {}).items()]
     messages = {k: v for k, v in (raw.get("messages") or {}).items() if v}
     if raw.get("min_age") and "too_young" not in messages:
@@ -218,7 +218,3 @@ def make_field(raw: Record, municipality, texts: dict | None = None, postcodes: 
         field.min = 1900
     return field
 
-
-def _label(category: str) -> str:
-    text = str(category)
-    return text[:1].upper() + text[1:]

@@ -37,7 +37,13 @@ def prepare(site: Site) -> None:
         for s in surveys
         if s.collect and s.fieldwork_start <= site.today <= s.fieldwork_end and f"vragenlijst-{s.id}" in forms
     ]
-    site.prepared.add_page_key("", tuple((q["path"], q["end"]) for q in site.prepared.open_questionnaires))
+    site.prepared.upcoming_questionnaires = [
+        {"title": s.title, "start": s.fieldwork_start, "end": s.fieldwork_end}
+        for s in sorted(surveys, key=lambda s: s.fieldwork_start)
+        if s.collect and site.today < s.fieldwork_start and f"vragenlijst-{s.id}" in forms
+    ]
+    site.prepared.add_page_key("", tuple((q["path"], q["end"]) for q in site.prepared.open_questionnaires),
+                               tuple((q["title"], q["start"]) for q in site.prepared.upcoming_questionnaires))
 
 
 def add_outputs(site: Site) -> None:

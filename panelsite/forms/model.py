@@ -57,7 +57,7 @@ class Field:
     min_age: int | None = None
     store: str = "profile"
     variable: str | None = None  # the population variable this field feeds (leeftijd, geslacht, wijk)
-    number: int | None = None  # question number in a questionnaire
+    number: str | None = None  # question number in a questionnaire: "4", or "4a" for one asked to some only
     condition: dict | None = None  # filter as JSON (see questionnaire.filter_json)
     condition_text: str = ""  # the filter in words, shown when JavaScript is off
     messages: dict[str, str] = field(default_factory=dict)

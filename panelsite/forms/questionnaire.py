@@ -29,7 +29,7 @@ MULTI_PAPER_HINT = "U kunt meer dan één vakje aankruisen."
 
 def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form:
     settings = municipality.forms.vragenlijst
-    numbers = {q.id: i for i, q in enumerate(survey.questions, start=1)}
+    numbers = survey.numbers
     by_id = {q.id: q for q in survey.questions}
     fields = [question_field(q, numbers[q.id], numbers, by_id) for q in survey.questions]
     if signup is not None and settings.get("background", True) is not False:
@@ -54,7 +54,7 @@ def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form
     )
 
 
-def question_field(q, number: int, numbers: dict, by_id: dict) -> Field:
+def question_field(q, number: str, numbers: dict, by_id: dict) -> Field:
     options = [(str(code), str(label)) for code, label in (q.options or {}).items()]
     missing = [(str(code), str(label)) for code, label in (q.missing or {}).items()]
     kind = {"single": "radio", "scale": "radio", "grade": "radio", "multi": "checkboxes",

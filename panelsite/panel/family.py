@@ -45,7 +45,8 @@ def prepare(site: Site) -> None:
     def table(survey_id: str):
         # Computed only when a results page is really rendered (incremental builds skip it).
         survey = surveys.get(survey_id)
-        return response_table(response_by_group(register, survey, m), m.results.min_n) if survey else None
+        return (response_table(response_by_group(register, survey, m), m.results.min_n, m.population.labels)
+                if survey else None)
 
     site.prepared.response_by_group = table
 
@@ -58,7 +59,7 @@ def add_outputs(site: Site) -> None:
     site.add_page(COMPOSITION_PATH, "composition.html", register.source_hash, title="Samenstelling van het panel",
                   description=f"Wie doen er mee aan {m.panel_name}? Het panel vergeleken met alle inwoners van "
                               f"{m.name}, naar {_listing(list(m.population.variables))}.",
-                  context=lambda: composition_context(compose(register, m)), source=register.file)
+                  context=lambda: composition_context(compose(register, m), m.population.labels), source=register.file)
 
 
 def _listing(words: list[str]) -> str:

@@ -12,6 +12,7 @@ import math
 from markupsafe import Markup, escape
 
 from panelsite import i18n
+from panelsite.config.municipality import category_label
 from panelsite.panel.composition import Composition, GrowthPoint, ResponseByVariable, VariableComposition
 from panelsite.results import charts
 
@@ -29,18 +30,27 @@ def signed(value: float, decimals: int = 1) -> str:
     return ("+" if value > 0 else "−") + text
 
 
-def composition_context(c: Composition) -> dict:
+def _labeller(labels: dict | None, variable: str):
+    """Category → how pages show it: the configured label (population.<variable>), else capitalised."""
+    own = (labels or {}).get(variable) or {}
+    return lambda category: own.get(str(category)) or category_label(category)
+
+
+def composition_context(c: Composition, labels: dict | None = None) -> dict:
+    """``labels``: the municipality's ``population.labels``."""
     return {
         "composition": c,
-        "variables": [variable_view(v) for v in c.variables],
+        "variables": [variable_view(v, labels) for v in c.variables],
         "growth": growth_view(c.growth),
     }
 
 
-def variable_view(v: VariableComposition) -> dict:
+def variable_view(v: VariableComposition, labels: dict | None = None) -> dict:
+    label = _labeller(labels, v.variable)
     rows = []
     for g in v.groups:
-        row = {"category": g.category, "population_pct": i18n.percent(g.population_pct, 1), "suppressed": g.suppressed}
+        row = {"category": label(g.category), "population_pct": i18n.percent(g.population_pct, 1),
+               "suppressed": g.suppressed}
         if not g.suppressed:
             row.update(members=g.members, panel_pct=i18n.percent(g.panel_pct, 1), difference=signed(g.difference))
         rows.append(row)
@@ -48,26 +58,21 @@ def variable_view(v: VariableComposition) -> dict:
     if v.unknown:
         unknown = {"suppressed": v.unknown_suppressed, "members": v.unknown}
     return {"variable": v.variable, "label": v.variable.capitalize(), "rows": rows, "unknown": unknown,
-            "chart": paired_bars(v)}
+            "chart": paired_bars(v, label)}
 
 
-def paired_bars(v: VariableComposition) -> Markup:
-    """Per category a "panel" bar (series 1) and an "alle inwoners" bar (series 2)."""
-    shown = [g.panel_pct for g in v.groups if not g.suppressed] + [g.population_pct for g in v.groups]
-    maximum = max([x for x in shown if not math.isnan(x)] + [1.0])
-    rows = []
+def paired_bars(v: VariableComposition, label=category_label) -> Markup:
+    """Per category a "panel" bar (series 1) and an "alle inwoners" bar (series 2), on the same
+    0–100% scale as the results' charts (a share of 35% is as long everywhere)."""
+    bars = []
     for g in v.groups:
-        panel = (f'<span class="barchart__bar barchart__bar--s1" style="width:{g.panel_pct / maximum * 100:.1f}%">'
-                 f'</span><span class="barchart__text">{escape(i18n.percent(g.panel_pct, 1))}</span>'
-                 if not g.suppressed else f'<span class="barchart__text barchart__note">{SUPPRESSED}</span>')
-        population = ('<span class="barchart__bar barchart__bar--s2" '
-                      f'style="width:{g.population_pct / maximum * 100:.1f}%">'
-                      f'</span><span class="barchart__text">{escape(i18n.percent(g.population_pct, 1))}</span>')
-        for who, bar in ((PANEL, panel), (POPULATION, population)):
-            rows.append(f'<div class="barchart__row"><dt class="barchart__label">{escape(g.category)}: {who}</dt>'
-                        f'<dd class="barchart__value">{bar}</dd></div>')
-    label = f"Grafiek: aandeel in het panel en onder alle inwoners, naar {v.variable}"
-    return Markup(f'<dl class="barchart barchart--paired" aria-label="{escape(label)}">' + "".join(rows) + "</dl>")
+        name = label(g.category)
+        bars.append(charts.Bar(f"{name}: {PANEL}", math.nan if g.suppressed else g.panel_pct,
+                               SUPPRESSED if g.suppressed else i18n.percent(g.panel_pct, 1), tone="s1"))
+        bars.append(charts.Bar(f"{name}: {POPULATION}", g.population_pct, i18n.percent(g.population_pct, 1),
+                               tone="s2"))
+    return charts.bars_html(bars, maximum=100, kind="paired",
+                            label=f"Grafiek: aandeel in het panel en onder alle inwoners, naar {v.variable}")
 
 
 def quarter_label(p: GrowthPoint) -> str:
@@ -83,7 +88,7 @@ def growth_view(points: list[GrowthPoint]) -> dict:
                                                     label="Grafiek: aantal panelleden per kwartaal")}
 
 
-def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
+def response_table(variables: list[ResponseByVariable], min_n: int, labels: dict | None = None) -> Markup:
     """The "Respons per groep" block for the method section of a results page."""
     if not variables:
         return Markup("")
@@ -93,6 +98,7 @@ def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
              "op de eerste dag van het onderzoek.</p>"]
     any_hidden = False
     for v in variables:
+        label = _labeller(labels, v.variable)
         table_id = f"tabel-respons-{escape(v.variable)}"
         parts.append(f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}"><table>')
         parts.append(f'<caption id="{table_id}">Respons naar {escape(v.variable)}</caption>')
@@ -102,10 +108,10 @@ def response_table(variables: list[ResponseByVariable], min_n: int) -> Markup:
         for g in v.groups:
             if g.suppressed:
                 any_hidden = True
-                parts.append(f'<tr><th scope="row">{escape(g.category)}</th>'
+                parts.append(f'<tr><th scope="row">{escape(label(g.category))}</th>'
                              f'<td class="num" colspan="3">{SUPPRESSED}</td></tr>')
             else:
-                parts.append(f'<tr><th scope="row">{escape(g.category)}</th>'
+                parts.append(f'<tr><th scope="row">{escape(label(g.category))}</th>'
                              f'<td class="num">{i18n.number(g.invited)}</td>'
                              f'<td class="num">{i18n.number(g.responded)}</td>'
                              f'<td class="num">{i18n.percent(g.rate, 1)}</td></tr>')

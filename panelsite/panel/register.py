@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from panelsite.config import dates
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import DataError, Problem, did_you_mean, more_problems
 from panelsite.surveys.responses import decode, sniff_delimiter
@@ -191,12 +192,13 @@ def _unguard(value: str) -> str:
 
 
 def _date(value: str) -> _dt.date | None:
+    """A date of the register; on a demonstration site moved with the build date (config.dates)."""
     try:
         if ISO.fullmatch(value):
-            return _dt.date.fromisoformat(value)
+            return dates.moved(_dt.date.fromisoformat(value))
         match = DUTCH.fullmatch(value)
         if match:
-            return _dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            return dates.moved(_dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1))))
     except ValueError:
         return None
     return None

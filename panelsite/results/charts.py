@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from markupsafe import Markup, escape
 
 from panelsite import i18n
+from panelsite.config.datapalette import SEQUENTIAL_STEPS
 
 
 @dataclass
@@ -28,26 +29,53 @@ class Bar:
     label: str
     value: float  # 0–100 for shares; any scale for means
     text: str  # the value as shown ("62%")
-    note: str = ""  # e.g. "± 4" or "indicatief"
+    note: str = ""  # e.g. "indicatief": on a line of its own under the bar
     muted: bool = False  # missing codes ("weet niet")
+    tone: str = ""  # "s1".."s6" (a categorical colour), "q1".."q10" (a step of the sequential one); default the series
 
 
-def bars_html(bars: list[Bar], *, maximum: float = 100.0, series: int = 1, label: str = "") -> Markup:
-    """A horizontal bar chart as a description list: label, bar, value."""
-    bar_class = f"barchart__bar barchart__bar--s{series}"
+# A value stands inside its bar from this share of the bar's track on, beside it below that: a
+# bar of half the track holds "100%" even at 320 px with 200% text, and beside a shorter bar
+# there is always the other half. So a value never wraps, and no bar is shortened to make room.
+INSIDE_FROM = 50.0
+# On a phone a label goes above its bar when a label is longer than this (characters); shorter
+# ones stay beside it, in a column as wide as the longest (up to 8 characters) or of 42% (up to 32).
+SHORT_LABELS, MEDIUM_LABELS = 8, 32
+
+
+def scale_tones(n: int) -> list[str]:
+    """The tones of ``n`` ordered answers: steps spread over the sequential palette, lightest first."""
+    if n <= 1:
+        return [f"q{SEQUENTIAL_STEPS}"] * n
+    return [f"q{1 + round(i * (SEQUENTIAL_STEPS - 1) / (n - 1))}" for i in range(n)]
+
+
+def bars_html(bars: list[Bar], *, maximum: float = 100.0, series: int = 1, label: str = "",
+              kind: str = "") -> Markup:
+    """A horizontal bar chart as a description list: label, bar with its value, note.
+    ``kind`` adds a modifier class (``barchart--<kind>``)."""
     rows = []
     for bar in bars:
         value = bar.value
-        width = 0.0 if value is None or math.isnan(value) else max(0.0, min(100.0, value / maximum * 100))
-        cls = "barchart__bar barchart__bar--muted" if bar.muted else bar_class
-        note = f' <span class="barchart__note">{_escape(bar.note)}</span>' if bar.note else ""
-        rows.append(
-            f'<div class="barchart__row"><dt class="barchart__label">{_escape(bar.label)}</dt>'
-            f'<dd class="barchart__value"><span class="{cls}" style="width:{width:.1f}%"></span>'
-            f'<span class="barchart__text">{_escape(bar.text)}{note}</span></dd></div>'
-        )
+        missing = value is None or math.isnan(value)
+        width = 0.0 if missing else max(0.0, min(100.0, value / maximum * 100))
+        note = f'<span class="barchart__note">{_escape(bar.note)}</span>' if bar.note else ""
+        text = f'<span class="barchart__text">{_escape(bar.text)}</span>'
+        if missing:
+            track = f'<span class="barchart__note">{_escape(bar.text)}</span>'
+        else:
+            tone = "muted" if bar.muted else (bar.tone or f"s{series}")
+            inside = width >= INSIDE_FROM
+            bar_html = (f'<span class="barchart__bar barchart__bar--{tone}{" barchart__bar--inside" if inside else ""}"'
+                        f' style="width:{width:.1f}%">{text if inside else ""}</span>')
+            track = f'<span class="barchart__track">{bar_html}{"" if inside else text}</span>'
+        rows.append(f'<div class="barchart__row"><dt class="barchart__label">{_escape(bar.label)}</dt>'
+                    f'<dd class="barchart__value">{track}{note}</dd></div>')
     aria = f' aria-label="{_escape(label)}"' if label else ""
-    return Markup(f'<dl class="barchart"{aria}>' + "".join(rows) + "</dl>")
+    longest = max((len(str(b.label)) for b in bars), default=0)
+    size = " barchart--short" if longest <= SHORT_LABELS else " barchart--medium" if longest <= MEDIUM_LABELS else ""
+    modifier = f" barchart--{kind}" if kind else ""
+    return Markup(f'<dl class="barchart{modifier}{size}"{aria}>' + "".join(rows) + "</dl>")
 
 
 def _escape(text) -> str:

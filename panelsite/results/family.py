@@ -83,6 +83,11 @@ def prepare(site: Site) -> None:
     results = site.inputs.results
     site.prepared.latest_results = [_card(s) for s in results.published[:3]]
     site.prepared.add_page_key("", results.key)
+    # Rounds whose fieldwork is over and whose results are under embargo: the date they come out.
+    published = {s.id for s in results.published}
+    site.prepared.coming_results = [
+        {"title": s.title, "publish_on": s.publish_on} for s in sorted(results.all, key=lambda s: s.publish_on)
+        if s.id not in published and s.fieldwork_end < results.today]
 
 
 def add_outputs(site: Site) -> None:
@@ -115,7 +120,8 @@ def _add_index(site: Site, results: Results) -> None:
         ordered = sorted(groups.items(), key=lambda kv: -max(c["published"].toordinal() for c in kv[1]))
         return {"themes": [{"id": t, "label": cards[0]["theme_label"], "surveys": cards} for t, cards in ordered]}
 
-    site.add_page(RESULTS_PATH, "results-index.html", results.key, title="Resultaten",
+    coming = tuple((c["title"], c["publish_on"]) for c in site.prepared.coming_results)
+    site.add_page(RESULTS_PATH, "results-index.html", results.key, coming, title="Resultaten",
                   description=f"Alle uitkomsten van de onderzoeken van {site.municipality.panel_name}, per thema.",
                   context=context)
 

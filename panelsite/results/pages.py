@@ -11,8 +11,10 @@ import re
 from markupsafe import Markup, escape
 
 from panelsite import i18n
+from panelsite.config.municipality import category_label
 from panelsite.engine.site import Site
 from panelsite.results import charts
+from panelsite.results.findings import top_findings
 from panelsite.surveys import method_text, summary_sentence
 from panelsite.surveys.text import change_words, difference_text, distribution_words, round_when, versus_rest_words
 
@@ -24,11 +26,15 @@ def survey_context(site: Site, results, survey) -> dict:
     changes: dict[str, list] = {}
     for c in results.changes(survey):
         changes.setdefault(c.question_id, []).append(c)
-    questions = [question_view(q, palette, survey, changes.get(q.id, [])) for q in r.questions]
+    labels = site.municipality.population.labels
+    questions = [question_view(q, palette, survey, changes.get(q.id, []), labels=labels) for q in r.questions]
     trends = [t for t in results.trends.get(survey.series, []) if survey.series] if survey.series else []
     this_round = {qr.id: qr.question for qr in r.questions}
     trend_views = [trend_view(t, palette, this_round[t["question_id"]]) for t in trends
                    if any(p.survey_id == survey.id for p in t["points"])]
+    by_question = {t.question_id: t for t in trend_views}
+    for q in questions:  # a question's development over the rounds is shown with the question
+        q["trend"] = by_question.get(q.id)
     interactive = any(q["breakdowns"] for q in questions) or bool(trend_views)
     return {
         "survey": survey,
@@ -38,6 +44,7 @@ def survey_context(site: Site, results, survey) -> dict:
         "trends": trend_views,
         "method": method_text(r),
         "key_figures": [q for q in questions if q["key_figure"] and not q["suppressed"]][:4],
+        "findings": top_findings(questions),
         "interactive": interactive,
         "factsheet_path": site.prepared.factsheet_paths.get(survey.id),
         "response_by_group": by_group(survey.id) if (by_group := site.prepared.response_by_group) else None,
@@ -110,14 +117,18 @@ def change_view(change, is_pct: bool) -> dict:
         sentence = f"{words[0].upper()}{words[1:]} ({diff})."
     return View(marker=marker, words=words, text=_marked(marker, words), diff=diff, when=when,
                 significant=bool(change.comparison and change.comparison.significant),
+                size=abs(change.current - change.previous) * (1 if is_pct else 10),  # ranks the findings
                 sentence=_marked(marker, sentence))
 
 
-def question_view(qr, palette, survey, changes=()) -> dict:
-    """``changes``: this question's figures against the previous round (surveys.series.Change)."""
+def question_view(qr, palette, survey, changes=(), labels: dict | None = None) -> dict:
+    """``changes``: this question's figures against the previous round (surveys.series.Change);
+    ``labels``: the municipality's ``population.labels``, how breakdown groups are shown."""
     q, total = qr.question, qr.total
     view = View({
-        "id": q.id, "text": q.text, "type": q.type, "n": total.n, "suppressed": total.suppressed,
+        "id": q.id, "number": survey.numbers[q.id], "text": q.text, "short": _without_instructions(q.text),
+        "subject": q.subject, "type": q.type, "n": total.n,
+        "suppressed": total.suppressed, "headline": None, "trend": None,
         "indicative": total.indicative, "n_eff": total.n_eff, "filter": _filter_text(q, survey) if q.filter else None,
         "sentence": None if total.suppressed or q.type == "open" or not total.n else summary_sentence(qr),
         "chart": None, "rows": [], "missing": [], "extra": [], "breakdowns": [], "key_figure": None,
@@ -132,11 +143,14 @@ def question_view(qr, palette, survey, changes=()) -> dict:
     view["change"] = change_view(key_change, q.key_stat == "pct") if key_change else None
     view["changes_when"] = round_when(changes[0].previous_end) if changes else None
     if total.options and q.type in ("single", "multi", "scale", "grade"):
+        # ordered answers (a scale, a report mark) in the steps of one hue; others in one colour
+        tones = (charts.scale_tones(len(total.options)) if q.type in ("scale", "grade")
+                 else ["s1"] * len(total.options))
         # the text bars are the chart's text alternative: a significant change is said there too
-        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct),
+        bars = [charts.Bar(str(o.label), o.pct, _pct(o.pct), tone=tone,
                            note=f"{by_option[o.code].marker} {by_option[o.code].words}"
                            if o.code in by_option and by_option[o.code].significant else "")
-                for o in total.options]
+                for o, tone in zip(total.options, tones)]
         view["chart"] = charts.bars_html(bars, label=f"Grafiek: {q.text}")
         view["rows"] = [View(label=o.label, n=o.n, pct=_pct(o.pct, 1),
                              ci=f"{i18n.number(o.ci_low, 1)}–{i18n.number(o.ci_high, 1)}",
@@ -155,10 +169,27 @@ def question_view(qr, palette, survey, changes=()) -> dict:
     if total.key:
         is_pct = q.key_stat == "pct"
         view["key_figure"] = View(value=_pct(total.key.value) if is_pct else i18n.number(total.key.value, 1),
-                                  label=_key_label(q), question=q.text, change=view["change"])
+                                  label=_capital(_key_label(q)), question=q.text, change=view["change"])
+        view["headline"] = view["key_figure"]
+        if q.type in ("single", "multi") and not q.key and total.options:
+            # without a key chosen by the author, the answer most gave says most
+            top = max(total.options, key=lambda o: o.pct)
+            view["headline"] = View(value=_pct(top.pct), label=_capital(str(top.label)), question=q.text)
     for variable, groups in qr.breakdowns.items():
-        view["breakdowns"].append(breakdown_view(q, variable, groups, palette))
+        view["breakdowns"].append(breakdown_view(q, variable, groups, palette, labels))
     return view
+
+
+def _without_instructions(text: str) -> str:
+    """The question without what it told the resident to do ("U kunt meer antwoorden kiezen.",
+    "(1 is heel slecht, 10 is uitstekend)"): for the contents list."""
+    from panelsite.forms.questionnaire import GRADE_ANCHORS, MULTI_INSTRUCTION
+
+    return MULTI_INSTRUCTION.sub("", GRADE_ANCHORS.sub("", text)).strip() or text
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _interval(e, is_pct: bool) -> str:
@@ -178,34 +209,44 @@ def _options_phrase(q, codes) -> str:
     return " of ".join(str(q.options[c]).lower() for c in codes if c in q.options)
 
 
-def breakdown_view(q, variable: str, groups, palette) -> dict:
+def breakdown_view(q, variable: str, groups, palette, labels: dict | None = None) -> dict:
     """The key figure per group, each shown group with its test against the rest of the municipality."""
     is_pct = q.key_stat == "pct"
     distribution = q.type in ("single", "scale", "grade")
+    own = (labels or {}).get(variable) or {}
     rows, plot, bars = [], [], []
     for g in groups:
-        label = str(g.group)
+        label = own.get(str(g.group)) or category_label(g.group)
         if g.suppressed or g.key is None:
-            rows.append(View(group=g.group, n=g.n, suppressed=True))
-            plot.append((g.group, None, None, None, ""))
+            rows.append(View(group=label, n=g.n, suppressed=True))
+            plot.append((label, None, None, None, ""))
             bars.append(charts.Bar(label, math.nan, "te weinig antwoorden"))
             continue
         key = g.key
         value = _pct(key.value) if is_pct else i18n.number(key.value, 1)
         marker, words = versus_rest_words(g.versus_rest)
         answers = _marked(*distribution_words(g.distribution_test)) if distribution else None
-        rows.append(View(group=g.group, n=g.n, suppressed=False, indicative=g.indicative, value=value,
+        rows.append(View(group=label, n=g.n, suppressed=False, indicative=g.indicative, value=value,
                          margin=i18n.number(key.margin, 0 if is_pct else 1), versus_rest=_marked(marker, words),
                          answers=answers, significant=bool(g.versus_rest and g.versus_rest.significant),
-                         bar=charts.bars_html([charts.Bar(label, key.value if is_pct else key.value * 10, value)])))
-        plot.append((g.group, key.value, key.ci_low, key.ci_high, marker))
+                         difference=(g.versus_rest.diff if g.versus_rest else 0.0) * (1 if is_pct else 10)))
+        plot.append((label, key.value, key.ci_low, key.ci_high, marker))
         notes = ["indicatief"] if g.indicative else []
         if marker:  # the text bars are the chart's text alternative: a significant difference is said there
             notes.append(f"{marker} {words}")
         bars.append(charts.Bar(label, key.value, value, note=", ".join(notes)))
-    return View(variable=variable, rows=rows, key_label=_key_label(q), distribution=distribution,
-                figure=charts.breakdown_figure(plot, palette, percent=is_pct),
-                bars=charts.bars_html(bars, maximum=100 if is_pct else 10))
+    return View(variable=variable, label=f"naar {variable}", rows=rows, key_label=_key_label(q),
+                distribution=distribution, figure=charts.breakdown_figure(plot, palette, percent=is_pct),
+                bars=charts.bars_html(bars, maximum=_scale_end(q, [b.value for b in bars])))
+
+
+def _scale_end(q, values) -> float:
+    """The end of a chart's scale: 100% for shares, 10 for a report mark, else the largest value."""
+    if q.key_stat == "pct":
+        return 100.0
+    if q.type == "grade":
+        return 10.0
+    return max([v for v in values if not math.isnan(v)] + [1.0])
 
 
 def trend_view(trend: dict, palette, question) -> dict:
@@ -233,10 +274,10 @@ def trend_view(trend: dict, palette, question) -> dict:
                          value=_pct(p.value) if is_pct else i18n.number(p.value, 1),
                          interval=f"{i18n.number(p.ci_low, 1)}–{i18n.number(p.ci_high, 1)}", change=change))
     # the text bars are the chart's text alternative: a significant change is said there too
-    bars = charts.bars_html([charts.Bar(p.title, p.value if is_pct else p.value * 10, r["value"],
+    bars = charts.bars_html([charts.Bar(p.title, p.value, r["value"],
                                         note=f"{r.change.marker} {r.change.words}"
                                         if r.change and r.change.significant else "")
-                             for p, r in zip(points, rows)], maximum=100)
+                             for p, r in zip(points, rows)], maximum=_scale_end(question, [p.value for p in points]))
     return View(question_id=trend["question_id"], text=trend["text"], rows=rows, bars=bars, measure=measure,
                 measure_sentence=sentence, measure_header=measure[0].upper() + measure[1:],
                 figure=charts.trend_figure(points, palette, percent=is_pct, marks=marks),

@@ -230,6 +230,23 @@ class Question:
         return "mean" if self.type in ("grade", "number") else None
 
 
+def question_numbers(questions) -> dict[str, str]:
+    """Question id → its number as residents see it, the same on the form, on paper and on the
+    results page: "1", "2" …; a question asked only to some (a ``filter``) takes the number
+    of the question before it and a letter ("4a", "4b"), so the numbers never skip when the
+    online form hides it."""
+    numbers: dict[str, str] = {}
+    number, letter = 0, 0
+    for q in questions:
+        if q.filter is not None and number:
+            letter += 1
+            numbers[q.id] = f"{number}{chr(ord('a') + letter - 1)}"
+        else:
+            number, letter = number + 1, 0
+            numbers[q.id] = str(number)
+    return numbers
+
+
 @dataclass(frozen=True)
 class SurveyDefinition:
     """A survey as its survey.yaml defines it, without responses: what the collector needs
@@ -246,6 +263,10 @@ class SurveyDefinition:
     summary: str | None
     questions: list[Question]
     yaml_file: str = ""  # display path of survey.yaml
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        return question_numbers(self.questions)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -277,6 +298,10 @@ class Survey:
     csv_file: str = ""  # display path of responses.csv
     has_responses: bool = False
     located: Located | None = field(default=None, repr=False)  # for errors found later
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        return question_numbers(self.questions)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:

@@ -106,11 +106,11 @@ def test_signup_again_with_same_email_sends_no_second_member(collector):
          "Geef toestemming om mee te doen, anders kunnen we u niet aanmelden"),
         ("contact", {"naam": "A", "email": "a@b.nl", "bericht": "x" * 5001}, "bericht", "Uw bericht is te lang. Gebruik hoogstens 5000 tekens"),
         ("vragenlijst-proef-2026", {**ANSWERS, "q1": ""}, "q1", "Beantwoord vraag 1"),
-        ("vragenlijst-proef-2026", {**ANSWERS, "q3": "11"}, "q3", "Kies bij vraag 3 een van de antwoorden"),
-        ("vragenlijst-proef-2026", {**ANSWERS, "q4": []}, "q4", "Beantwoord vraag 4"),
-        ("vragenlijst-proef-2026", {**ANSWERS, "q5": "twaalf"}, "q5", "Vul bij vraag 5 een getal in, zoals 12 of 12,5"),
-        ("vragenlijst-proef-2026", {**ANSWERS, "q5": ["12", "999"]}, "q5", "Vul bij vraag 5 een getal in of kies 'weet niet', niet allebei"),
-        ("vragenlijst-proef-2026", {**ANSWERS, "q6": "x" * 5001}, "q6", "Uw antwoord bij vraag 6 is te lang. Gebruik hoogstens 5000 tekens"),
+        ("vragenlijst-proef-2026", {**ANSWERS, "q3": "11"}, "q3", "Kies bij vraag 2 een van de antwoorden"),
+        ("vragenlijst-proef-2026", {**ANSWERS, "q4": []}, "q4", "Beantwoord vraag 3"),
+        ("vragenlijst-proef-2026", {**ANSWERS, "q5": "twaalf"}, "q5", "Vul bij vraag 4 een getal in, zoals 12 of 12,5"),
+        ("vragenlijst-proef-2026", {**ANSWERS, "q5": ["12", "999"]}, "q5", "Vul bij vraag 4 een getal in of kies 'weet niet', niet allebei"),
+        ("vragenlijst-proef-2026", {**ANSWERS, "q6": "x" * 5001}, "q6", "Uw antwoord bij vraag 5 is te lang. Gebruik hoogstens 5000 tekens"),
     ],
 )
 def test_validation_errors_per_field_type(collector, form, data, field, message):
@@ -140,7 +140,7 @@ def test_filtered_question_is_not_required_and_its_answer_is_dropped(collector):
     data = {**ANSWERS, "q1": "2", "q2": "", "_key": key()}
     assert collector.post("vragenlijst-proef-2026", data, json=True).json()["ok"] is True
     assert collector.post("vragenlijst-proef-2026", {**ANSWERS, "q2": "", "_key": key()}, json=True).json()["errors"] == {
-        "q2": "Beantwoord vraag 2"}
+        "q2": "Beantwoord vraag 1a"}
     exported = rows(_export(collector, "proef-2026"))
     assert [r["q2"] for r in exported] == ["", ""]
 

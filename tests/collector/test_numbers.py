@@ -45,9 +45,9 @@ def bounded(make_collector, tmp_path):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("251", "Vul bij vraag 5 een getal in van 250 of minder"),
-    ("-1", "Vul bij vraag 5 een getal in van 0 of meer"),
-    ("12,25", "Vul bij vraag 5 een getal in met hoogstens 1 cijfer achter de komma"),
+    ("251", "Vul bij vraag 4 een getal in van 250 of minder"),
+    ("-1", "Vul bij vraag 4 een getal in van 0 of meer"),
+    ("12,25", "Vul bij vraag 4 een getal in met hoogstens 1 cijfer achter de komma"),
 ])
 def test_the_range_and_decimals_of_survey_yaml_hold(bounded, value, message):
     r = bounded.post(FORM, {**ANSWERS, "q5": value, "_key": key()}, json=True)

@@ -133,13 +133,15 @@ def test_a_filtered_question_is_not_marked_required_but_is_required_when_it_appl
     assert not q2.required and q2.required_when_shown
     assert q2.client_definition()["required"] is True  # forms.js checks it only when it is shown
     answers = {"q1": ["1"], "q3": ["7"], "q4": ["1"], "q5": ["3"]}
-    assert validate(form, answers).errors == {"q2": "Beantwoord vraag 2"}
+    # a question asked to some only is numbered after the one before it: 1, 1a, 2 (never 1, 3 on screen)
+    assert [f.number for f in form.fields if f.question] == ["1", "1a", "2", "3", "4", "5"]
+    assert validate(form, answers).errors == {"q2": "Beantwoord vraag 1a"}
     assert validate(form, {**answers, "q1": ["2"]}).ok
     online = (site / "vragenlijst" / "proef-2026" / "index.html").read_text(encoding="utf-8")
-    legend = re.search(r'<legend class="pf-legend"><span class="pf-number">2\.</span>.*?</legend>', online).group(0)
+    legend = re.search(r'<legend class="pf-legend"><span class="pf-number">1a\.</span>.*?</legend>', online).group(0)
     assert "(verplicht)" not in legend
     paper = text_of((site / "vragenlijst" / "proef-2026" / "papier" / "index.html").read_text(encoding="utf-8"))
-    assert "2. Hoe tevreden bent u over de container? Alleen invullen" in paper
+    assert "1a. Hoe tevreden bent u over de container? Alleen invullen" in paper
     assert "1. Staat er een container in uw straat? (verplicht)" in paper
 
 
@@ -150,7 +152,7 @@ def test_paper_questionnaire_has_the_about_you_part_and_one_instruction_per_ques
     assert about < paper.index("Uw geboortejaar") < paper.index("Uw geslacht")
     assert '<h2 class="pf-section">Over u</h2>' in html
     assert "U kunt meedoen als u 18 jaar" not in paper and "Bijvoorbeeld 1975." in paper
-    q4 = paper[paper.index("4. Welke soorten afval"):paper.index("5. Hoeveel")]
+    q4 = paper[paper.index("3. Welke soorten afval"):paper.index("4. Hoeveel")]
     assert q4.count("U kunt meer dan één") == 1 and "vakje aankruisen" in q4
 
 

@@ -24,9 +24,35 @@ def test_bars_keep_markup_as_it_is():
     assert '<dt class="barchart__label">&lt;i&gt;x</dt>' in html
 
 
-def test_bar_width_is_clamped_and_missing_values_are_empty():
-    html = charts.bars_html([charts.Bar("a", 250.0, "x"), charts.Bar("b", -3.0, "y"), charts.Bar("c", math.nan, "z")])
-    assert [part.split("%")[0] for part in html.split("width:")[1:]] == ["100.0", "0.0", "0.0"]
+def test_bar_width_is_clamped_and_a_missing_value_has_no_bar_but_its_words():
+    html = charts.bars_html([charts.Bar("a", 250.0, "x"), charts.Bar("b", -3.0, "y"),
+                             charts.Bar("c", math.nan, "te weinig antwoorden")])
+    assert [part.split("%")[0] for part in html.split("width:")[1:]] == ["100.0", "0.0"]
+    assert '<dd class="barchart__value"><span class="barchart__note">te weinig antwoorden</span></dd>' in html
+
+
+def test_a_value_stands_inside_a_long_bar_and_beside_a_short_one():
+    html = str(charts.bars_html([charts.Bar("lang", 50.0, "50%"), charts.Bar("kort", 49.9, "49,9%")]))
+    long_row, short_row = html.split('<div class="barchart__row">')[1:]
+    assert 'barchart__bar--inside" style="width:50.0%"><span class="barchart__text">50%</span></span>' in long_row
+    assert 'style="width:49.9%"></span><span class="barchart__text">49,9%</span>' in short_row
+    # a note (indicatief, a test's words) is a line of its own, never squeezed beside the value
+    noted = str(charts.bars_html([charts.Bar("a", 10.0, "10%", note="indicatief")]))
+    assert '</span><span class="barchart__note">indicatief</span></dd>' in noted
+
+
+def test_ordered_answers_take_steps_of_the_sequential_palette_lightest_first():
+    assert charts.scale_tones(5) == ["q1", "q3", "q5", "q8", "q10"]  # round half to even: 5.5 → 5
+    assert charts.scale_tones(10) == [f"q{i}" for i in range(1, 11)]
+    html = charts.bars_html([charts.Bar("a", 10.0, "10%", tone="q3"), charts.Bar("b", 10.0, "10%")], series=2)
+    assert "barchart__bar--q3" in html and "barchart__bar--s2" in html
+
+
+def test_a_phone_keeps_short_labels_beside_their_bars():
+    assert 'class="barchart barchart--short"' in charts.bars_html([charts.Bar(str(g), 10.0, "10%") for g in range(1, 11)])
+    medium = charts.bars_html([charts.Bar("Niet tevreden, niet ontevreden", 10.0, "10%")])
+    assert 'class="barchart barchart--medium"' in medium
+    assert 'class="barchart"' in charts.bars_html([charts.Bar("Plastic, metaal en drinkpakken (pmd) en ook blik", 1.0, "1%")])
 
 
 def test_breakdown_figure_is_the_json_of_the_whole_figure():

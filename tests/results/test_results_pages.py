@@ -116,7 +116,7 @@ def test_a_trend_says_which_answer_it_follows(built_demo, lindenhaven_results):
 
     _, results = lindenhaven_results
     page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")
-    section = page[page.index('id="ontwikkeling"'):page.index('id="methode"')]
+    section = page[page.index('id="vragen"'):page.index('id="methode"')]  # each trend is with its question
     trends = series_trends([results["afval-2025"], results["afval-2026"]])[results["afval-2026"].survey.series]
     questions = {q.id: q.question for q in results["afval-2026"].questions}
     assert {t["key_stat"] for t in trends} == {"pct", "mean"}  # the demo must show both kinds
@@ -198,9 +198,10 @@ def test_a_change_since_the_previous_round_is_said_in_words_with_a_marker_only_w
     key = {c["question"]: c for c in data["changes"] if c["statistic"] in ("key", "mean")}
     assert key["q1"]["compared_with"] == "afval-2025" and key["q1"]["significant"]  # the demo's satisfaction rose
     assert not key["q4"]["significant"]
-    figures = _text(page[page.index('id="kerncijfers"'):page.index('id="toc-heading"')])
-    assert "Significant hoger dan in maart 2025 (+" in figures
-    assert "Geen significant verschil met maart 2025" in figures
+    figures = _text(page[page.index('id="belangrijkste-uitkomsten"'):page.index('id="toc-heading"')])
+    assert "Significant hoger dan in maart 2025 (+" in figures  # a significant change is a top finding
+    questions = _text(page[page.index('id="vragen"'):page.index('id="methode"')])
+    assert "Geen significant verschil met maart 2025" in questions  # the others are said with their question
     # the marker is never alone: a drawing hidden from screen readers, the words follow it; no colour of its own
     marks = re.findall(r'<svg class="change-mark change-mark--(up|down|different)" aria-hidden="true" '
                        r'viewBox="0 0 12 12"><path d="[^"]+"/></svg> ([^<]{0,40})', page)
@@ -214,7 +215,7 @@ def test_a_change_since_the_previous_round_is_said_in_words_with_a_marker_only_w
     bars = re.findall(r'<span class="barchart__note">([^<]*)</span>', page)
     assert any(note.startswith("▲ significant hoger dan in maart 2025") for note in bars)
     # the first round of the series has nothing to compare with (its trend section shows the later round's change)
-    first = _page(built_demo, "afval-2025").split('id="ontwikkeling"')[0]
+    first = re.sub(r'<details class="trend">.*?</details>', "", _page(built_demo, "afval-2025"), flags=re.S)
     assert "Verschil met maart" not in first and " dan in maart" not in first and "verschil met maart" not in first
 
 
