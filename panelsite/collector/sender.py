@@ -58,7 +58,10 @@ class Sender:
         self.scope = scope  # (slug, kind, mailing): a command sends only its own mailing
         self.on_progress = on_progress
         self.id = sender_id()
-        self._connection = None
+        # Each thread its own connection: the collector sends to a mail folder from its request
+        # threads while its sender thread runs.
+        self._local = threading.local()
+        self._pace_lock = threading.Lock()
         self._last = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -154,12 +157,21 @@ class Sender:
         if self.on_progress:
             self.on_progress(item, status)
 
+    @property
+    def _connection(self):
+        return getattr(self._local, "connection", None)
+
+    @_connection.setter
+    def _connection(self, value) -> None:
+        self._local.connection = value
+
     def _pace(self) -> None:
         if self.interval:
-            wait = self._last + self.interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last = time.monotonic()
+            with self._pace_lock:
+                wait = self._last + self.interval - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                self._last = time.monotonic()
 
     def _connect(self):
         if self._connection is None or getattr(self._connection, "broken", False):
