@@ -27,7 +27,7 @@ from panelsite.engine.options import add_root_argument
 def collect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
-    _database(parser)
+    database_arguments(parser)
     mail_arguments(parser)
     parser.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
                         help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
@@ -64,8 +64,8 @@ def public_url_argument(parser: argparse.ArgumentParser) -> None:
                              "municipality's collector.url; required when one has none)")
 
 
-def smtp_settings(opts) -> "SMTPSettings | None":
-    """The SMTP settings of ``mail_arguments`` (the password from the environment only), or None."""
+def smtp_settings(opts):
+    """The SMTPSettings of ``mail_arguments`` (the password from the environment only), or None."""
     from panelsite.collector.mail import SMTPSettings
 
     if not opts.smtp_host:
@@ -83,27 +83,27 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slug")
     parser.add_argument("what", metavar="survey-id|members")
     parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    _database(parser)
+    database_arguments(parser)
 
 
 def retention_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    _database(parser)
+    database_arguments(parser)
 
 
 def collect(opts: argparse.Namespace) -> int:
-    return _operator_errors(_collect, opts)
+    return operator_errors(_collect, opts)
 
 
 def export(opts: argparse.Namespace) -> int:
-    return _operator_errors(_export, opts)
+    return operator_errors(_export, opts)
 
 
 def retention(opts: argparse.Namespace) -> int:
-    return _operator_errors(_retention, opts)
+    return operator_errors(_retention, opts)
 
 
-def _operator_errors(run, opts) -> int:
+def operator_errors(run, opts) -> int:
     """Run a collector command; what goes wrong at start is the operator's to fix: one line, no traceback."""
     _configure_logging()
     from panelsite.collector.storage import StorageError
@@ -135,7 +135,7 @@ def _database_name(opts) -> str:
     return f"the database {(opts.root / 'var' / 'collector.sqlite3').resolve()}"
 
 
-def _database(p: argparse.ArgumentParser) -> None:
+def database_arguments(p: argparse.ArgumentParser) -> None:
     add_root_argument(p)
     p.add_argument("--database-url", default=os.environ.get("PANELSITE_DATABASE_URL"),
                    help="sqlite:///file.sqlite3 or postgresql://… (default: var/collector.sqlite3)")

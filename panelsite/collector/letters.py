@@ -10,6 +10,7 @@ only, whatever templates a theme adds.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from panelsite import i18n
@@ -53,8 +54,9 @@ class Letters:
     def message_id(self, site: FormSite, row_id: str) -> str:
         return f"<{row_id}@{self.sender(site).rpartition('@')[2]}>"
 
-    def compose(self, item: Item) -> Outgoing | None:
-        """The message for ``item``, or None when it is not to be sent any more."""
+    def compose(self, item: Item, same_text: tuple[str, str, str | None] | None = None) -> Outgoing | None:
+        """The message for ``item``, or None when it is not to be sent any more. ``same_text``: the
+        (subject, text, html) of a factsheet mailing not stored yet (a dry run)."""
         site = self.sites.get(item.slug)
         if site is None:
             raise Unsendable(f"no municipality {item.slug} is loaded")
@@ -72,16 +74,16 @@ class Letters:
             return self._message(site, item, m.contact.email, text, reply_to=visitor if visitor else None)
         if item.email is None:
             return None  # the contact data went (retention, leaving)
-        if item.kind == FACTSHEET:
-            stored = self.storage.mailing_text(item.slug, item.kind, item.mailing)
-            if stored is None:
-                raise Unsendable(f"no text stored for the mailing {item.kind} {item.mailing}")
-            text = mail_texts.Text(*stored)
-        else:
-            text = self._render(site, item.kind, self._values(site, item), html=True)
         unsubscribe = None
         if item.kind in PANEL_MAILINGS:
             unsubscribe = self.urls.unsubscribe(site, self.tokens.unsubscribe(site.slug, item.member_id))
+        if item.kind == FACTSHEET:
+            stored = same_text or self.storage.mailing_text(item.slug, item.kind, item.mailing)
+            if stored is None:
+                raise Unsendable(f"no text stored for the mailing {item.kind} {item.mailing}")
+            text = _with_leave_link(site, mail_texts.Text(*stored), unsubscribe)
+        else:
+            text = self._render(site, item.kind, self._values(site, item), html=True)
         return self._message(site, item, item.email, text, reply_to=reply_to, unsubscribe=unsubscribe)
 
     def _message(self, site: FormSite, item: Item, to: str, text: mail_texts.Text, reply_to: str | None,
@@ -123,11 +125,26 @@ class Letters:
                 unsubscribe=Trusted(self.urls.unsubscribe(site, self.tokens.unsubscribe(site.slug, item.member_id))))
         return values
 
-    def sample(self, site: FormSite, kind: str, mailing: str) -> Outgoing | None:
+    def sample(self, site: FormSite, kind: str, mailing: str,
+               same_text: tuple[str, str, str | None] | None = None) -> Outgoing | None:
         """One message of a mailing as it would go, to a made-up member (``--dry-run``)."""
         item = Item(id="0" * 32, slug=site.slug, kind=kind, mailing=mailing, member_id="voorbeeld", ref=None,
                     attempts=0, created=0.0, email="voorbeeld@example.org", name="Naam Voorbeeld", current=True)
-        return self.compose(item)
+        return self.compose(item, same_text)
+
+
+def _with_leave_link(site: FormSite, text: mail_texts.Text, link: str) -> mail_texts.Text:
+    """The factsheet is one text for everyone: each member's own leave link goes under it."""
+    panel = site.municipality.panel_name
+    footer = (f"U krijgt deze e-mail omdat u meedoet aan {panel}.\n"
+              f"Wilt u niet meer meedoen? Meld u af met deze link:\n{link}\n")
+    html = text.html
+    if html is not None:
+        paragraph = (f'<p style="font-size:14px">U krijgt deze e-mail omdat u meedoet aan {escape(panel)}. '
+                     f'<a href="{escape(link)}">Meld u af</a> als u niet meer wilt meedoen.</p>')
+        at = html.lower().rfind("</body>")
+        html = html[:at] + paragraph + html[at:] if at >= 0 else html + paragraph
+    return mail_texts.Text(text.subject, text.body.rstrip("\n") + "\n\n" + footer, html)
 
 
 def load_signers(sites: dict[str, FormSite], root: Path, envelope_sender: str | None = None) -> dict[str, Signer]:

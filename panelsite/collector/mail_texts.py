@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import jinja2
 
-
 # "https://", "ftp://" …; and schemes that make a link without slashes
 URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//)")
 BARE_SCHEME = re.compile(r"(?i)\b(mailto|javascript|vbscript|data|tel|sms|callto|file):")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from starlette.responses import HTMLResponse
 
-from panelsite import i18n
 from panelsite.collector.sites import FormSite
 from panelsite.collector.urls import LEAVE_PATH, UNSUBSCRIBE_PATH, Urls
 from panelsite.engine.chrome import chrome
 from panelsite.forms.model import Form
+from panelsite.forms.pages import CLOSED_TITLE, closed_text
 
 RETRY_AFTER = 60  # seconds; matches "over een minuut" in the texts below
 NOT_STORED = "Uw antwoorden zijn nog niet opgeslagen. Probeer het over een minuut opnieuw."
@@ -66,14 +66,12 @@ class Pages:
 
     @staticmethod
     def closed_text(survey) -> str:
-        when = "" if survey.publish_on is None else f" De uitkomsten staan vanaf {i18n.date(survey.publish_on)} op de website."
-        return (f"Deze vragenlijst is gesloten sinds {i18n.date(survey.fieldwork_end)}. U kunt hem niet meer invullen."
-                f"{when} Bedankt voor uw interesse.")
+        return closed_text(survey)
 
     def closed(self, site: FormSite, form: Form) -> HTMLResponse:
         """A questionnaire after its closing time (410 Gone: it will not open again); nothing is stored."""
-        return self.render(site, "forms/thanks.html", 410, path=form.path, title="Deze vragenlijst is gesloten",
-                           heading="Deze vragenlijst is gesloten", paragraphs=[self.closed_text(form.survey)],
+        return self.render(site, "forms/thanks.html", 410, path=form.path, title=CLOSED_TITLE,
+                           heading=CLOSED_TITLE, paragraphs=[self.closed_text(form.survey)],
                            links=[_home(site)])
 
     def answered_before(self, site: FormSite, form: Form) -> HTMLResponse:

@@ -354,7 +354,8 @@ class OptionalMapping(Mapping):
 
 MAIL = Mapping(
     {
-        "from": Email(help="Sender (From) of the panel's e-mails; default contact.email. The SMTP relay must accept it."),
+        "from": Email(help="Sender (From) of the panel's e-mails; default contact.email. "
+                           "The SMTP relay must accept it."),
         "from_name": Str(help="Name shown with the sender; default the panel name."),
         "reply_to": Email(help="Where replies go (Reply-To); default contact.email."),
         "confirmations_per_day": Int(
@@ -375,7 +376,7 @@ MAIL = Mapping(
             help="Sign outgoing mail with DKIM (dkimpy); leave out to send unsigned.",
         ),
     },
-    help="The panel's e-mails: sender, reply address, limits and DKIM signing (SMTP settings are environment variables).",
+    help="The panel's e-mails: sender, reply address, limits and DKIM signing (SMTP settings: environment).",
 )
 
 SCHEMA = Mapping(
