@@ -261,9 +261,54 @@ def _confirmed_members(storage, addresses: list[str]) -> list[str]:
     return ids
 
 
-def _sender(storage, project, port: int, backoff: Backoff = Backoff(), batch: int = 50) -> Sender:
+def _sender(storage, project, port: int, backoff: Backoff = Backoff(), batch: int = 50, signers=None) -> Sender:
     sites = load_sites(project)
-    letters = Letters(sites, Tokens(SECRET), Urls("http://127.0.0.1:1/", [], None), storage)
+    letters = Letters(sites, Tokens(SECRET), Urls("http://127.0.0.1:1/", [], None), storage, signers=signers)
     transport = SMTPTransport(SMTPSettings(host="127.0.0.1", port=port, starttls=False))
     return Sender(storage, letters, transport, backoff=backoff, batch=batch, scope=("lindenhaven", INVITATION,
                                                                                     "proef-2026"))
+
+
+def test_dkim_signed_mail_verifies_with_the_public_key(tmp_path):
+    """mail.dkim: dkimpy signs, and the signature holds against the public key as DNS would give it."""
+    import base64
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from panelsite.collector.letters import load_signers
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    project = make_project(tmp_path / "p", "https://panel.lindenhaven.nl/",
+                           "mail:\n  from: panel@lindenhaven.nl\n  dkim:\n    selector: panel2026\n"
+                           "    key_file: dkim.pem\n")
+    (project / "dkim.pem").write_bytes(private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    public = base64.b64encode(private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    with smtp_server() as (settings, recorder):
+        storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite3'}", project)
+        try:
+            ids = _confirmed_members(storage, ["signed@example.nl"])
+            storage.queue_mailing("lindenhaven", INVITATION, "proef-2026", ids, time.time())
+            sender = _sender(storage, project, settings.port, signers=load_signers(load_sites(project), project))
+            sender.drain()
+        finally:
+            storage.close()
+        [message] = recorder.messages
+    assert b"DKIM-Signature:" in message.content and b"d=lindenhaven.nl" in message.content
+    assert b"s=panel2026" in message.content
+    records = {b"panel2026._domainkey.lindenhaven.nl.": b"v=DKIM1; k=rsa; p=" + public}
+    assert dkim.verify(message.content, dnsfunc=lambda name, timeout=5: records.get(name))
+    tampered = message.content.replace(b"Uitnodiging", b"Uitnodiginq", 1)
+    assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: records.get(name))
+
+
+def test_a_dkim_key_file_that_is_missing_is_named_at_start(tmp_path):
+    from panelsite.collector.letters import load_signers
+
+    project = make_project(tmp_path / "p", "https://panel.lindenhaven.nl/",
+                           "mail:\n  dkim:\n    selector: panel2026\n    key_file: geen.pem\n")
+    with pytest.raises(ValueError, match=r"lindenhaven.yaml: mail.dkim.key_file: .*geen.pem"):
+        load_signers(load_sites(project), project)
