@@ -173,6 +173,9 @@ class SMTPConnection:
                 self.smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
             else:
                 self.smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            # The final dot goes in a write of its own after the message (the hand-over is recorded
+            # in between): without this, Nagle's algorithm holds it until the server's delayed ACK.
+            self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.smtp.ehlo()
             if s.starttls and s.port != 465:
                 if not self.smtp.has_extn("starttls"):

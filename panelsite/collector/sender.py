@@ -57,9 +57,10 @@ class Sender:
         self.batch = max(1, min(batch, int(rate * 5) if rate else batch))
         self.scope = scope  # (slug, kind, mailing): a command sends only its own mailing
         self.on_progress = on_progress
-        self.id = sender_id()
-        # Each thread its own connection: the collector sends to a mail folder from its request
-        # threads while its sender thread runs.
+        self._base_id = sender_id()
+        # Each thread its own connection and its own claims: the collector sends to a mail folder
+        # from its request threads while its sender thread runs, and a command sends over several
+        # connections at once (``drain(connections=…)``); the rate limit is for all of them.
         self._local = threading.local()
         self._pace_lock = threading.Lock()
         self._last = 0.0
@@ -150,12 +151,29 @@ class Sender:
             self._finish(item, QUEUED, error, due=now + self.backoff.wait(item.attempts))
 
     def _finish(self, item: Item, status: str, error: str | None, due: float | None = None) -> None:
-        self.storage.finish_mail(item.id, self.id, status, time.time(), error, due, self.lease)
+        now = time.time()
+        renew = now - self._renewed > self.lease / 4  # the other claimed rows' lease, now and then
+        self.storage.finish_mail(item.id, self.id, status, now, error, due, self.lease if renew else None)
+        if renew:
+            self._renewed = now
         if status in (FAILED, UNCONFIRMED) or (status == QUEUED and error):
             log.warning(json.dumps({"event": "mail_" + ("retry" if status == QUEUED else status), "slug": item.slug,
                                     "kind": item.kind, "error": _no_address(error or "")}))
         if self.on_progress:
             self.on_progress(item, status)
+
+    @property
+    def id(self) -> str:
+        """Who claims: this sender on this thread (a release never touches another thread's rows)."""
+        return f"{self._base_id}/{threading.get_ident()}"
+
+    @property
+    def _renewed(self) -> float:
+        return getattr(self._local, "renewed", 0.0)
+
+    @_renewed.setter
+    def _renewed(self, value: float) -> None:
+        self._local.renewed = value
 
     @property
     def _connection(self):
@@ -189,13 +207,35 @@ class Sender:
 
     # --- until done -------------------------------------------------------------------------
 
-    def drain(self) -> None:
-        """Send until nothing of this sender's scope is due now (rows waiting for a retry stay)."""
-        try:
-            while self.run_once():
-                pass
-        finally:
-            self._close()
+    def drain(self, connections: int = 1) -> None:
+        """Send until nothing of this sender's scope is due now (rows waiting for a retry stay),
+        over ``connections`` SMTP connections at once (each in its own thread)."""
+        def one() -> None:
+            self._renewed = time.time()
+            try:
+                while self.run_once():
+                    pass
+            finally:
+                self._close()
+
+        if connections <= 1:
+            one()
+            return
+        failures: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                one()
+            except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+                failures.append(exc)
+
+        threads = [threading.Thread(target=worker, name=f"outbox-sender-{n}") for n in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
 
     def start(self, idle: float = 1.0) -> None:
         """A thread that sends whatever is due, woken by :meth:`wake`, else every ``idle`` seconds

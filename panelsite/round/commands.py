@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def mail_arguments(parser: argparse.ArgumentParser) -> None:
                        help="count the recipients and show one message; queue nothing")
         if name == "invitations":
             p.add_argument("--now", action="store_true", help="send before fieldwork.start")
+        p.add_argument("--smtp-connections", type=int, default=4, metavar="N",
+                       help="send over this many SMTP connections at once (default 4; --smtp-rate is for all)")
         p.add_argument("--queue-only", action="store_true",
                        help="only queue the mailing: the running collector's sender sends it")
         collector_commands.database_arguments(p)
@@ -111,12 +114,13 @@ def _mailing(opts) -> int:
             print(f"{why}: the collector's sender sends them (python build.py collect, with the same "
                   "PANELSITE_DATABASE_URL and PANELSITE_SMTP_* settings)")
             return 0
-        return _send(storage, letters, transport, (opts.slug, kind, opts.survey_id), label)
+        connections = 1 if not smtp else max(1, opts.smtp_connections)  # a mail folder: one writer is plenty
+        return _send(storage, letters, transport, (opts.slug, kind, opts.survey_id), label, connections)
     finally:
         storage.close()
 
 
-def _send(storage, letters, transport, scope: tuple, label: str) -> int:
+def _send(storage, letters, transport, scope: tuple, label: str, connections: int) -> int:
     from panelsite.collector.mail import SetupFailure
     from panelsite.collector.sender import Sender
     from panelsite.collector.storage.outbox import FAILED, QUEUED, SENDING, SENT, UNCONFIRMED
@@ -125,15 +129,17 @@ def _send(storage, letters, transport, scope: tuple, label: str) -> int:
     before = storage.mailing_counts(*scope)
     progress = Progress(before[QUEUED] + before[SENDING], 0)
     done: dict[str, int] = {}
+    lock = threading.Lock()
 
     def advance(_item, status: str) -> None:
-        done[status] = done.get(status, 0) + 1
+        with lock:  # one call per message, from each connection's thread
+            done[status] = done.get(status, 0) + 1
         progress.advance()
 
     sender = Sender(storage, letters, transport, scope=scope, on_progress=advance)
     progress.begin("sending")
     try:
-        sender.drain()
+        sender.drain(connections)
     except SetupFailure as exc:
         progress.close()
         print(f"error: {exc}", file=sys.stderr)

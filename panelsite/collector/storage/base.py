@@ -240,7 +240,10 @@ class Storage(ABC):
 
     def finish_mail(self, row_id: str, claimant: str, status: str, now: float, error: str | None = None,
                     due: float | None = None, lease: float | None = None) -> None:
-        self._write(lambda tx: outbox.finish(tx, row_id, claimant, status, now, error, due, lease))
+        # As quick as the hand-over it follows: lost only with the machine's power, and then the row
+        # is "unconfirmed" (handed over), never sent again.
+        with self.quick_transaction() as tx:
+            outbox.finish(tx, row_id, claimant, status, now, error, due, lease)
 
     def release_mail(self, claimant: str) -> None:
         self._write(lambda tx: outbox.release(tx, claimant))
