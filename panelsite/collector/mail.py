@@ -92,7 +92,9 @@ class Outgoing:
         return str(self.message["Message-ID"])
 
     def data(self) -> bytes:
-        raw = self.message.as_bytes(policy=self.message.policy.clone(linesep="\r\n"))
+        # 998, the line limit of RFC 5322: with 78 a long header without spaces (the one-click link
+        # of List-Unsubscribe) would be folded into encoded words, which no mail program reads as a URL.
+        raw = self.message.as_bytes(policy=self.message.policy.clone(linesep="\r\n", max_line_length=998))
         return self.signer.sign(raw) if self.signer else raw
 
 

@@ -103,7 +103,7 @@ def _mailing(opts) -> int:
                   f"{plan.new} would be queued now (dry run: nothing queued)")
             sample = letters.sample(site, kind, opts.survey_id, text)
             print("\n--- one message, to a made-up member ---")
-            print(sample.message.as_string() if sample else "(nothing: the template sends nothing)")
+            print(sample.data().decode("utf-8", "replace").replace("\r\n", "\n") if sample else "(nothing to send)")
             return 0
         added = storage.queue_mailing(opts.slug, kind, opts.survey_id, plan.recipients, time.time(), text)
         print(f"{label}: queued {added} new message(s) "

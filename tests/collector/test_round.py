@@ -95,8 +95,12 @@ def test_a_round_invitations_reminders_and_one_click_leaving(round_collector, da
         assert m["Message-ID"] and m["Date"] and m["Auto-Submitted"] == "auto-generated"
         assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert re.fullmatch(r"<http://127\.0\.0\.1:\d+/lindenhaven/afmelden/direct\?t=\S+>", str(m["List-Unsubscribe"]))
+    for envelope in c.smtp.messages[-3:]:  # on the wire the link as it is, never folded into encoded words
+        assert re.search(rb"\r\nList-Unsubscribe: <http://127\.0\.0\.1:\d+/lindenhaven/afmelden/direct\?t=[^\s>]+>\r\n",
+                         envelope.content)
         assert "tot en met 31 december 2099" in m.get_content()  # the closing date, and the paper version
         assert "/vragenlijst/proef-2026/papier/" in m.get_content()
+        assert "mail naar panel@lindenhaven.nl of bel" in m.get_content()
     # Every link works: the form, with the member's own token inside.
     for link in links:
         page = httpx.get(link)
