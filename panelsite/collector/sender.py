@@ -153,6 +153,8 @@ class Sender:
     def _finish(self, item: Item, status: str, error: str | None, due: float | None = None) -> None:
         now = time.time()
         renew = now - self._renewed > self.lease / 4  # the other claimed rows' lease, now and then
+        # A server's reply may quote the address: what is kept (mail status) never does.
+        error = _no_address(error) if error else error
         self.storage.finish_mail(item.id, self.id, status, now, error, due, self.lease if renew else None)
         if renew:
             self._renewed = now

@@ -316,3 +316,132 @@ def test_a_dkim_key_file_that_is_missing_is_named_at_start(tmp_path):
                            "mail:\n  dkim:\n    selector: panel2026\n    key_file: geen.pem\n")
     with pytest.raises(ValueError, match=r"lindenhaven.yaml: mail.dkim.key_file: .*geen.pem"):
         load_signers(load_sites(project), project)
+
+
+def test_the_factsheet_mailing_sends_html_and_text_with_each_members_leave_link(tmp_path, monkeypatch, capsys):
+    """The demo's published factsheet, through ``mail factsheet``: both parts, one per member, never twice."""
+    import shutil
+
+    from .helpers import ROOT
+
+    project = tmp_path / "demo"
+    for part in ("municipalities", "content"):
+        shutil.copytree(ROOT / part, project / part)
+    (project / "themes").symlink_to(ROOT / "themes")
+    monkeypatch.setenv("PANELSITE_SECRET", SECRET)
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    storage = open_storage(db, project)
+    try:
+        _confirmed_members(storage, ["een@example.nl", "twee@example.nl"])
+    finally:
+        storage.close()
+    with smtp_server() as (settings, recorder):
+        args = ["--root", str(project), "mail", "factsheet", "lindenhaven", "afval-2026", "--database-url", db,
+                "--smtp-host", "127.0.0.1", "--smtp-port", str(settings.port), "--smtp-no-starttls"]
+        assert cli.main([*args, "--dry-run"]) == 0 and recorder.messages == []
+        assert "2 recipients" in capsys.readouterr().out
+        assert cli.main(args) == 0
+        assert cli.main(args) == 0  # again: nobody twice
+        messages = [parsed(m) for m in recorder.messages]
+    assert sorted(str(m["To"]) for m in messages) == ["een@example.nl", "twee@example.nl"]
+    leave_links = set()
+    for m in messages:
+        assert m.get_content_type() == "multipart/alternative"
+        text = m.get_body(("plain",)).get_content()
+        html = m.get_body(("html",)).get_content()
+        assert "Wat u vond van de afvalinzameling in 2026" in text and "<html" in html
+        link = str(m["List-Unsubscribe"]).strip("<>")
+        assert link.startswith("https://formulieren.lindenhaven.nl/lindenhaven/afmelden/direct?t=")
+        assert link in text and link.replace("&", "&amp;") in html  # each member's own, in both parts
+        leave_links.add(link)
+    assert len(leave_links) == 2
+
+
+def test_the_factsheet_waits_for_publish_on():
+    from panelsite.round.mailings import NotNow, check_time
+    from panelsite.surveys import fieldwork
+
+    class Survey:
+        id = "ronde"
+        publish_on = dt.date(2030, 5, 1)
+
+    with pytest.raises(NotNow, match="embargo until publish_on 2030-05-01"):
+        check_time("factsheet", Survey, dt.datetime(2030, 4, 30, 23, 59, tzinfo=fieldwork.DUTCH))
+    check_time("factsheet", Survey, dt.datetime(2030, 5, 1, 0, 0, tzinfo=fieldwork.DUTCH))
+
+
+def _certificate(folder):
+    """A self-signed certificate for 127.0.0.1 (cert.pem, key.pem): the client trusts it via SSL_CERT_FILE."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_starttls_and_login_from_the_environment(tmp_path):
+    """``mail invitations`` with PANELSITE_SMTP_* against aiosmtpd that requires STARTTLS and AUTH."""
+    import os
+    import ssl
+    import subprocess
+    import sys
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from .helpers import ROOT, SMTPRecorder, free_port
+
+    cert, key_file = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key_file)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, data):
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"panel", b"geheim-wachtwoord")
+        logins.append((mechanism, session.ssl is not None, ok))
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535 itself
+
+    recorder, port = SMTPRecorder(), free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                            auth_required=True, authenticator=authenticator)
+    controller.start()
+    try:
+        project = make_project(tmp_path / "p", "https://panel.lindenhaven.nl/")
+        db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        storage = open_storage(db, project)
+        try:
+            _confirmed_members(storage, ["tls@example.nl"])
+        finally:
+            storage.close()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PANELSITE_SECRET": SECRET, "SSL_CERT_FILE": str(cert),
+               "PANELSITE_SMTP_HOST": "127.0.0.1", "PANELSITE_SMTP_PORT": str(port), "PANELSITE_SMTP_USER": "panel",
+               "PANELSITE_SMTP_PASSWORD": "fout", "PANELSITE_DATABASE_URL": db, "PANELSITE_PUBLIC_URL": "https://c.example/"}
+        command = [sys.executable, "-m", "panelsite", "--root", str(project), "mail", "invitations", "lindenhaven",
+                   "proef-2026"]
+        refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 1 and "refused the login of panel" in refused.stderr
+        assert "fout" not in refused.stderr  # never the password
+        assert recorder.messages == []
+        env["PANELSITE_SMTP_PASSWORD"] = "geheim-wachtwoord"
+        sent = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stderr
+    finally:
+        controller.stop()
+    [message] = recorder.messages
+    assert message.rcpt_tos == ["tls@example.nl"]
+    assert logins[-1][1:] == (True, True)  # the login came after STARTTLS, and held
