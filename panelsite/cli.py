@@ -20,6 +20,7 @@ from panelsite.engine import commands as engine
 from panelsite.errors import PanelsiteError, reporting
 from panelsite.importing import commands as importing
 from panelsite.panel import commands as panel_report
+from panelsite.round import commands as round_commands
 
 
 class Command(NamedTuple):
@@ -42,6 +43,8 @@ COMMANDS = [
             importing.import_arguments, importing.run_import),
     Command("export", "write responses.csv of a survey, or the member list",
             collector.export_arguments, collector.export),
+    Command("mail", "a panel round's mailings: invitations, reminders, factsheet; status of the outbox",
+            round_commands.mail_arguments, round_commands.mail),
     Command("retention", "delete what the privacy statement says is deleted",
             collector.retention_arguments, collector.retention),
     Command("new", "create a commented starting point", authoring.new_arguments, authoring.new),

@@ -8,13 +8,14 @@ Routes (``<form>`` is aanmelden, afmelden, contact or vragenlijst-<survey-id>)::
     GET  /<slug>/token                a signed "form loaded" timestamp for forms.js (minimum fill time)
     GET  /<slug>/bevestigen?t=…       confirm a sign-up (a page with a button: POSTs to the same URL)
     GET  /<slug>/afmelden/bevestigen?t=…  confirm leaving the panel (the same: a page with a button)
+    POST /<slug>/afmelden/direct?t=…  leave at once: the one-click link of panel mailings (RFC 8058; GET: a button)
     GET  /<slug>/export/<what>        CSV export for administrators (Authorization: Bearer …)
     GET  /healthz
 
 The parts: ``sites`` (what is served, loaded without the build), ``routes`` and
 ``submissions`` (the requests), ``storage`` (all SQL), ``pages`` and ``mail_texts`` (what
 residents read), ``urls`` (every link and origin, from configuration), ``service`` (what the
-routes share).
+routes share), ``sender`` (the outbox's sender thread: every mail is a row first).
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ from starlette.routing import Route
 
 from panelsite.collector import routes
 from panelsite.collector.headers import SecurityHeaders
-from panelsite.collector.mail import FolderMailer, NoMailer, SMTPMailer, SMTPSettings
+from panelsite.collector.letters import Letters, load_signers
+from panelsite.collector.mail import FolderTransport, SMTPSettings, SMTPTransport
 from panelsite.collector.security import Tokens, TrustedProxies, check_export_tokens
+from panelsite.collector.sender import Backoff, Sender
 from panelsite.collector.service import Collector
 from panelsite.collector.sites import FormSite, load_sites
 from panelsite.collector.storage import Storage, open_storage
 from panelsite.collector.submissions import MAX_BODY
-from panelsite.collector.urls import CONFIRM_PATH, LEAVE_PATH, Urls
+from panelsite.collector.urls import CONFIRM_PATH, LEAVE_PATH, UNSUBSCRIBE_PATH, Urls
 from panelsite.config import email_address
 
 log = logging.getLogger("panelsite.collector")
@@ -59,11 +62,15 @@ def create_app(
     trusted_proxies: TrustedProxies | list[str] = (),
     storage: Storage | None = None,
     sites: dict[str, FormSite] | None = None,
+    backoff: Backoff = Backoff(),
+    lease: float = 120.0,
 ) -> Starlette:
     """The ASGI app. ``rate_limit`` is (requests, seconds) per client and municipality;
     ``public_url`` is where residents reach the collector (links in mails and pages; else each
     municipality's ``collector.url``); ``export_tokens`` maps a slug to the token of its HTTP
-    export; ``trusted_proxies`` are the proxies whose X-Forwarded-For is believed.
+    export; ``trusted_proxies`` are the proxies whose X-Forwarded-For is believed. Mail goes by
+    ``smtp``, else into ``mail_dir``; either way through the outbox, whose sender runs in a thread
+    (``backoff`` and ``lease``: see collector/sender.py).
 
     Raises ValueError, naming what to fix, for anything that would make the collector unsafe to
     run: a short secret, a municipality without a public URL, a weak or shared export token.
@@ -79,17 +86,25 @@ def create_app(
     proxies = trusted_proxies if isinstance(trusted_proxies, TrustedProxies) else TrustedProxies(trusted_proxies)
     if smtp and smtp.sender and not email_address.is_valid(smtp.sender):
         raise ValueError(f'--smtp-from: "{smtp.sender}" is not valid (expected an e-mail address like panel@gemeente.nl)')
+    signers = load_signers(sites, project_root, smtp.sender if smtp else None)
     storage = storage or open_storage(database_url, project_root)
-    mailer = SMTPMailer(smtp) if smtp else FolderMailer(mail_dir) if mail_dir else NoMailer()
-    if isinstance(mailer, NoMailer):
-        log.warning(json.dumps({"event": "no_mailer", "detail": "no SMTP host and no mail folder: e-mails are dropped"}))
-    collector = Collector(sites, storage, Tokens(secret), mailer, urls, rate_limit, min_seconds, export_tokens, proxies)
+    tokens = Tokens(secret)
+    transport = SMTPTransport(smtp) if smtp else FolderTransport(mail_dir) if mail_dir else None
+    sender = None
+    if transport is None:
+        log.warning(json.dumps({"event": "no_mailer", "detail": "no SMTP host and no mail folder: e-mails wait in the "
+                                                                "outbox until a sender with those settings runs"}))
+    else:
+        letters = Letters(sites, tokens, urls, storage, smtp.sender if smtp else None, signers)
+        sender = Sender(storage, letters, transport, lease=lease, backoff=backoff)
+    collector = Collector(sites, storage, tokens, sender, urls, rate_limit, min_seconds, export_tokens, proxies)
     table = [
         Route("/healthz", routes.healthz, methods=["GET"]),
         Route("/{slug}/token", routes.token, methods=["GET", "OPTIONS"]),
         Route("/{slug}/" + CONFIRM_PATH, routes.confirm_signup, methods=["GET", "POST"]),
         Route("/{slug}/export/{what}", routes.export, methods=["GET"]),
         Route("/{slug}/" + LEAVE_PATH, routes.confirm_leave, methods=["GET", "POST"]),
+        Route("/{slug}/" + UNSUBSCRIBE_PATH, routes.unsubscribe, methods=["GET", "POST"]),
         Route("/{slug}/{form}/fout/{draft}", routes.error_page, methods=["GET"]),
         Route("/{slug}/{form}", routes.form, methods=["GET", "POST", "OPTIONS"]),
     ]
@@ -100,7 +115,11 @@ def create_app(
         # garbage collector's full scans, whose pauses otherwise show in the tail latency.
         gc.collect()
         gc.freeze()
+        if sender is not None:
+            sender.start()  # what waits from before (a restart after a crash) goes now
         yield
+        if sender is not None:
+            sender.stop()
         storage.close()
 
     def policy(path: str) -> str:

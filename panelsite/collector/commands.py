@@ -6,7 +6,7 @@
 
 Settings may also come from the environment: PANELSITE_SECRET (signing key),
 PANELSITE_DATABASE_URL, PANELSITE_MAIL_DIR, PANELSITE_SMTP_HOST/PORT/USER/PASSWORD/
-STARTTLS/FROM, PANELSITE_EXPORT_TOKEN_<SLUG> (one per municipality), PANELSITE_PREVIEW_ORIGINS
+STARTTLS/FROM/RATE, PANELSITE_EXPORT_TOKEN_<SLUG> (one per municipality), PANELSITE_PREVIEW_ORIGINS
 (comma-separated), PANELSITE_PUBLIC_URL, PANELSITE_FORWARDED_ALLOW_IPS.
 """
 
@@ -27,22 +27,14 @@ from panelsite.engine.options import add_root_argument
 def collect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
-    _database(parser)
-    parser.add_argument("--mail-dir", type=Path, default=_env_path("PANELSITE_MAIL_DIR"),
-                        help="write e-mails as .eml files here instead of sending them (local preview)")
-    parser.add_argument("--smtp-host", default=os.environ.get("PANELSITE_SMTP_HOST"))
-    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("PANELSITE_SMTP_PORT", "587")))
-    parser.add_argument("--smtp-user", default=os.environ.get("PANELSITE_SMTP_USER"))
-    parser.add_argument("--smtp-from", default=os.environ.get("PANELSITE_SMTP_FROM"))
-    parser.add_argument("--smtp-no-starttls", action="store_true")
+    database_arguments(parser)
+    mail_arguments(parser)
     parser.add_argument("--preview-origin", action="append", default=_env_list("PANELSITE_PREVIEW_ORIGINS"),
                         help="also accept forms from this origin (repeatable), e.g. http://localhost:8000")
     parser.add_argument("--preview-site-url", default=os.environ.get("PANELSITE_PREVIEW_SITE_URL"),
                         help="local preview only: where the sites are served, with {slug}, e.g. "
                              "http://127.0.0.1:8000/{slug}/ (thank-you pages and links go there)")
-    parser.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
-                        help="the collector's public URL, for links in mails and pages (default: each "
-                             "municipality's collector.url; required when one has none)")
+    public_url_argument(parser)
     parser.add_argument("--rate-limit", default="30/600", help="requests/seconds per client and municipality")
     parser.add_argument("--min-seconds", type=float, default=3.0, help="minimum time to fill in a form")
     parser.add_argument("--forwarded-allow-ips", default=os.environ.get("PANELSITE_FORWARDED_ALLOW_IPS"),
@@ -50,31 +42,68 @@ def collect_arguments(parser: argparse.ArgumentParser) -> None:
                              "(behind a load balancer); without it the header is ignored")
 
 
+def mail_arguments(parser: argparse.ArgumentParser) -> None:
+    """How mail leaves: SMTP (PANELSITE_SMTP_*), or .eml files in a folder; the same for collect and mail."""
+    parser.add_argument("--mail-dir", type=Path, default=_env_path("PANELSITE_MAIL_DIR"),
+                        help="write e-mails as .eml files here instead of sending them (local preview)")
+    parser.add_argument("--smtp-host", default=os.environ.get("PANELSITE_SMTP_HOST"))
+    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("PANELSITE_SMTP_PORT", "587")),
+                        help="587 (STARTTLS, the default) or 465 (TLS from the start)")
+    parser.add_argument("--smtp-user", default=os.environ.get("PANELSITE_SMTP_USER"),
+                        help="login name; the password only from PANELSITE_SMTP_PASSWORD")
+    parser.add_argument("--smtp-from", default=os.environ.get("PANELSITE_SMTP_FROM"),
+                        help="envelope sender (bounces), and From where a municipality sets no mail.from")
+    parser.add_argument("--smtp-no-starttls", action="store_true")
+    parser.add_argument("--smtp-rate", type=float, default=_env_float("PANELSITE_SMTP_RATE", 20.0),
+                        help="at most this many messages per second per sender (default 20; 0: no limit)")
+
+
+def public_url_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--public-url", default=os.environ.get("PANELSITE_PUBLIC_URL"),
+                        help="the collector's public URL, for links in mails and pages (default: each "
+                             "municipality's collector.url; required when one has none)")
+
+
+def smtp_settings(opts):
+    """The SMTPSettings of ``mail_arguments`` (the password from the environment only), or None."""
+    from panelsite.collector.mail import SMTPSettings
+
+    if not opts.smtp_host:
+        return None
+    if opts.smtp_rate < 0:
+        raise ValueError(f"--smtp-rate: {opts.smtp_rate:g} is below 0 (expected messages per second, 0 for no limit)")
+    return SMTPSettings(host=opts.smtp_host, port=opts.smtp_port, username=opts.smtp_user,
+                        password=os.environ.get("PANELSITE_SMTP_PASSWORD"),
+                        # the flag, or PANELSITE_SMTP_STARTTLS=0 (as the other settings, from the environment)
+                        starttls=not opts.smtp_no_starttls and _env_true("PANELSITE_SMTP_STARTTLS", True),
+                        sender=opts.smtp_from, rate=opts.smtp_rate or None)
+
+
 def export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slug")
     parser.add_argument("what", metavar="survey-id|members")
     parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    _database(parser)
+    database_arguments(parser)
 
 
 def retention_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    _database(parser)
+    database_arguments(parser)
 
 
 def collect(opts: argparse.Namespace) -> int:
-    return _operator_errors(_collect, opts)
+    return operator_errors(_collect, opts)
 
 
 def export(opts: argparse.Namespace) -> int:
-    return _operator_errors(_export, opts)
+    return operator_errors(_export, opts)
 
 
 def retention(opts: argparse.Namespace) -> int:
-    return _operator_errors(_retention, opts)
+    return operator_errors(_retention, opts)
 
 
-def _operator_errors(run, opts) -> int:
+def operator_errors(run, opts) -> int:
     """Run a collector command; what goes wrong at start is the operator's to fix: one line, no traceback."""
     _configure_logging()
     from panelsite.collector.storage import StorageError
@@ -106,7 +135,7 @@ def _database_name(opts) -> str:
     return f"the database {(opts.root / 'var' / 'collector.sqlite3').resolve()}"
 
 
-def _database(p: argparse.ArgumentParser) -> None:
+def database_arguments(p: argparse.ArgumentParser) -> None:
     add_root_argument(p)
     p.add_argument("--database-url", default=os.environ.get("PANELSITE_DATABASE_URL"),
                    help="sqlite:///file.sqlite3 or postgresql://… (default: var/collector.sqlite3)")
@@ -114,6 +143,13 @@ def _database(p: argparse.ArgumentParser) -> None:
 
 def _env_path(name: str) -> Path | None:
     return Path(os.environ[name]) if os.environ.get(name) else None
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
 def _env_list(name: str) -> list[str]:
@@ -139,7 +175,6 @@ def secret_for(root: Path) -> str:
 def _collect(opts) -> int:
     from panelsite.collector import server
     from panelsite.collector.app import create_app
-    from panelsite.collector.mail import SMTPSettings
     from panelsite.collector.security import TrustedProxies, export_tokens_from
 
     root = opts.root.resolve()
@@ -148,13 +183,7 @@ def _collect(opts) -> int:
     except ValueError as exc:
         raise ValueError(f"--forwarded-allow-ips: {exc}") from None
     export_tokens = export_tokens_from(os.environ, (p.stem for p in (root / "municipalities").glob("*.yaml")))
-    smtp = None
-    if opts.smtp_host:
-        smtp = SMTPSettings(host=opts.smtp_host, port=opts.smtp_port, username=opts.smtp_user,
-                            password=os.environ.get("PANELSITE_SMTP_PASSWORD"),
-                            # the flag, or PANELSITE_SMTP_STARTTLS=0 (as the other settings, from the environment)
-                            starttls=not opts.smtp_no_starttls and _env_true("PANELSITE_SMTP_STARTTLS", True),
-                            sender=opts.smtp_from)
+    smtp = smtp_settings(opts)
     count, seconds = (int(x) for x in opts.rate_limit.split("/"))
     app = create_app(root, database_url=opts.database_url, secret=secret_for(root), mail_dir=opts.mail_dir, smtp=smtp,
                      preview_origins=opts.preview_origin, preview_site_url=opts.preview_site_url,

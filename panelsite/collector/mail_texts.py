@@ -2,8 +2,10 @@
 
 ``email/<kind>.txt`` in the site's theme (``themes/<slug>/templates`` before
 ``themes/default/templates``, like every other template): the first line is the subject,
-then an empty line, then the text. The kinds are those of :class:`storage.Mail`
-(confirm-signup, confirm-leave, contact-message).
+then an empty line, then the text; ``email/<kind>.html`` beside it, where a theme has one,
+is the HTML alternative. The kinds: confirm-signup, confirm-leave, contact-message (for a
+submission, :class:`storage.Mail`) and invitation, reminder (a round's mailings;
+collector/letters.py gives each its values).
 
 Text typed into a form never becomes a link in a mail program: everything a template prints
 passes :func:`plain`, which "defangs" what a mail program would turn into a link
@@ -20,8 +22,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import jinja2
-
-from panelsite.collector.storage import Mail
 
 # "https://", "ftp://" …; and schemes that make a link without slashes
 URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//)")
@@ -61,17 +61,26 @@ def environment(site_env: jinja2.Environment) -> jinja2.Environment:
 class Text:
     subject: str
     body: str
+    html: str | None = None
 
 
-def template_name(kind: str) -> str:
-    return f"email/{kind}.txt"
+def template_name(kind: str, suffix: str = "txt") -> str:
+    return f"email/{kind}.{suffix}"
 
 
-def render(env: jinja2.Environment, mail: Mail, link: str | None = None) -> Text:
-    """The subject and text of ``mail`` from its template; ``link`` is its signed link, if any."""
-    text = env.get_template(template_name(mail.kind)).render(
-        name=mail.name or "", link=Trusted(link or ""),
-        fields={k: str(v) for k, v in mail.fields.items() if v not in (None, "")})
+def render(env: jinja2.Environment, kind: str, values: dict, html: bool = False) -> Text:
+    """The subject and text of a mail of ``kind`` from its template; with ``html``, also
+    ``email/<kind>.html`` when the theme has one (never for mails to the municipality, whose
+    values come from form fields). Values the collector made itself (links) are :class:`Trusted`."""
+    text = env.get_template(template_name(kind)).render(**values)
     subject, _, body = text.lstrip("\n").partition("\n")
+    alternative = None
+    if html:
+        try:
+            template = env.get_template(template_name(kind, "html"))
+        except jinja2.TemplateNotFound:
+            template = None
+        if template is not None:
+            alternative = template.render(**values)
     # One line: a line break in a subject would start a header of its own.
-    return Text(subject=" ".join(subject.split()), body=body.lstrip("\n"))
+    return Text(subject=" ".join(subject.split()), body=body.lstrip("\n"), html=alternative)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from starlette.responses import HTMLResponse
 
 from panelsite.collector.sites import FormSite
-from panelsite.collector.urls import LEAVE_PATH, Urls
+from panelsite.collector.urls import LEAVE_PATH, UNSUBSCRIBE_PATH, Urls
 from panelsite.engine.chrome import chrome
 from panelsite.forms.model import Form
+from panelsite.forms.pages import CLOSED_TITLE, closed_text
 
 RETRY_AFTER = 60  # seconds; matches "over een minuut" in the texts below
 NOT_STORED = "Uw antwoorden zijn nog niet opgeslagen. Probeer het over een minuut opnieuw."
@@ -25,6 +26,8 @@ UNREADABLE = ("Uw browser stuurde het formulier op een manier die we niet kunnen
               "Laad de pagina opnieuw en probeer het nog eens.")
 SERVER_ERROR = "Er ging iets mis bij ons. Uw gegevens zijn misschien niet opgeslagen. Probeer het over een minuut opnieuw."
 REFUSAL_HEADINGS = {429: "Te veel verzoeken", 400: "Het formulier kon niet worden gelezen"}
+ANSWERED_BEFORE = ("U hebt deze vragenlijst al ingevuld. Uw eerste antwoorden tellen mee. "
+                   "Deze antwoorden hebben we niet opgeslagen.")
 
 
 class Pages:
@@ -60,6 +63,21 @@ class Pages:
         """A form as a page: fresh (GET), with the messages of an error page, or after a failed write."""
         return self.render(site, "forms/form_page.html", status, path=form.path, title=form.title, form=form,
                            action=action, values=values or {}, errors=errors or {}, hidden=hidden, paper_path=None)
+
+    @staticmethod
+    def closed_text(survey) -> str:
+        return closed_text(survey)
+
+    def closed(self, site: FormSite, form: Form) -> HTMLResponse:
+        """A questionnaire after its closing time (410 Gone: it will not open again); nothing is stored."""
+        return self.render(site, "forms/thanks.html", 410, path=form.path, title=CLOSED_TITLE,
+                           heading=CLOSED_TITLE, paragraphs=[self.closed_text(form.survey)],
+                           links=[_home(site)])
+
+    def answered_before(self, site: FormSite, form: Form) -> HTMLResponse:
+        return self.render(site, "forms/thanks.html", 409, path=form.path, title="U hebt al meegedaan",
+                           heading="U hebt al meegedaan", paragraphs=[ANSWERED_BEFORE, "Bedankt voor uw antwoorden."],
+                           links=[_home(site)])
 
     # --- confirming a sign-up -----------------------------------------------------------
 
@@ -99,6 +117,19 @@ class Pages:
                            text="De link is verlopen of niet juist. Een link werkt 7 dagen. Vraag een nieuwe link aan: "
                                 "vul uw e-mailadres nog een keer in.",
                            action=None, retry={"path": "afmelden/", "text": "Vraag een nieuwe link aan"})
+
+    def unsubscribe(self, site: FormSite, action: str, token: str) -> HTMLResponse:
+        """The one-click leave link opened in a browser: a button (a link scanner's GET changes nothing)."""
+        panel = site.municipality.panel_name
+        return self.render(site, "forms/confirm.html", 200, path=UNSUBSCRIBE_PATH + "/", title="Afmelden",
+                           heading="Afmelden", text=f"Klik op de knop. Dan bent u meteen afgemeld voor {panel}.",
+                           action=action, token=token, button="Ja, meld mij af")
+
+    def unsubscribe_link_expired(self, site: FormSite, status: int = 200) -> HTMLResponse:
+        return self.render(site, "forms/confirm.html", status, path=UNSUBSCRIBE_PATH + "/",
+                           title="Deze link werkt niet meer", heading="Deze link werkt niet meer",
+                           text="De link is niet juist of te oud. Meld u af met uw e-mailadres.",
+                           action=None, retry={"path": "afmelden/", "text": "Naar het afmeldformulier"})
 
     def already_left(self, site: FormSite) -> HTMLResponse:
         return self.message(site, 200, "U bent al afgemeld",

@@ -26,6 +26,7 @@ from panelsite.collector.security import token_matches
 from panelsite.collector.service import Collector
 from panelsite.collector.sites import FormSite
 from panelsite.collector.storage import StorageError
+from panelsite.surveys import fieldwork
 
 log = logging.getLogger("panelsite.collector")
 NOT_FOUND = "Niet gevonden"
@@ -72,6 +73,8 @@ async def form(request: Request) -> Response:
         origin = c.urls.allowed_origin(request, site)
         return c.cors(Response(status_code=204 if origin else 403), origin)
     if request.method == "GET":
+        if the_form.kind == "vragenlijst" and fieldwork.is_closed(the_form.survey, fieldwork.now()):
+            return c.pages.closed(site, the_form)  # an invitation opened after the closing time
         member = request.query_params.get("lid", "")
         hidden = {"_ts": c.tokens.form_loaded(site.slug), "_key": str(uuid.uuid4())}
         if member and c.tokens.member_id(member, site.slug):
@@ -167,6 +170,46 @@ async def confirm_leave(request: Request) -> Response:
         c.log("store_failed", site, "afmelden", 503, started, error=exc.kind)
         return c.pages.leave_not_stored(site, c.urls.confirm_leave(site), link_token)
     c.log("left" if outcome != "already" else "already_left", site, "afmelden", 200, started)
+    if outcome == "already":
+        return c.pages.already_left(site)
+    return c.pages.left(site, outcome, left_days)
+
+
+async def unsubscribe(request: Request) -> Response:
+    """The one-click leave link of a panel mailing (``List-Unsubscribe``, RFC 8058).
+
+    A mail program POSTs ``List-Unsubscribe=One-Click`` to it, without cookies and without
+    following any page: that POST leaves the panel at once. The link opened in a browser (GET)
+    shows a button that posts the same, so a link scanner that fetches it changes nothing.
+    """
+    c = _collector(request)
+    site = c.site(request)
+    if site is None:
+        return PlainTextResponse(NOT_FOUND, status_code=404)
+    link_token = request.query_params.get("t", "")
+    if request.method == "GET":
+        if c.tokens.unsubscribing_member(link_token, site.slug) is None:
+            return c.pages.unsubscribe_link_expired(site)
+        return c.pages.unsubscribe(site, c.urls.unsubscribe(site, link_token), link_token)
+    started = time.perf_counter()
+    if not link_token:  # the button of the page above posts it in the body
+        posted = await _posted_token(c, request, site)
+        if not isinstance(posted, str):
+            return posted
+        link_token = posted
+    member_id = c.tokens.unsubscribing_member(link_token, site.slug)
+    if member_id is None:
+        c.log("unsubscribe_failed", site, "afmelden", 400, started)
+        return c.pages.unsubscribe_link_expired(site, 400)
+    now = time.time()
+    left_days = periods(site.municipality).left_members_days
+    try:
+        outcome = await run_in_threadpool(c.storage.leave, site.slug, member_id, None, now, left_days, _day(now))
+    except StorageError as exc:
+        c.log("store_failed", site, "afmelden", 503, started, error=exc.kind)
+        return c.pages.retry_later(c.pages.message(site, 503, "Even geduld", "Uw afmelding is nog niet opgeslagen. "
+                                                                            "Probeer het over een minuut opnieuw."))
+    c.log("left" if outcome != "already" else "already_left", site, "afmelden", 200, started, via="one-click")
     if outcome == "already":
         return c.pages.already_left(site)
     return c.pages.left(site, outcome, left_days)

@@ -15,6 +15,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CONFIRM_MAX_AGE = 7 * 86400  # a confirmation link works 7 days
 LEAVE_MAX_AGE = 7 * 86400  # so does the link that confirms leaving the panel
 FORM_MAX_AGE = 7 * 86400  # a page may stay open long (a questionnaire over lunch)
+# The one-click leave link of a panel mailing (List-Unsubscribe): a factsheet is read months later.
+UNSUBSCRIBE_MAX_AGE = 2 * 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Tokens:
         self._member = URLSafeTimedSerializer(secret, salt="panelsite-member")
         # Its own salt: a sign-up link cannot confirm leaving, nor a leave link a sign-up.
         self._leave = URLSafeTimedSerializer(secret, salt="panelsite-leave")
+        # And one for the one-click leave link of panel mailings, which leaves at once (RFC 8058).
+        self._unsubscribe = URLSafeTimedSerializer(secret, salt="panelsite-unsubscribe")
 
     def form_loaded(self, slug: str, review: bool = False) -> str:
         """A signed "the form was shown now" for the minimum fill time; ``review`` for a form
@@ -84,6 +88,19 @@ class Tokens:
             return None
         request_id = data.get("r")
         return data["m"], request_id if isinstance(request_id, str) else None
+
+    def unsubscribe(self, slug: str, member_id: str) -> str:
+        """The one-click leave link of a panel mailing (``List-Unsubscribe``)."""
+        return self._unsubscribe.dumps({"s": slug, "m": member_id})
+
+    def unsubscribing_member(self, token: str, slug: str) -> str | None:
+        try:
+            data = self._unsubscribe.loads(token, max_age=UNSUBSCRIBE_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        if not isinstance(data, dict) or data.get("s") != slug or not isinstance(data.get("m"), str):
+            return None
+        return data["m"]
 
     def member(self, slug: str, member_id: str) -> str:
         """A member's invitation token (``_lid``): links answers to the member's background."""

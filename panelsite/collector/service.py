@@ -11,17 +11,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from panelsite.collector import mail_texts
-from panelsite.collector.mail import FolderMailer, NoMailer, message
+from panelsite.collector.mail import FolderTransport
 from panelsite.collector.pages import Pages
 from panelsite.collector.security import Tokens, TrustedProxies, client_address
 from panelsite.collector.sites import FormSite
-from panelsite.collector.storage import CONFIRM_LEAVE, CONFIRM_SIGNUP, Mail, Rate, Storage
+from panelsite.collector.storage import Rate, Storage
 from panelsite.collector.urls import Urls
 
 log = logging.getLogger("panelsite.collector")
@@ -32,7 +30,7 @@ class Collector:
     sites: dict[str, FormSite]
     storage: Storage
     tokens: Tokens
-    mailer: object  # SMTPMailer, FolderMailer or NoMailer (panelsite.collector.mail)
+    sender: object  # collector.sender.Sender, or None without SMTP and mail folder (mails wait in the outbox)
     urls: Urls
     rate_limit: tuple[int, int]  # requests, seconds: per client and municipality
     min_seconds: float  # minimum time to fill in a form
@@ -80,35 +78,16 @@ class Collector:
 
     # --- mail ---------------------------------------------------------------------------
 
-    async def deliver(self, site: FormSite, mail: Mail, response: Response) -> None:
-        """Send the mail a stored submission calls for.
+    async def mail_queued(self, mail_id: str) -> None:
+        """A stored submission queued a mail (in its own transaction): have it sent.
 
-        By SMTP it goes out after the response (the answer is committed; the resident does not
-        wait for the mail server); into the local preview's mail folder before it, so it is
-        there at once.
+        To a mail folder (the local preview) before the answer, so it is there at once; by SMTP
+        the sender thread is woken and the resident does not wait for the mail server. Without
+        either the row waits in the outbox for a sender (``mail status`` shows it).
         """
-        if isinstance(self.mailer, NoMailer):
+        if self.sender is None:
             return
-        if isinstance(self.mailer, FolderMailer):
-            await run_in_threadpool(self.send, site, mail)
+        if isinstance(self.sender.transport, FolderTransport):
+            await run_in_threadpool(self.sender.send_ids, [mail_id])
         else:
-            response.background = BackgroundTask(self.send, site, mail)
-
-    def send(self, site: FormSite, mail: Mail) -> None:
-        m = site.municipality
-        try:
-            text = mail_texts.render(site.mail_env, mail, self._link(site, mail))
-            reply_to = mail.fields.get("email") if mail.to is None else None
-            outgoing = message(self.mailer.sender or m.contact.email, mail.to or m.contact.email, text.subject,
-                               text.body, reply_to=reply_to)
-            self.mailer.send(outgoing)
-        except Exception as exc:  # noqa: BLE001 - the data are stored; mail failure must not lose them
-            log.error(json.dumps({"event": "mail_failed", "slug": site.slug, "kind": mail.kind,
-                                  "error": type(exc).__name__}))
-
-    def _link(self, site: FormSite, mail: Mail) -> str | None:
-        if mail.kind == CONFIRM_SIGNUP:
-            return self.urls.confirm_signup(site, self.tokens.confirmation(site.slug, mail.member_id))
-        if mail.kind == CONFIRM_LEAVE:
-            return self.urls.confirm_leave(site, self.tokens.leave(site.slug, mail.member_id, mail.request_id))
-        return None
+            self.sender.wake()

@@ -1,6 +1,6 @@
 """A form post, from the request to the answer.
 
-Origin check → read the body → honeypot → minimum fill time → validation (the same Field
+Origin check → a questionnaire past its closing time: 410, nothing read or stored → read the body → honeypot → minimum fill time → validation (the same Field
 rules as forms.js) → one transaction holding the rate count, the idempotency key and the
 change (:mod:`storage.membership`) → the answer: 303 to the site's thank-you page, or JSON
 for ``fetch``. A submission is acknowledged only after it is committed.
@@ -24,7 +24,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from panelsite import forms as forms_mod
-from panelsite.collector.pages import LEAVE_MAIL_SENT, NOT_FROM_HERE, NOT_STORED, RETRY_AFTER, TOO_MANY, UNREADABLE
+from panelsite.collector.pages import (
+    ANSWERED_BEFORE,
+    LEAVE_MAIL_SENT,
+    NOT_FROM_HERE,
+    NOT_STORED,
+    RETRY_AFTER,
+    TOO_MANY,
+    UNREADABLE,
+)
 from panelsite.collector.security import request_origin
 from panelsite.collector.service import Collector
 from panelsite.collector.sites import FormSite
@@ -32,6 +40,7 @@ from panelsite.collector.storage import Change, ContactMessage, LeaveRequest, Si
 from panelsite.collector.storage import Response as Answers
 from panelsite.forms.background import age_category
 from panelsite.forms.model import Form
+from panelsite.surveys import fieldwork
 
 MAX_BODY = 64 * 1024
 MAX_FIELDS = 300
@@ -49,6 +58,12 @@ async def submit(c: Collector, request: Request, site: FormSite, form: Form) -> 
         c.log("refused_origin", site, form.id, 403, started)
         # The refusal itself may be read by the page that sent it: it tells nothing but "not from here".
         return c.refuse(403, NOT_FROM_HERE, wants_json, site, request_origin(request.headers))
+    if form.kind == "vragenlijst" and fieldwork.is_closed(form.survey, fieldwork.now()):
+        c.log("closed", site, form.id, 410, started)
+        if wants_json:
+            return c.cors(JSONResponse({"ok": False, "closed": True, "error": c.pages.closed_text(form.survey)},
+                                       status_code=410), origin)
+        return c.pages.closed(site, form)
     try:
         async with request.form(max_fields=MAX_FIELDS, max_part_size=MAX_BODY) as posted:
             data: dict[str, list[str]] = {}
@@ -132,15 +147,19 @@ async def _store(c: Collector, request: Request, site: FormSite, form: Form, dat
 
     now = time.time()
     change = change_for(site, form, result, now, member_id, profile)
-    outcome, mail = await run_in_threadpool(c.storage.submit, site.slug, form.id, key, now, rate, change)
+    outcome, mail_id = await run_in_threadpool(c.storage.submit, site.slug, form.id, key, now, rate, change)
     if outcome == "limited":
         c.log("rate_limited", site, form.id, 429, started)
         return c.refuse(429, TOO_MANY, wants_json, site, origin)
+    if outcome == "answered":  # a member's second answers: the first ones count
+        c.log("answered_before", site, form.id, 409, started)
+        if wants_json:
+            return c.cors(JSONResponse({"ok": False, "error": ANSWERED_BEFORE}, status_code=409), origin)
+        return c.pages.answered_before(site, form)
     c.log("stored" if outcome == "stored" else "duplicate", site, form.id, 200 if wants_json else 303, started)
-    response = _success(c, thanks, wants_json, origin, said)
-    if outcome == "stored" and mail is not None:
-        await c.deliver(site, mail, response)
-    return response
+    if mail_id is not None:
+        await c.mail_queued(mail_id)
+    return _success(c, thanks, wants_json, origin, said)
 
 
 def change_for(site: FormSite, form: Form, result, now: float, member_id: str | None, profile: dict | None) -> Change:
@@ -152,9 +171,11 @@ def change_for(site: FormSite, form: Form, result, now: float, member_id: str | 
         new_profile = {"variables": forms_mod.background(form, values, m), "birth_year": values.get("geboortejaar"),
                        "extra": extra}
         # The consent version is the form's current one: never a posted field, which anyone can write.
-        return SignUp(site.slug, values["email"], values["naam"], new_profile, form.consent_version, now)
+        return SignUp(site.slug, values["email"], values["naam"], new_profile, form.consent_version, now,
+                      mails_per_day=m.mail.confirmations_per_day)
     if form.kind == "afmelden":
-        return LeaveRequest(site.slug, values["email"], values.get("reden"), now)
+        return LeaveRequest(site.slug, values["email"], values.get("reden"), now,
+                            mails_per_day=m.mail.confirmations_per_day)
     if form.kind == "contact":
         return ContactMessage(site.slug, {f.name: values.get(f.name) for f in form.fields}, now)
     # a questionnaire

@@ -17,6 +17,7 @@ from panelsite.collector.sites import FormSite
 
 CONFIRM_PATH = "bevestigen"
 LEAVE_PATH = "afmelden/bevestigen"
+UNSUBSCRIBE_PATH = "afmelden/direct"  # the one-click leave link of panel mailings (List-Unsubscribe)
 
 
 class Urls:
@@ -46,6 +47,13 @@ class Urls:
 
     def confirm_leave(self, site: FormSite, token: str | None = None) -> str:
         return self.own(site) + f"{site.slug}/{LEAVE_PATH}" + (f"?t={token}" if token else "")
+
+    def unsubscribe(self, site: FormSite, token: str | None = None) -> str:
+        return self.own(site) + f"{site.slug}/{UNSUBSCRIBE_PATH}" + (f"?t={token}" if token else "")
+
+    def invitation(self, site: FormSite, survey_id: str, member_token: str) -> str:
+        """A member's personal link to a questionnaire: the form, served by the collector, with ``?lid=``."""
+        return self.own(site) + f"{site.slug}/vragenlijst-{survey_id}?lid={member_token}"
 
     def error_page(self, site: FormSite, form_id: str, draft: str) -> str:
         return self.own(site) + f"{site.slug}/{form_id}/fout/{draft}"

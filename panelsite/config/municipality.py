@@ -343,6 +343,42 @@ COLLECTOR = Mapping(
     help="The response collector the site's forms post to.",
 )
 
+class OptionalMapping(Mapping):
+    """A mapping that may be left out entirely (then it is None), though its keys are required when it is there."""
+
+    def check(self, value, path, ctx):
+        if value is None:
+            return None
+        return super().check(value, path, ctx)
+
+
+MAIL = Mapping(
+    {
+        "from": Email(help="Sender (From) of the panel's e-mails; default contact.email. "
+                           "The SMTP relay must accept it."),
+        "from_name": Str(help="Name shown with the sender; default the panel name."),
+        "reply_to": Email(help="Where replies go (Reply-To); default contact.email."),
+        "confirmations_per_day": Int(
+            min=1, max=20, default=3,
+            help="At most this many sign-up mails, and as many leave mails, per address per day, however many "
+                 "requests come in.",
+        ),
+        "dkim": OptionalMapping(
+            {
+                "selector": Str(required=True, pattern=r"[A-Za-z0-9][A-Za-z0-9._-]*",
+                                expected="a DNS label like panel2026", help="The DKIM selector (the DNS record "
+                                "<selector>._domainkey.<domain> holds the public key)."),
+                "key_file": Str(required=True, min_length=1,
+                                help="Path of the PEM private key on the machine that sends (absolute, or relative "
+                                     "to the project folder); never the key itself."),
+                "domain": Str(help="Signing domain (d=); default the domain of the sender address."),
+            },
+            help="Sign outgoing mail with DKIM (dkimpy); leave out to send unsigned.",
+        ),
+    },
+    help="The panel's e-mails: sender, reply address, limits and DKIM signing (SMTP settings: environment).",
+)
+
 SCHEMA = Mapping(
     {
         "name": Str(required=True, min_length=1, help='Municipality name, e.g. "Lindenhaven".'),
@@ -357,6 +393,7 @@ SCHEMA = Mapping(
         "themes": Themes(help="The municipality's own survey themes (id: Dutch label), beside the fixed ones."),
         "results": RESULTS,
         "collector": COLLECTOR,
+        "mail": MAIL,
         "open_data": OPEN_DATA,
         "forms": FORMS,  # the forms' own options: see docs/forms.md
         "demo": Mapping(
@@ -398,6 +435,7 @@ class Municipality:
     population: Frozen  # source, date and variables: {variable: {category: count}} in file order
     results: Frozen  # min_n and indicative_n: the disclosure rules, with the schema's defaults and bounds
     collector: Frozen  # url (None: the forms post nowhere unless --collector-url is given)
+    mail: Frozen  # from, from_name, reply_to (None: contact.email, the panel name), confirmations_per_day, dkim
     open_data: Frozen  # tooi (the publisher's identifier, or None) and licence of the open-data catalogue
     forms: Frozen  # changes to the built-in forms (forms.definitions.FORMS)
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones

@@ -15,6 +15,7 @@ from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.forms import form_action, form_pages, site_forms
 from panelsite.forms.pages import has_paper_pdf, pdf_name
+from panelsite.surveys import fieldwork
 
 
 def load(options, inputs: SiteInputs) -> None:
@@ -49,8 +50,9 @@ def prepare(site: Site) -> None:
 def add_outputs(site: Site) -> None:
     m = site.municipality
     surveys = site.inputs.results.all
-    key = digest(*[s.source_hash for s in surveys if s.collect])
-    for spec in form_pages(m, surveys, _collector(site)):
+    # Whether each questionnaire is closed on the build date is part of its page.
+    key = digest(*[(s.source_hash, fieldwork.closed_on(s, site.today)) for s in surveys if s.collect])
+    for spec in form_pages(m, surveys, _collector(site), site.today):
         site.add_page(spec["path"], spec["template"], key, title=spec["title"], description=spec["description"],
                       context=spec["context"], noindex=spec["noindex"], sitemap=not spec["noindex"])
 

@@ -8,7 +8,9 @@ templates live in themes/default/templates/forms/). The page family
 
 from __future__ import annotations
 
+from panelsite import i18n
 from panelsite.forms.model import Form
+from panelsite.surveys import fieldwork
 
 CONFIRMED_PATH = "bedankt/bevestigd/"
 EXPIRED_PATH = "bedankt/link-verlopen/"
@@ -32,7 +34,19 @@ def has_paper_pdf(form: Form) -> bool:
     return form.kind == "vragenlijst" or form.id in PAPER_FORMS
 
 
-def form_pages(municipality, surveys, collector_url: str | None = None) -> list[dict]:
+CLOSED_TITLE = "Deze vragenlijst is gesloten"
+
+
+def closed_text(survey) -> str:
+    """What a closed questionnaire says, on the built page and on the collector's 410 page."""
+    results = f" De uitkomsten staan vanaf {i18n.date(survey.publish_on)} op de website." if survey.publish_on else ""
+    return (f"U kon deze vragenlijst invullen tot en met {i18n.date(survey.fieldwork_end)}. Nu kan dat niet meer."
+            f"{results} Bedankt voor uw interesse.")
+
+
+def form_pages(municipality, surveys, collector_url: str | None = None, today=None) -> list[dict]:
+    """``today`` (the build date): a questionnaire whose fieldwork ended before it is built as a
+    page that says it is closed and when the results come, without the form."""
     from panelsite.forms import site_forms
 
     forms = site_forms(municipality, surveys)
@@ -40,7 +54,12 @@ def form_pages(municipality, surveys, collector_url: str | None = None) -> list[
     home = {"path": "", "text": f"Naar de startpagina van {municipality.panel_name}"}
     for form in forms.values():
         action = form_action(municipality, form.id, collector_url)
-        if form.kind == "vragenlijst":
+        if form.kind == "vragenlijst" and today is not None and fieldwork.closed_on(form.survey, today):
+            pages.append(_page(form.path, "forms/thanks.html", f"{CLOSED_TITLE}: {form.title}",
+                               f"De vragenlijst '{form.title}' is gesloten.", heading=CLOSED_TITLE,
+                               paragraphs=[f"Het gaat om de vragenlijst '{form.title}'.", closed_text(form.survey)],
+                               links=[home]))
+        elif form.kind == "vragenlijst":
             pages.append(_page(form.path, "forms/questionnaire.html", form.title,
                                f"Vul de vragenlijst '{form.title}' in.",
                                form=form, action=action, paper_path=form.paper_path))

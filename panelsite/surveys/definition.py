@@ -145,6 +145,8 @@ SURVEY = s.Mapping(
             {
                 "start": s.Date(required=True, help="First day of fieldwork."),
                 "end": s.Date(required=True, help="Last day of fieldwork."),
+                "grace": s.Int(min=0, max=168, default=0,
+                               help="Hours after the end of the last day that late answers are still taken."),
             },
             required=True,
             validator=_fieldwork_order,
@@ -263,6 +265,7 @@ class SurveyDefinition:
     summary: str | None
     questions: list[Question]
     yaml_file: str = ""  # display path of survey.yaml
+    fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
 
     @property
     def numbers(self) -> dict[str, str]:
@@ -298,6 +301,7 @@ class Survey:
     csv_file: str = ""  # display path of responses.csv
     has_responses: bool = False
     located: Located | None = field(default=None, repr=False)  # for errors found later
+    fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
 
     @property
     def numbers(self) -> dict[str, str]:

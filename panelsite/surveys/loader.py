@@ -99,7 +99,8 @@ def load_definitions(survey_root: Path, municipality,
         definitions.append(SurveyDefinition(
             id=folder.name, title=record.title, theme=record.theme, fieldwork_start=record.fieldwork.start,
             fieldwork_end=record.fieldwork.end, invited=record.invited, publish_on=record.publish_on,
-            collect=record.collect, summary=record.summary, questions=questions, yaml_file=yaml_file))
+            collect=record.collect, summary=record.summary, questions=questions, yaml_file=yaml_file,
+            fieldwork_grace=record.fieldwork.grace))
     return definitions, problems
 
 
@@ -161,6 +162,7 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         csv_file=csv_file,
         has_responses=csv_path.is_file() and not problems and len(responses) > 0,
         located=located,
+        fieldwork_grace=record.fieldwork.grace,
     )
     if not problems and survey.has_responses and survey.invited < len(responses):
         # Otherwise published as a response rate far above 100%.

@@ -20,9 +20,9 @@ SECRET = "test-secret-0123456789abcdef"
 SURVEY = """\
 title: Proefvragenlijst
 theme: afval
-fieldwork: {start: 2026-03-02, end: 2026-03-16}
+fieldwork: {start: 2026-03-02, end: 2099-12-31}  # open while the tests run (closing: test_round.py)
 invited: 100
-publish_on: 2026-04-15
+publish_on: 2100-01-15
 collect: true
 questions:
   - id: q1

@@ -311,13 +311,15 @@ def test_retention_deletes_old_unconfirmed_signups_messages_and_answers(collecto
     assert retention.apply(collector.storage, sites, now)["lindenhaven"] == {
         "unconfirmed_contacts": 0, "unconfirmed_members": 0, "left_contacts": 0, "left_members": 0,
         "orphan_contacts": 0, "messages": 0, "leave_reasons": 0, "responses": 0,
-        "superseded_responses": 0}
+        "superseded_responses": 0, "sent_mail": 0, "members_mail": 0, "responded": 0}
     later = now + 200 * 86400  # past 14 days (sign-ups) and 180 days (messages), before 60 months (answers)
     dry = retention.apply(collector.storage, sites, later, dry_run=True)["lindenhaven"]
     assert dry["unconfirmed_members"] == 1 and dry["messages"] == 1 and dry["responses"] == 0
+    assert dry["sent_mail"] == 2  # the sign-up confirmation and the contact message, in the outbox
     assert collector.storage.count("members") == 1
     retention.apply(collector.storage, sites, later)
     assert collector.storage.count("members") == collector.storage.count("contacts") == collector.storage.count("messages") == 0
+    assert collector.storage.count("outbox") == 0
     assert collector.storage.count("responses") == 1
 
 

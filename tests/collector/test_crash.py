@@ -20,11 +20,11 @@ from .conftest import ORIGIN, SITE
 from .helpers import ROOT, SECRET, database, free_port, make_project
 
 
-def start(project, port, database_url):
+def start(project, port, database_url, *extra: str):
     code = ("import sys; from panelsite.cli import main; "
             f"sys.exit(main(['--root', {str(project)!r}, 'collect', '--port', '{port}', '--database-url', "
             f"{database_url!r}, '--rate-limit', '1000000/60', '--min-seconds', '0', "
-            f"'--public-url', 'http://127.0.0.1:{port}/']))")
+            f"'--public-url', 'http://127.0.0.1:{port}/', *{list(extra)!r}]))")
     env = {**os.environ, "PANELSITE_SECRET": SECRET, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 20

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from panelsite.collector import retention
-from panelsite.collector.storage import StorageError
 
 from .test_collector import ANSWERS, SIGNUP, _export, confirm_from_mail, key, leave_via_mail, rows
 
@@ -77,20 +76,26 @@ def test_retention_deletes_the_profile_of_a_member_who_left(make_collector):
     assert rows(_export(c, "proef-2026"))[0]["wijk"] == "Centrum"  # the answers keep their own background
 
 
-def test_an_invited_member_has_one_response_per_survey_and_the_last_one_counts(collector):
+def test_an_invited_member_answers_once_and_the_answers_are_not_linked_to_the_member(collector):
     collector.post("aanmelden", {**SIGNUP, "_key": key()})
     confirm_from_mail(collector)
     invitation = _invitation(collector)
-    for grade in ("6", "7", "9"):
+    first = collector.post("vragenlijst-proef-2026", {**ANSWERS, "q3": "6", "_lid": invitation, "_key": key()}, json=True)
+    assert first.json()["ok"]
+    for grade in ("7", "9"):  # the same invitation again: refused, nothing of it stored
         r = collector.post("vragenlijst-proef-2026", {**ANSWERS, "q3": grade, "_lid": invitation, "_key": key()}, json=True)
-        assert r.json()["ok"]
-    assert [r["q3"] for r in rows(_export(collector, "proef-2026"))] == ["9"]
+        assert r.status_code == 409 and not r.json()["ok"]
+    assert [r["q3"] for r in rows(_export(collector, "proef-2026"))] == ["6"]
+    with collector.storage.reading() as tx:
+        # that the member responded (for the reminders), and nothing that ties the answers to them
+        assert tx.one("SELECT COUNT(*) FROM responded")[0] == 1
+        assert tx.all("SELECT member_id FROM responses") == [(None,)]
     for _ in range(2):  # without an invitation nothing links two responses: both count
         collector.post("vragenlijst-proef-2026", {**ANSWERS, "_key": key()}, json=True)
     assert collector.storage.count("responses") == 3
 
 
-def test_opening_an_older_database_keeps_the_latest_response_of_each_member(collector):
+def test_opening_an_older_database_keeps_the_latest_response_of_each_member_and_unlinks_it(collector):
     storage = collector.storage
     with storage.transaction() as tx:
         tx.execute("DROP INDEX responses_member")  # as before the index existed
@@ -104,6 +109,7 @@ def test_opening_an_older_database_keeps_the_latest_response_of_each_member(coll
         assert tx.all("SELECT respondent_id FROM responses ORDER BY respondent_id") == [("anon",), ("r1",)]
         # the earlier answers were acknowledged once: kept aside, not deleted
         assert tx.all("SELECT respondent_id FROM superseded_responses ORDER BY respondent_id") == [("r0",), ("r2",)]
-    with pytest.raises(StorageError), storage.transaction() as tx:
-        tx.execute("INSERT INTO responses (respondent_id, slug, survey_id, member_id, background, answers, created) "
-                   "VALUES ('r9', 'lindenhaven', 'proef-2026', 'm1', '{}', '{}', 400.0)")
+        # what stays is that m1 responded; the answers no longer name the member
+        assert tx.all("SELECT slug, survey_id, member_id FROM responded") == [("lindenhaven", "proef-2026", "m1")]
+        assert tx.all("SELECT DISTINCT member_id FROM responses") == [(None,)]
+        assert tx.all("SELECT DISTINCT member_id FROM superseded_responses") == [(None,)]

@@ -150,6 +150,25 @@ def test_form_pages_list_what_the_build_renders(tmp_path):
     assert pages["bedankt/aanmelden/"]["noindex"] is True
 
 
+def test_a_questionnaire_built_after_its_last_day_says_it_is_closed_and_when_results_come(tmp_path):
+    from panelsite.engine.chrome import chrome
+    from panelsite.engine.render import environment
+
+    project = project_with(tmp_path)
+    m = municipality(project)
+    last_day = _dt.date(2099, 12, 31)  # fieldwork.end of the test survey
+    on_the_last_day = {p["path"]: p for p in form_pages(m, surveys(project, m), "https://c.example/", last_day)}
+    assert on_the_last_day["vragenlijst/proef-2026/"]["template"] == "forms/questionnaire.html"
+    after = {p["path"]: p for p in form_pages(m, surveys(project, m), "https://c.example/", _dt.date(2100, 1, 1))}
+    page = after["vragenlijst/proef-2026/"]
+    assert page["template"] == "forms/thanks.html"
+    ctx = {**chrome(m, m.base_url, page["path"]), **page["context"]}
+    html = environment(project, m).get_template(page["template"]).render(**ctx)
+    assert "Deze vragenlijst is gesloten" in html and "tot en met 31 december 2099" in html
+    assert "De uitkomsten staan vanaf 15 januari 2100 op de website" in html
+    assert "<form" not in html and "vragenlijst-proef-2026" not in html  # nothing posts to the collector
+
+
 def test_rendered_questionnaire_is_accessible_markup(tmp_path):
     from panelsite.engine.chrome import chrome
     from panelsite.engine.render import environment

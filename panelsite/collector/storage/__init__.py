@@ -4,6 +4,7 @@
   transaction), drafts, reads for exports;
 * ``membership``: what each kind of submission changes (sign-up, leave, answers, messages),
   and confirming and leaving;
+* ``outbox``: every mail as a row, claimed, handed over and finished by a sender;
 * ``retention``: what ``panelsite retention`` deletes;
 * ``schema``: the tables; ``sqlite`` and ``postgres``: the backends.
 
@@ -19,6 +20,9 @@ from panelsite.collector.storage.membership import (
     CONFIRM_LEAVE,
     CONFIRM_SIGNUP,
     CONTACT_MESSAGE,
+    FACTSHEET,
+    INVITATION,
+    REMINDER,
     ContactMessage,
     LeaveRequest,
     Mail,
@@ -30,7 +34,7 @@ from panelsite.collector.storage.retention import Periods
 from panelsite.collector.storage.sqlite import SQLiteStorage
 
 __all__ = [
-    "CONFIRM_LEAVE", "CONFIRM_SIGNUP", "CONTACT_MESSAGE", "DRAFT_MAX_AGE", "Change", "ContactMessage", "LeaveRequest",
+    "CONFIRM_LEAVE", "CONFIRM_SIGNUP", "CONTACT_MESSAGE", "DRAFT_MAX_AGE", "FACTSHEET", "INVITATION", "REMINDER", "Change", "ContactMessage", "LeaveRequest",
     "Mail", "MissingDatabase", "Periods", "PostgresStorage", "Rate", "Response", "SQLiteStorage", "SignUp", "Storage",
     "StorageError", "Tx", "open_storage",
 ]

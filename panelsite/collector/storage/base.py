@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from panelsite.collector.storage import membership, retention
+from panelsite.collector.storage import membership, outbox, retention
 from panelsite.collector.storage.schema import SCHEMA
 
 DRAFT_MAX_AGE = retention.DRAFT_MAX_AGE
@@ -77,6 +77,8 @@ class Change(Protocol):
 class Storage(ABC):
     """The operations the collector needs; backends only provide ``transaction``."""
 
+    skip_locked = ""  # PostgreSQL: " FOR UPDATE SKIP LOCKED"; SQLite serialises writers (BEGIN IMMEDIATE)
+
     @abstractmethod
     def transaction(self) -> Iterator[Tx]:
         """A write transaction (a context manager yielding a :class:`Tx`), committed on exit."""
@@ -86,6 +88,12 @@ class Storage(ABC):
 
     def reading(self):
         """A read-only transaction (the write transaction unless a backend has a cheaper one)."""
+        return self.transaction()
+
+    def quick_transaction(self):
+        """A write transaction whose commit survives this process dying, though perhaps not a power
+        failure, and returns without waiting for the disk (the write transaction unless a backend
+        has a quicker one)."""
         return self.transaction()
 
     def _write(self, fn: Callable[[Tx], object]) -> object:
@@ -101,23 +109,39 @@ class Storage(ABC):
     # --- submissions --------------------------------------------------------------------
 
     def submit(self, slug: str, form: str, key: str, now: float, rate: Rate | None,
-               change: Change) -> tuple[str, object]:
-        """Store one submission: ("stored", what ``change.apply`` returned), ("duplicate", None)
-        or ("limited", None).
+               change: Change) -> tuple[str, str | None]:
+        """Store one submission: ("stored", the id of the mail it queued or None), ("duplicate",
+        None), ("limited", None), or ("answered", None) for a member's second answers to a
+        questionnaire (nothing of them is stored).
 
-        The rate counter, the idempotency key and the change are written in one
-        transaction; a retried request with the same key stores nothing new.
+        The rate counter, the idempotency key, the change and the mail it calls for (a row in
+        the outbox) are written in one transaction: a retried request with the same key stores
+        nothing new, and an acknowledged submission has its mail even if the process dies
+        before sending it.
         """
-        def store(tx: Tx) -> tuple[str, object]:
+        def store(tx: Tx) -> tuple[str, str | None]:
             if rate is not None and not self._count(tx, rate):
                 return "limited", None
             tx.execute("INSERT INTO submissions (slug, form, skey, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        (slug, form, key, now))
             if tx.rowcount == 0:
                 return "duplicate", None
-            return "stored", change.apply(tx)
+            result = change.apply(tx)
+            if result == membership.ANSWERED_BEFORE:
+                return "answered", None
+            if isinstance(result, membership.Mail):
+                return "stored", self._queue_mail(tx, result, now)
+            return "stored", None
 
         return self._write(store)
+
+    @staticmethod
+    def _queue_mail(tx: Tx, mail: "membership.Mail", now: float) -> str | None:
+        """The outbox row of a submission's mail; None when the address had its ``per_day`` already."""
+        if mail.per_day is not None and mail.member_id is not None:
+            if outbox.sent_today(tx, mail.slug, mail.kind, mail.member_id, now - retention.DAY) >= mail.per_day:
+                return None
+        return outbox.queue(tx, mail.slug, mail.kind, now, member_id=mail.member_id, ref=mail.ref)
 
     def hit(self, rate: Rate) -> bool:
         """Count one request that stores nothing (an invalid form); False when over the limit."""
@@ -181,6 +205,62 @@ class Storage(ABC):
         with self.reading() as tx:
             return membership.in_panel(tx, slug, member_id)
 
+    # --- the outbox (storage/outbox.py) -------------------------------------------------
+
+    def queue_mailing(self, slug: str, kind: str, mailing: str, member_ids: list[str], now: float,
+                      text: tuple[str, str, str | None] | None = None) -> int:
+        """A panel mailing's rows (and its text, when it is the same for all); how many were new."""
+        def write(tx: Tx) -> int:
+            if text is not None:
+                outbox.put_text(tx, slug, kind, mailing, *text, now)
+            return outbox.queue_many(tx, slug, kind, mailing, member_ids, now)
+
+        with self.transaction() as tx:  # one transaction: 10,000 rows are one commit
+            return write(tx)
+
+    def mailing_recipients(self, slug: str, kind: str, survey_id: str) -> tuple[list[str], int]:
+        with self.reading() as tx:
+            return outbox.recipients(tx, slug, kind, survey_id)
+
+    def mailing_text(self, slug: str, kind: str, mailing: str) -> tuple[str, str, str | None] | None:
+        with self.reading() as tx:
+            return outbox.text(tx, slug, kind, mailing)
+
+    def contact_fields(self, message_id: str) -> dict | None:
+        with self.reading() as tx:
+            return outbox.contact_fields(tx, message_id)
+
+    def claim_mail(self, claimant: str, now: float, lease: float, limit: int, scope: tuple | None = None,
+                   ids: list[str] | None = None) -> list[outbox.Item]:
+        return self._write(lambda tx: outbox.claim(tx, claimant, now, lease, limit, scope, ids, self.skip_locked))
+
+    def hand_over(self, row_id: str, claimant: str, message_id: str, now: float) -> bool:
+        with self.quick_transaction() as tx:
+            return outbox.hand_over(tx, row_id, claimant, message_id, now)
+
+    def finish_mail(self, row_id: str, claimant: str, status: str, now: float, error: str | None = None,
+                    due: float | None = None, lease: float | None = None) -> None:
+        # As quick as the hand-over it follows: lost only with the machine's power, and then the row
+        # is "unconfirmed" (handed over), never sent again.
+        with self.quick_transaction() as tx:
+            outbox.finish(tx, row_id, claimant, status, now, error, due, lease)
+
+    def release_mail(self, claimant: str) -> None:
+        self._write(lambda tx: outbox.release(tx, claimant))
+
+    def mail_status(self, slug: str) -> tuple[list, list]:
+        """(kind, mailing, status, count) rows and (kind, mailing, error, count) rows."""
+        with self.reading() as tx:
+            return outbox.status(tx, slug), outbox.errors(tx, slug)
+
+    def mailing_counts(self, slug: str, kind: str, mailing: str) -> dict[str, int]:
+        with self.reading() as tx:
+            return outbox.mailing_counts(tx, slug, kind, mailing)
+
+    def next_due(self, scope: tuple) -> float | None:
+        with self.reading() as tx:
+            return outbox.next_due(tx, scope)
+
     # --- exports and retention ----------------------------------------------------------
 
     def responses(self, slug: str, survey_id: str) -> list[tuple[str, dict, dict, float]]:
@@ -204,7 +284,7 @@ class Storage(ABC):
 
     def count(self, table: str, slug: str | None = None) -> int:
         assert table in ("submissions", "members", "contacts", "responses", "messages", "leave_reasons", "leave_requests",
-                         "drafts")
+                         "drafts", "outbox", "responded")
         with self.reading() as tx:
             if slug is None:
                 return tx.one(f"SELECT COUNT(*) FROM {table}")[0]

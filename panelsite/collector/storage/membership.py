@@ -3,39 +3,45 @@
 Each change is a small frozen object whose ``apply(tx)`` runs inside the transaction that
 also records the submission's idempotency key and counts the rate limit
 (:meth:`Storage.submit`), so a change is stored once or not at all. ``apply`` returns the
-:class:`Mail` the change calls for, or None; the caller sends it once the transaction has
-committed. Whoever sends a form gets the same answer whether or not a mail goes out: the
-collector never tells anyone whether an address is known.
+:class:`Mail` the change calls for, or None; ``submit`` puts it in the outbox in the same
+transaction, so an acknowledged sign-up has its mail even if the process dies right after.
+Whoever sends a form gets the same answer whether or not a mail goes out: the collector never
+tells anyone whether an address is known.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from panelsite.collector.security import LEAVE_MAX_AGE
 
 CONFIRM_SIGNUP = "confirm-signup"
 CONFIRM_LEAVE = "confirm-leave"
 CONTACT_MESSAGE = "contact-message"
+INVITATION = "invitation"
+REMINDER = "reminder"
+FACTSHEET = "factsheet"
+# A member's second answers to one questionnaire: nothing is stored (the first answers count).
+ANSWERED_BEFORE = "answered-before"
 
 
 @dataclass(frozen=True)
 class Mail:
-    """A mail a change calls for: its kind names the template (``email/<kind>.txt``).
+    """A mail a change calls for, as the outbox row it becomes: its kind names the template
+    (``email/<kind>.txt``); the text is rendered when it is sent, from what is stored then.
 
-    ``to`` is None for a mail to the municipality itself; ``name`` is the name stored with the
-    member; ``member_id`` and ``request_id`` go into the signed link of a confirmation mail.
+    ``member_id`` is the recipient (None: the municipality itself); ``ref`` the pending leave
+    request (confirm-leave) or the stored message (contact-message); ``per_day`` the most mails
+    of this kind one member (one address) gets per day.
     """
 
     kind: str
     slug: str
-    to: str | None = None
-    name: str | None = None
     member_id: str | None = None
-    request_id: str | None = None
-    fields: dict = field(default_factory=dict)  # a contact message: field name -> value
+    ref: str | None = None
+    per_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class SignUp:
     profile: dict  # {"variables": …, "birth_year": …, "extra": …}
     consent_version: str  # the server's current version, never a posted one
     now: float
+    mails_per_day: int | None = None  # mail.confirmations_per_day
 
     def apply(self, tx) -> Mail | None:
         key = self.email.lower()
@@ -79,7 +86,7 @@ class SignUp:
         return self._mail(member_id)
 
     def _mail(self, member_id: str) -> Mail:
-        return Mail(CONFIRM_SIGNUP, self.slug, to=self.email, name=self.name, member_id=member_id)
+        return Mail(CONFIRM_SIGNUP, self.slug, member_id=member_id, per_day=self.mails_per_day)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ class LeaveRequest:
     email: str
     reason: str | None
     now: float
+    mails_per_day: int | None = None  # mail.confirmations_per_day
 
     def apply(self, tx) -> Mail | None:
         tx.execute("DELETE FROM leave_requests WHERE created < ?", (self.now - LEAVE_MAX_AGE,))
@@ -104,9 +112,9 @@ class LeaveRequest:
             request_id = uuid.uuid4().hex
             tx.execute("INSERT INTO leave_requests (id, slug, reason, created) VALUES (?, ?, ?, ?)",
                        (request_id, self.slug, self.reason, self.now))
-        # The stored name, never one typed into this form: whoever knows an address can send
-        # the form, and what they type must not reach the member.
-        return Mail(CONFIRM_LEAVE, self.slug, to=self.email, name=row[1], member_id=row[0], request_id=request_id)
+        # The mail greets with the stored name, never one typed into this form: whoever knows an
+        # address can send the form, and what they type must not reach the member.
+        return Mail(CONFIRM_LEAVE, self.slug, member_id=row[0], ref=request_id, per_day=self.mails_per_day)
 
 
 @dataclass(frozen=True)
@@ -118,15 +126,19 @@ class ContactMessage:
     now: float
 
     def apply(self, tx) -> Mail:
+        message_id = uuid.uuid4().hex
         tx.execute("INSERT INTO messages (id, slug, fields, created) VALUES (?, ?, ?, ?)",
-                   (uuid.uuid4().hex, self.slug, json.dumps(self.fields), self.now))
-        return Mail(CONTACT_MESSAGE, self.slug, fields=dict(self.fields))
+                   (message_id, self.slug, json.dumps(self.fields), self.now))
+        return Mail(CONTACT_MESSAGE, self.slug, ref=message_id)
 
 
 @dataclass(frozen=True)
 class Response:
-    """Answers to a questionnaire. An invited member has one response per survey: answering
-    again corrects it (same respondent_id). Anonymous responses (member_id None) never match."""
+    """Answers to a questionnaire. For an invited member (``member_id``) the collector records
+    *that* they responded (``responded``: for the reminders), never which answers are theirs:
+    the answers are stored without the member, under a random id, with their own copy of the
+    background. So a member answers once; a second post of the same invitation stores nothing
+    (``ANSWERED_BEFORE``). Anonymous responses (member_id None) never match anything."""
 
     slug: str
     survey_id: str
@@ -135,11 +147,16 @@ class Response:
     answers: dict
     now: float
 
-    def apply(self, tx) -> None:
+    def apply(self, tx) -> str | None:
+        if self.member_id is not None:
+            # No time and (on SQLite) no row order in this table: nothing to match with the answers by.
+            tx.execute("INSERT INTO responded (slug, survey_id, member_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       (self.slug, self.survey_id, self.member_id))
+            if tx.rowcount == 0:
+                return ANSWERED_BEFORE
         tx.execute("INSERT INTO responses (respondent_id, slug, survey_id, member_id, background, answers, created) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug, survey_id, member_id) WHERE member_id IS NOT NULL "
-                   "DO UPDATE SET background = excluded.background, answers = excluded.answers, created = excluded.created",
-                   (uuid.uuid4().hex[:16], self.slug, self.survey_id, self.member_id, json.dumps(self.background),
+                   "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                   (uuid.uuid4().hex[:16], self.slug, self.survey_id, json.dumps(self.background),
                     json.dumps(self.answers), self.now))
         return None
 
@@ -158,7 +175,8 @@ def leave(tx, slug: str, member_id: str, request_id: str | None, now: float, lef
     """Confirmed leaving: "deleted" (contact data gone now), "kept" (they go after
     ``left_days``) or "already" (the member left before or does not exist any more).
 
-    Earlier answers are unlinked and kept. A sign-up that was never confirmed leaves nothing
+    Earlier answers were never linked and stay; whether the member responded goes, and so
+    does every mail still waiting for them (the outbox). A sign-up that was never confirmed leaves nothing
     behind: left_members_days is for members, and retention finds contact data through the
     member row. The reason for leaving, kept with the pending request, moves to
     ``leave_reasons`` (with the day only) now, and only now.
@@ -173,7 +191,9 @@ def leave(tx, slug: str, member_id: str, request_id: str | None, now: float, lef
         return "already"
     confirmed = row[0]
     tx.execute("UPDATE members SET left_at = ? WHERE member_id = ? AND left_at IS NULL", (now, member_id))
-    tx.execute("UPDATE responses SET member_id = NULL WHERE member_id = ?", (member_id,))
+    tx.execute("DELETE FROM responded WHERE member_id = ?", (member_id,))
+    tx.execute("UPDATE outbox SET status = 'cancelled', finished = ?, error = 'left the panel' "
+               "WHERE member_id = ? AND status = 'queued'", (now, member_id))
     deleted = left_days == 0 or confirmed is None
     if deleted:
         tx.execute("DELETE FROM contacts WHERE member_id = ?", (member_id,))

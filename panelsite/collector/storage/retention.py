@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from panelsite.collector.security import LEAVE_MAX_AGE
 
 DAY = 86400.0
+MAIL_DAYS = 7
+TRANSACTIONAL = "'confirm-signup', 'confirm-leave', 'contact-message'"
 DRAFT_MAX_AGE = 3600.0  # an error page shows what was typed for an hour
 MONTH = 30.44 * DAY
 
@@ -49,6 +51,13 @@ def apply(tx, periods: dict[str, Periods], now: float, dry_run: bool) -> dict[st
             ("leave_reasons", "leave_reasons", "slug = ? AND created < ?", (slug, messages)),
             ("responses", "responses", "slug = ? AND created < ?", (slug, answers)),
             ("superseded_responses", "superseded_responses", "slug = ? AND created < ?", (slug, answers)),
+            # The outbox: confirmations and contact messages after a week (their links work 7 days;
+            # the per-address limit looks back one day); a panel mailing's rows, which keep anyone from
+            # getting it twice, as long as their member row.
+            ("sent_mail", "outbox", f"slug = ? AND kind IN ({TRANSACTIONAL}) AND created < ?", (slug, now - MAIL_DAYS * DAY)),
+            ("members_mail", "outbox", "slug = ? AND member_id IS NOT NULL AND member_id NOT IN (SELECT member_id FROM members)",
+             (slug,)),
+            ("responded", "responded", "slug = ? AND member_id NOT IN (SELECT member_id FROM members)", (slug,)),
         ]
         report[slug] = _run(tx, steps, dry_run)
     report["_housekeeping"] = _run(tx, [

@@ -55,4 +55,28 @@ SCHEMA = [
         WHERE {_SUPERSEDED} ON CONFLICT (respondent_id) DO NOTHING""",
     f"DELETE FROM responses WHERE {_SUPERSEDED}",
     "CREATE UNIQUE INDEX IF NOT EXISTS responses_member ON responses (slug, survey_id, member_id) WHERE member_id IS NOT NULL",
+    # That a member responded, for the reminders; never which answers are theirs. No time, and on
+    # SQLite no rowid (whose order would follow the answers'); see membership.Response.
+    """CREATE TABLE IF NOT EXISTS responded (
+        slug TEXT NOT NULL, survey_id TEXT NOT NULL, member_id TEXT NOT NULL,
+        PRIMARY KEY (slug, survey_id, member_id))/*without rowid*/""",
+    # Databases from before kept the member with the answers: keep only the fact, unlink the answers.
+    """INSERT INTO responded (slug, survey_id, member_id) SELECT DISTINCT slug, survey_id, member_id FROM responses
+        WHERE member_id IS NOT NULL ON CONFLICT DO NOTHING""",
+    "UPDATE responses SET member_id = NULL WHERE member_id IS NOT NULL",
+    "UPDATE superseded_responses SET member_id = NULL WHERE member_id IS NOT NULL",
+    # Every mail is a row first (storage/outbox.py): the text is rendered when it is sent.
+    """CREATE TABLE IF NOT EXISTS outbox (
+        id TEXT PRIMARY KEY, slug TEXT NOT NULL, kind TEXT NOT NULL, mailing TEXT NOT NULL, member_id TEXT, ref TEXT,
+        dedupe TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, due DOUBLE PRECISION NOT NULL,
+        claimed_by TEXT, lease_until DOUBLE PRECISION, handed_over DOUBLE PRECISION, message_id TEXT, error TEXT,
+        created DOUBLE PRECISION NOT NULL, finished DOUBLE PRECISION)""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS outbox_dedupe ON outbox (slug, dedupe)",
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, due)",
+    "CREATE INDEX IF NOT EXISTS outbox_mailing ON outbox (slug, kind, mailing, member_id)",
+    "CREATE INDEX IF NOT EXISTS outbox_member ON outbox (member_id, kind, created)",
+    # The text of a mailing that is the same for every member (the factsheet), as first queued.
+    """CREATE TABLE IF NOT EXISTS mailings (
+        slug TEXT NOT NULL, kind TEXT NOT NULL, mailing TEXT NOT NULL, subject TEXT NOT NULL, text TEXT NOT NULL,
+        html TEXT, created DOUBLE PRECISION NOT NULL, PRIMARY KEY (slug, kind, mailing))""",
 ]
