@@ -66,3 +66,17 @@ def test_a_build_on_another_day_shows_the_three_rounds(tmp_path):
     heidebeek = (out / "heidebeek" / "resultaten" / "index.html").read_text(encoding="utf-8")
     assert "Contact met anderen: de uitkomsten staan hier op" in heidebeek and "2029" in heidebeek
     assert not (out / "heidebeek" / "resultaten" / "eenzaamheid-2026").exists()  # still under embargo
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_the_collector_keeps_the_demo_round_open_as_its_pages_do(day, monkeypatch):
+    # the collector reads survey.yaml itself: its fieldwork must move as the built pages' does, or the
+    # demo's questionnaire would say "open" and answer every post with "closed"
+    from panelsite.collector.sites import load_sites
+    from panelsite.surveys import fieldwork
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch(day))
+    today = _dt.date.fromisoformat(day)
+    site = load_sites(ROOT, ["lindenhaven"])["lindenhaven"]
+    survey = next(s for s in site.surveys if s.id == "mobiliteit-2026")
+    assert survey.fieldwork_start <= today and not fieldwork.closed_on(survey, today)

@@ -84,6 +84,7 @@ def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, F
     A survey.yaml with problems leaves that questionnaire out and is logged with its file and
     line, so one broken survey does not stop every form.
     """
+    from panelsite.config import dates
     from panelsite.config.municipality import load_municipalities
     from panelsite.errors import captured
     from panelsite.surveys.loader import load_definitions
@@ -92,7 +93,9 @@ def load_sites(project_root: Path, only: list[str] | None = None) -> dict[str, F
     with captured():  # the build reports the configuration's warnings
         municipalities = load_municipalities(project_root, only)
     for slug, municipality in municipalities.items():
-        definitions, problems = load_definitions(project_root / "content" / slug / "surveys", municipality, project_root)
+        with dates.moved_by(municipality.date_shift):  # a demo's fieldwork moves as on its built pages
+            definitions, problems = load_definitions(project_root / "content" / slug / "surveys", municipality,
+                                                     project_root)
         for problem in problems:
             log.warning(json.dumps({"event": "survey_skipped", "slug": slug, "problem": str(problem)}))
         sites[slug] = form_site(project_root, municipality, definitions)
