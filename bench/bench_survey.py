@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from panelsite.config.schema import Record  # noqa: E402
-from panelsite.surveys import load_surveys  # noqa: E402
+from panelsite.surveys.loader import load_surveys  # noqa: E402
 from panelsite.surveys.estimates import estimate  # noqa: E402
 from panelsite.surveys.series import series_changes  # noqa: E402
 from panelsite.surveys.weighting import weigh  # noqa: E402

@@ -14,7 +14,8 @@ import io
 import json
 
 from panelsite.results.catalogue import licence_iri, publisher_iri
-from panelsite.surveys import method_text, to_open_data, to_open_data_csv
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+from panelsite.surveys.text import method_text
 
 FOLDER = "cijfers/"
 

@@ -18,7 +18,10 @@ from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.results import downloads
 from panelsite.results.pages import survey_context
-from panelsite.surveys import analyse, load_surveys, series_changes, series_trends, to_open_data, to_open_data_csv
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+from panelsite.surveys.series import series_changes, series_trends
 
 RESULTS_PATH = menu.RESULTS.path
 
