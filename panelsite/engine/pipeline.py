@@ -296,7 +296,7 @@ def _preload() -> None:
     """
     import gc
 
-    import weasyprint  # noqa: F401  (imported lazily by panelsite.engine.pdf)
+    pdf.load_weasyprint()  # imported lazily by panelsite.engine.pdf
 
     gc.collect()
     gc.freeze()
