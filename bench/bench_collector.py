@@ -9,9 +9,14 @@ that does nothing, under the same load: the demo's questionnaire
 submission key each time, asking for a JSON answer — the collector's busiest
 path during a panel round. Prints figures; asserts nothing.
 
-The load comes from wrk (Debian package ``wrk``) when it is installed: a client
-written in C leaves the two cores to the server, where a Python client would
-take half of them and measure itself. Without wrk an async httpx client is used.
+The load comes from wrk (Debian package ``wrk``, which scripts/install.sh installs): a
+client written in C leaves the two cores to the server, where a Python client would take
+half of them and measure itself. Without wrk an async httpx client is used.
+
+With wrk it also reads the server process's CPU time (/proc/<pid>/stat) around each run
+and prints the server CPU per request, and each collector's ratios against the bare
+Starlette + uvicorn handler measured in the same run (targets: CPU per request at most 2×,
+requests per second at least 0.5×, p99 at most 3×).
 """
 
 from __future__ import annotations
@@ -166,6 +171,12 @@ def load_wrk(url: str, seconds: float, concurrency: int, rate: int | None = None
     return int(rate), failed, ms("50"), ms("99"), requests
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system, waited-for children included) of a running process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, rate: int, failures: int, latencies: list[float]) -> None:
     q = statistics.quantiles(latencies, n=100)
     print(f"{name:<28} {rate:>7}/s   p50 {q[49] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms   "
@@ -201,6 +212,7 @@ def main() -> None:
             runs.append(("collector, PostgreSQL", "collector", f"{opts.pg_url}{sep}options=-csearch_path%3D{schema}"))
         print(f"{opts.seconds:.0f} s per run, {opts.concurrency} concurrent clients ({opts.client}), "
               f"1 uvicorn worker, {os.cpu_count()} CPUs", flush=True)
+        saturated = {}  # name → (requests/s, p99 ms, server CPU ms per request), wrk without a rate
         for name, kind, url in runs:
             proc, base = start(kind, ROOT, url)
             try:
@@ -209,14 +221,28 @@ def main() -> None:
                     for label, target in ((name, None), (f"{name} at {opts.rate}/s", opts.rate)):
                         if target and kind == "bare":
                             continue
+                        cpu_before = server_cpu(proc.pid)
                         rate, failed, p50, p99, count = load_wrk(base, opts.seconds, opts.concurrency, target)
+                        per_request = (server_cpu(proc.pid) - cpu_before) * 1000 / max(count, 1)
+                        if target:  # the short run that sets the pause is in the CPU too: not per request
+                            print(f"{label:<36} {rate:>7}/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   "
+                                  f"({count} requests, {failed} failed)", flush=True)
+                            continue
+                        saturated[name] = (rate, p99, per_request)
                         print(f"{label:<36} {rate:>7}/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   "
-                              f"({count} requests, {failed} failed)", flush=True)
+                              f"server CPU {per_request:.3f} ms/request   ({count} requests, {failed} failed)",
+                              flush=True)
                 else:
                     report(name, *asyncio.run(load(base, opts.seconds, opts.concurrency)))
             finally:
                 proc.terminate()
                 proc.wait()
+        if saturated:
+            bare_rate, bare_p99, bare_cpu = saturated[runs[0][0]]
+            print(f"\nagainst the bare Starlette + uvicorn handler (same run; targets: CPU ≤ 2×, rate ≥ 0.5×, p99 ≤ 3×)")
+            for name, (rate, p99, cpu) in list(saturated.items())[1:]:
+                print(f"{name:<28} CPU per request {cpu / bare_cpu:.2f}×   requests/s {rate / bare_rate:.2f}×   "
+                      f"p99 {p99 / bare_p99:.2f}×")
         if opts.pg_url:
             with psycopg.connect(opts.pg_url, autocommit=True) as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -39,6 +39,7 @@ has_pkg fonts-dejavu-core || missing+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v pspp >/dev/null || missing+=(pspp)  # GNU PSPP writes the .sav test files with multiple-response sets
 command -v rsync >/dev/null || missing+=(rsync)  # deploy to rsync:// and SSH servers (and its tests)
+command -v wrk >/dev/null || missing+=(wrk)  # the load generator of bench/bench_collector.py (C: leaves the cores to the server)
 command -v npm >/dev/null || missing+=(nodejs npm)
 # Debian's python3 has no ensurepip without python3-venv; other Pythons (pyenv, python.org) bring it
 "$BASE_PYTHON" -c "import ensurepip, venv" 2>/dev/null || [ -x "$VENV/bin/python" ] || missing+=(python3-venv)

@@ -12,9 +12,27 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
+    import time
+
+    from panelsite.engine import uptodate
+
+    started = time.perf_counter()
+    options = options_from(args)
+    # Nothing to build: answered without importing the pipeline (its page families bring
+    # pandas, SciPy and Jinja), reporting what the last build of each site reported.
+    unchanged = uptodate.unchanged_build(options)
+    if unchanged is not None:
+        from panelsite.errors import warn
+
+        for done, result in enumerate(unchanged, 1):
+            uptodate.progress(result, options, done, len(unchanged))
+        for problem in dict.fromkeys(p for r in unchanged for p in r.warnings):
+            warn(problem)
+        uptodate.summary(unchanged, time.perf_counter() - started)
+        return 0
     from panelsite.engine import pipeline
 
-    pipeline.build(options_from(args))
+    pipeline.build(options)
     return 0
 
 

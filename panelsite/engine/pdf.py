@@ -43,9 +43,49 @@ STALE_TEMP_SECONDS = 3600
 
 
 def cache_key(html: str, *inputs: object) -> str:
+    return digest(html, _weasyprint_version(), sorted(PDF_OPTIONS.items()), *inputs)
+
+
+@functools.cache
+def _weasyprint_version() -> str:
+    """From the package's metadata: a cached PDF is found without importing WeasyPrint (0.4 s)."""
+    from importlib import metadata
+
+    return metadata.version("weasyprint")
+
+
+@functools.cache
+def load_weasyprint():
+    """The ``weasyprint`` module, imported without ctypes starting gcc and ld.
+
+    WeasyPrint opens Pango, HarfBuzz and fontconfig through cffi under several names
+    each ("libgobject-2.0-0", "gobject-2.0", … "libgobject-2.0.so.0"). cffi hands every name
+    that the dynamic loader does not open as it is to ``ctypes.util.find_library``, which on
+    Linux runs ``ldconfig -p`` and then gcc and ld for each: 16 compiler runs and a fifth of a
+    second of CPU, every process. While it is imported, ``find_library`` therefore answers
+    "not found" at once, and the loader opens the names with a version suffix
+    ("libgobject-2.0.so.0", found along LD_LIBRARY_PATH and the loader's cache as ever). Should
+    that fail on some system, the import is tried again as WeasyPrint does it.
+    """
+    import sys
+
+    if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
+        import ctypes.util
+
+        original = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+        else:
+            return weasyprint
+        finally:
+            ctypes.util.find_library = original
     import weasyprint
 
-    return digest(html, weasyprint.__version__, sorted(PDF_OPTIONS.items()), *inputs)
+    return weasyprint
 
 
 def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None, inputs: tuple = (),
@@ -64,9 +104,7 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
         if cached.is_file():
             stats["cached"] += 1
             return cached.read_bytes()
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=base_url).render(font_config=_font_config())
+    document = load_weasyprint().HTML(string=html, base_url=base_url).render(font_config=_font_config())
     if check is not None:
         check(document)
     data = document.write_pdf(**PDF_OPTIONS)
@@ -144,6 +182,7 @@ def _font_config():
 @functools.cache
 def _system_fonts_class():
     """A FontConfiguration that notes ``@font-face`` (defined late: WeasyPrint is imported lazily)."""
+    load_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     class SystemFonts(FontConfiguration):

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -29,6 +28,7 @@ from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
 from panelsite.engine.site import NavItem, Site
+from panelsite.engine.uptodate import MANIFEST_DIR, SiteResult, fingerprint, progress, record, summary, unchanged
 from panelsite.engine.writer import (
     StagedSite,
     broken_links,
@@ -38,7 +38,7 @@ from panelsite.engine.writer import (
     robots,
     sitemap,
 )
-from panelsite.errors import LOG, BuildError, ConfigError, PanelsiteError, Problem, captured, did_you_mean, warn
+from panelsite.errors import BuildError, ConfigError, PanelsiteError, Problem, captured, did_you_mean, warn
 from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
@@ -47,21 +47,9 @@ from panelsite.results import family as results
 from panelsite.search import family as search
 from panelsite.search import index as search_index
 
-MANIFEST_DIR = ".panelsite"
-
 # The page families, in the order they load, prepare and add their outputs: the results
 # first, since the others read its surveys (factsheets, questionnaires, response tables).
 FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogue, search, report_page]
-
-
-@dataclass
-class SiteResult:
-    slug: str
-    pages: int
-    files: int
-    rendered: int
-    seconds: float
-    warnings: list[Problem] = field(default_factory=list)  # reported while it was loaded and rendered
 
 
 # --------------------------------------------------------------------------
@@ -173,6 +161,7 @@ class Staged:
     stage: StagedSite
     manifest: dict
     manifest_path: Path
+    fingerprint: str | None = None  # of its inputs (engine/uptodate.py), recorded when committed
 
 
 def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
@@ -228,6 +217,7 @@ def commit(staged: Staged) -> None:
     staged.stage.commit()
     staged.manifest_path.parent.mkdir(parents=True, exist_ok=True)
     staged.manifest_path.write_text(json.dumps(staged.manifest, sort_keys=True))
+    record(staged.manifest_path.parent.parent, staged.result, staged.fingerprint)
 
 
 def check_links(site: Site, manifest: dict, files: set[str]) -> None:
@@ -306,13 +296,13 @@ def _preload() -> None:
     """
     import gc
 
-    import weasyprint  # noqa: F401  (imported lazily by panelsite.engine.pdf)
+    pdf.load_weasyprint()  # imported lazily by panelsite.engine.pdf
 
     gc.collect()
     gc.freeze()
 
 
-def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
+def _stage_one(options: Options, slug: str, base_url: str, key: str) -> Staged:
     """Load, compute and render one municipality (runs in a worker process).
 
     Its warnings travel back with the result, so the main process reports each once.
@@ -321,6 +311,7 @@ def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
         loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
         staged = stage_site(options, loaded[slug], base_url)
     staged.result.warnings = found
+    staged.fingerprint = key
     return staged
 
 
@@ -339,24 +330,33 @@ def build(options: Options) -> list[SiteResult]:
     remove_abandoned(options.out)
     several = len(municipalities) > 1
     jobs = options.jobs or os.cpu_count() or 1
-    tasks = [(slug, site_base_url(options, m, several)) for slug, m in municipalities.items()]
+    # A site built from exactly these inputs, and still intact, is skipped (engine/uptodate.py).
+    skipped: list[SiteResult] = []
+    tasks = []
+    for slug, m in municipalities.items():
+        key = fingerprint(options, slug, several)
+        if (same := unchanged(options, slug, key)) is not None:
+            skipped.append(same)
+            progress(same, options, len(skipped), len(municipalities))
+        else:
+            tasks.append((slug, site_base_url(options, m, several), key))
     staged: list[Staged] = []
     errors: list[PanelsiteError] = []
     if jobs > 1 and len(tasks) > 1:
         _preload()
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = [pool.submit(_stage_one, options, slug, url) for slug, url in tasks]
+            futures = [pool.submit(_stage_one, options, *task) for task in tasks]
             for future in futures:
                 try:
                     staged.append(future.result())
-                    _progress(staged[-1].result, options, len(staged), len(tasks))
+                    progress(staged[-1].result, options, len(skipped) + len(staged), len(municipalities))
                 except PanelsiteError as exc:
                     errors.append(exc)
     else:
-        for slug, url in tasks:
+        for task in tasks:
             try:
-                staged.append(_stage_one(options, slug, url))
-                _progress(staged[-1].result, options, len(staged), len(tasks))
+                staged.append(_stage_one(options, *task))
+                progress(staged[-1].result, options, len(skipped) + len(staged), len(municipalities))
             except PanelsiteError as exc:
                 errors.append(exc)
     if errors:
@@ -369,14 +369,12 @@ def build(options: Options) -> list[SiteResult]:
         commit(s)
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
-    results = [s.result for s in staged]
+    built = {s.result.slug: s.result for s in staged} | {r.slug: r for r in skipped}
+    results = [built[slug] for slug in municipalities]
     # Found in the workers: a shared file's once, and the configuration's not again.
     for problem in dict.fromkeys(p for r in results for p in r.warnings if p not in early):
         warn(problem)
-    seconds = time.perf_counter() - started
-    pages = sum(r.pages for r in results)
-    LOG.info(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
-             f"({sum(r.rendered for r in results)} files rendered) in {seconds:.1f} s")
+    summary(results, time.perf_counter() - started)
     return results
 
 
@@ -392,16 +390,3 @@ def check(options: Options) -> int:
             staged = stage_site(scratch_options, inputs, site_base_url(options, m, len(loaded) > 1))
             staged.stage.abort()
     return len(loaded)
-
-
-def _progress(result: SiteResult, options: Options, done: int, total: int) -> None:
-    if not options.progress:
-        return
-    if sys.stderr.isatty():
-        width = 24
-        filled = width * done // total
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {result.slug:<20}",
-              end="" if done < total else "\n", file=sys.stderr, flush=True)
-    else:
-        LOG.info(f"  {result.slug}: {result.pages} pages, {result.files} files, "
-                 f"{result.rendered} rendered, {result.seconds:.2f} s")

@@ -24,7 +24,7 @@ from panelsite import i18n
 from panelsite.engine import content
 from panelsite.errors import ConfigError, Problem
 from panelsite.factsheets.source import FUNCTIONS, SHARES, Factsheet, check_figure, reference
-from panelsite.surveys import SurveyResults, UnknownFigure
+from panelsite.surveys.figures import SurveyResults, UnknownFigure
 
 PERCENT_STATS = {"pct", "top2", "share_8plus", "share_below6"}
 ROOT_LINK = content.ROOT_LINK

@@ -10,11 +10,12 @@ holds). Open questions get none: their answers are never published.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 
 from panelsite.results.catalogue import licence_iri, publisher_iri
-from panelsite.surveys import method_text, to_open_data, to_open_data_csv
+from panelsite.surveys.text import method_text
 
 FOLDER = "cijfers/"
 
@@ -60,37 +61,45 @@ def add_outputs(site, results, survey) -> None:
         qid = question.id
         # as data.csv and data.json: with the changes against the previous round of the series
         key = (survey.source_hash, results.series_key(survey))
-        site.add_file(files["csv"], lambda qid=qid: question_csv(results.of(survey), qid, results.changes(survey)),
-                      *key)
-        site.add_file(files["json"], lambda qid=qid: question_json(results.of(survey), qid, results.changes(survey)),
-                      *key)
+        # The round's data.csv and data.json are made once (Results.open_data_csv, .open_data)
+        # and each question's files cut from them.
+        site.add_file(files["csv"], lambda qid=qid: question_csv(results.open_data_csv(survey), qid), *key)
+        site.add_file(files["json"], lambda qid=qid: question_json(results.open_data(survey), qid), *key)
         site.add_file(files["metadata"],
-                      lambda qid=qid: metadata_json(site, results.of(survey), qid, results.changes(survey)),
+                      lambda qid=qid: metadata_json(site, results.of(survey), results.open_data(survey), qid),
                       *key, site.municipality.open_data, site.municipality.panel_name)
 
 
-def question_csv(survey_results, question_id: str, changes=()) -> bytes:
+def question_csv(data_csv: str, question_id: str) -> bytes:
     """The rows of data.csv that belong to one question (same columns, same values)."""
-    rows = list(csv.reader(io.StringIO(to_open_data_csv(survey_results, changes))))
-    header, body = rows[0], rows[1:]
-    column = header.index("question_id")
+    header, by_question = _rows_by_question(data_csv)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(row for row in body if row[column] == question_id)
+    writer.writerows(by_question.get(question_id, []))
     return buffer.getvalue().encode()
 
 
-def question_json(survey_results, question_id: str, changes=()) -> bytes:
-    data = to_open_data(survey_results, changes)
+@functools.lru_cache(maxsize=4)
+def _rows_by_question(data_csv: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """data.csv read once for all its questions' files (a str caches its hash: the lookup is free)."""
+    rows = csv.reader(io.StringIO(data_csv))
+    header = next(rows)
+    column = header.index("question_id")
+    by_question: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_question.setdefault(row[column], []).append(row)
+    return header, by_question
+
+
+def question_json(data: dict, question_id: str) -> bytes:
     question = next(q for q in data["questions"] if q["id"] == question_id)
     document = {"survey": data["survey"], "question": question}
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode()
 
 
-def metadata_json(site, survey_results, question_id: str, changes=()) -> bytes:
+def metadata_json(site, survey_results, data: dict, question_id: str) -> bytes:
     m, s = site.municipality, survey_results.survey
-    data = to_open_data(survey_results, changes)
     question = next(q for q in data["questions"] if q["id"] == question_id)
     files = {kind: site.base_url + path for kind, path in paths(s.id, question_id).items() if kind != "metadata"}
     document = {

@@ -18,7 +18,10 @@ from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.results import downloads
 from panelsite.results.pages import survey_context
-from panelsite.surveys import analyse, load_surveys, series_changes, series_trends, to_open_data, to_open_data_csv
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+from panelsite.surveys.series import series_changes, series_trends
 
 RESULTS_PATH = menu.RESULTS.path
 
@@ -35,6 +38,8 @@ class Results:
         )
         self.today = today
         self._results: dict[str, object] = {}
+        self._open_data: dict[str, dict] = {}
+        self._open_data_csv: dict[str, str] = {}
 
     def of(self, survey):
         if survey.id not in self._results:
@@ -50,6 +55,18 @@ class Results:
     def _changes(self) -> dict:
         in_series = [self.of(s) for s in self.published if s.series]
         return series_changes(in_series) if in_series else {}
+
+    def open_data(self, survey) -> dict:
+        """data.json's document of a round: made once, for data.json and each question's files."""
+        if survey.id not in self._open_data:
+            self._open_data[survey.id] = to_open_data(self.of(survey), self.changes(survey))
+        return self._open_data[survey.id]
+
+    def open_data_csv(self, survey) -> str:
+        """data.csv of a round: made once, for data.csv and each question's CSV."""
+        if survey.id not in self._open_data_csv:
+            self._open_data_csv[survey.id] = to_open_data_csv(self.of(survey), self.changes(survey))
+        return self._open_data_csv[survey.id]
 
     def changes(self, survey) -> list:
         """Every figure of ``survey`` against the previous round of its series (see surveys.series)."""
@@ -141,14 +158,13 @@ def _add_survey(site: Site, results: Results, survey) -> None:
                   context=context)
     # the changes against the previous round are in the open data too: its key covers the series
     data_key = (survey.source_hash, results.series_key(survey))
-    site.add_file(base + "data.json", lambda: _open_data_json(results.of(survey), results.changes(survey)), *data_key)
-    site.add_file(base + "data.csv", lambda: to_open_data_csv(results.of(survey), results.changes(survey)).encode(),
-                  *data_key)
+    site.add_file(base + "data.json", lambda: _open_data_json(results.open_data(survey)), *data_key)
+    site.add_file(base + "data.csv", lambda: results.open_data_csv(survey).encode(), *data_key)
     downloads.add_outputs(site, results, survey)  # each question's figures, beside its chart
 
 
-def _open_data_json(survey_results, changes) -> bytes:
-    return (_OPEN_DATA_JSON.encode(to_open_data(survey_results, changes)) + "\n").encode()
+def _open_data_json(document: dict) -> bytes:
+    return (_OPEN_DATA_JSON.encode(document) + "\n").encode()
 
 
 # to_open_data builds a fresh tree of dicts and lists, which cannot hold a

@@ -15,8 +15,15 @@ from panelsite.config.municipality import category_label
 from panelsite.engine.site import Site
 from panelsite.results import charts
 from panelsite.results.findings import top_findings
-from panelsite.surveys import method_text, summary_sentence
-from panelsite.surveys.text import change_words, difference_text, distribution_words, round_when, versus_rest_words
+from panelsite.surveys.text import (
+    change_words,
+    difference_text,
+    distribution_words,
+    method_text,
+    round_when,
+    summary_sentence,
+    versus_rest_words,
+)
 
 
 def survey_context(site: Site, results, survey) -> dict:

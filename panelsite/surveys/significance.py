@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
+# SciPy (a third of a second to import) is imported in the functions that test: a build that
+# renders a content page again, and computes no figure, never loads it.
 from panelsite.surveys.design import Design
 from panelsite.surveys.figures import Comparison, DistributionTest
 
@@ -31,6 +32,8 @@ ALPHA = 0.05
 
 def compare(diff: float, se: float) -> Comparison | None:
     """The z test of a difference; None when it has no standard error (then nothing can be said)."""
+    from scipy import special
+
     if not (math.isfinite(diff) and math.isfinite(se)) or se <= 0:
         return None
     p = float(special.erfc(abs(diff) / se / math.sqrt(2)))
@@ -39,6 +42,8 @@ def compare(diff: float, se: float) -> Comparison | None:
 
 def compare_arrays(diff: np.ndarray, se: np.ndarray) -> list[Comparison | None]:
     """``compare`` for many differences at once."""
+    from scipy import special
+
     with np.errstate(divide="ignore", invalid="ignore"):
         p = special.erfc(np.abs(diff) / se / math.sqrt(2))
     ok = np.isfinite(diff) & np.isfinite(se) & (se > 0)
@@ -56,6 +61,8 @@ def rao_scott(design: Design, m: float, df: float, counts: np.ndarray, squares: 
     :meth:`Design.rows`); ``df``: ν. Answers nobody in the base gave are left out (as R's
     table has no such column); fewer than two answers left: no test.
     """
+    from scipy import special
+
     g, _, size, k = counts.shape
     used = cell_weights.sum(axis=(0, 1)) > 0
     if g == 0 or used.sum() < 2:

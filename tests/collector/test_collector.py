@@ -240,7 +240,7 @@ def test_double_click_at_the_same_moment_stores_once(collector):
 
 def test_export_round_trip_reads_back_with_load_surveys(collector):
     from panelsite.config.municipality import load_municipalities
-    from panelsite.surveys import load_surveys
+    from panelsite.surveys.loader import load_surveys
 
     project = collector.project
     answers = [ANSWERS, {**ANSWERS, "q1": "2", "q2": "", "q4": ["2"], "q5": "", "q6": ""},

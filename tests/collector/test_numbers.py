@@ -9,7 +9,7 @@ import pytest
 
 from panelsite.config.municipality import load_municipalities
 from panelsite.errors import DataError
-from panelsite.surveys import load_surveys
+from panelsite.surveys.loader import load_surveys
 
 from .helpers import SURVEY, make_project
 from .test_collector import ANSWERS, _export, rows

@@ -15,7 +15,8 @@ from panelsite.engine import pipeline
 from panelsite.engine.family import SiteInputs
 from panelsite.config.schema import Record
 from panelsite.errors import captured
-from panelsite.surveys import analyse, load_surveys
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -83,7 +83,9 @@ def test_change_says_how_the_key_figure_moved_since_the_previous_round(tmp_path)
 
     from panelsite.engine.family import SiteInputs
     from panelsite.factsheets import family as factsheets
-    from panelsite.surveys import analyse, load_surveys, series_changes
+    from panelsite.surveys.estimates import analyse
+    from panelsite.surveys.loader import load_surveys
+    from panelsite.surveys.series import series_changes
 
     from .conftest import SURVEY, municipality
 

@@ -135,3 +135,33 @@ def test_an_only_build_keeps_the_pdfs_of_the_other_municipalities(project_copy, 
     names = {p.name for p in cache.iterdir()}
     assert "brugwaards-pdf.pdf" in names and "from-an-old-edit.pdf" not in names
     assert len(names) == 6
+
+
+def test_weasyprint_is_loaded_without_starting_a_compiler():
+    """ctypes' find_library would run ldconfig, gcc and ld for each name WeasyPrint tries (issue 20)."""
+    script = (
+        "import subprocess, sys\n"
+        "started = []\n"
+        "sys.addaudithook(lambda event, args: started.append(args[1]) if event == 'subprocess.Popen' else None)\n"
+        "from panelsite.engine import pdf\n"
+        "data = pdf.render_pdf('<!doctype html><html lang=\"nl\"><title>t</title><p>Hallo</p></html>', cache_dir=None)\n"
+        "print(data[:5].decode(), started)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "%PDF- []"
+
+
+def test_a_cached_pdf_is_read_without_importing_weasyprint(tmp_path):
+    html = page("Uit de cache")
+    first = pdf.render_pdf(html, cache_dir=tmp_path)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from panelsite.engine import pdf\n"
+        f"data = pdf.render_pdf({html!r}, cache_dir=Path({str(tmp_path)!r}))\n"
+        "print(len(data), pdf.stats['cached'], 'weasyprint' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(len(first)), "1", "False"]

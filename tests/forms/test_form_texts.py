@@ -115,7 +115,7 @@ def test_a_questionnaire_says_each_instruction_once(tmp_path):
 def test_the_demo_questionnaire_says_each_instruction_once():
     root = Path(__file__).resolve().parents[2]
     m = municipality(root)
-    from panelsite.surveys import load_surveys
+    from panelsite.surveys.loader import load_surveys
 
     survey = next(s for s in load_surveys(root / "content" / "lindenhaven" / "surveys", m, root) if s.id == "mobiliteit-2026")
     form = site_forms(m, [survey])["vragenlijst-mobiliteit-2026"]

@@ -13,7 +13,7 @@ from panelsite.forms import form_pages, site_forms, validate
 from panelsite.forms.family import form_pdfs
 from panelsite.forms.background import age_category
 from panelsite.forms.validation import parse_number
-from panelsite.surveys import load_surveys
+from panelsite.surveys.loader import load_surveys
 
 from collector.helpers import make_project  # tests/ is on sys.path (package dirs)
 

@@ -9,7 +9,9 @@ import json
 import pytest
 
 from panelsite.config.municipality import load_municipalities
-from panelsite.surveys import analyse, load_surveys, to_open_data
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
+from panelsite.surveys.opendata import to_open_data
 
 from . import exports as x
 

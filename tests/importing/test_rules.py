@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from panelsite.config.municipality import load_municipalities
-from panelsite.surveys import load_surveys
+from panelsite.surveys.loader import load_surveys
 
 from . import exports as x
 

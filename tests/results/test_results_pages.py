@@ -8,7 +8,8 @@ import pytest
 
 from panelsite import i18n
 from panelsite.config.municipality import load_municipalities
-from panelsite.surveys import analyse, load_surveys
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_BUILD_DATE = "2026-11-28"  # tests/conftest.py builds the demo as of this date
@@ -112,7 +113,7 @@ def _text(html: str) -> str:
 def test_a_trend_says_which_answer_it_follows(built_demo, lindenhaven_results):
     import re
 
-    from panelsite.surveys import series_trends
+    from panelsite.surveys.series import series_trends
 
     _, results = lindenhaven_results
     page = (built_demo / "lindenhaven" / "resultaten" / "afval-2026" / "index.html").read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from panelsite.config.schema import Record
-from panelsite.surveys import analyse, load_surveys
+from panelsite.surveys.estimates import analyse
+from panelsite.surveys.loader import load_surveys
 
 POPULATION = {
     "leeftijd": {"18-34": 300, "35-64": 500, "65+": 200},

@@ -4,13 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from panelsite.surveys import UnknownFigure, analyse, wilson
+from panelsite.surveys.estimates import analyse
+
+from panelsite.surveys.figures import UnknownFigure
+
+from panelsite.surveys.formulas import wilson
 from panelsite.surveys.figures import Figures, suppress_groups
 from panelsite.surveys.formulas import Z, weighted_median
 from panelsite.surveys.weighting import weigh
 
 from .conftest import SURVEY_YAML, municipality
-from panelsite.surveys import load_surveys
+from panelsite.surveys.loader import load_surveys
 
 YAML = """\
 title: Tevredenheid

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from panelsite.surveys import wilson
+from panelsite.surveys.formulas import wilson
 from panelsite.surveys.formulas import Z, weighted_mean, weighted_median, wilson_arrays
 from panelsite.surveys.tables import _code_index
 from panelsite.surveys.weighting import weigh

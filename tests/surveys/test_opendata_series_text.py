@@ -5,7 +5,11 @@ import json
 
 import pytest
 
-from panelsite.surveys import method_text, series_trends, summary_sentence, to_open_data, to_open_data_csv
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+
+from panelsite.surveys.series import series_trends
+
+from panelsite.surveys.text import method_text, summary_sentence
 
 from .conftest import SURVEY_YAML
 

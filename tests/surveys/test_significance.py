@@ -12,7 +12,11 @@ import json
 
 import pytest
 
-from panelsite.surveys import method_text, series_changes, to_open_data, to_open_data_csv
+from panelsite.surveys.opendata import to_open_data, to_open_data_csv
+
+from panelsite.surveys.series import series_changes
+
+from panelsite.surveys.text import method_text
 from panelsite.surveys.text import change_words, difference_text, versus_rest_words
 
 from .conftest import municipality
