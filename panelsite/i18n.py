@@ -40,7 +40,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     two on many values). Half up, not Python's half-to-even, so a table and the
     sentence under it never show 62% and 63% for the same 62,5%.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):  # no figure (nan), or no number
         return "–"
     decimal, group = _symbols()
     if type(value) is int and -_EXACT_INT < value < _EXACT_INT:  # counts: nothing to round
@@ -95,7 +95,7 @@ def percent(value: float | None, decimals: int = 0) -> str:
     Dutch style writes no space before the sign in running text (Taalunie), as
     CLDR's nl pattern "#,##0%" does.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     return number(value, decimals) + "%"
 

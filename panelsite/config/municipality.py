@@ -523,36 +523,57 @@ def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, 
 
     Warnings (a colour adjusted for contrast) are reported with panelsite.errors.warn.
     """
+    loaded = load_each(root, only)
+    problems = loaded.problems + [p for found in loaded.broken.values() for p in found]
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return loaded.valid
+
+
+@dataclass
+class Loaded:
+    """Every selected municipality file, each valid or broken on its own (:func:`load_each`)."""
+
+    valid: dict[str, Municipality]  # slug → municipality
+    broken: dict[str, list[Problem]]  # slug → the problems of its file
+    problems: list[Problem]  # not of one municipality: no files, an unknown --only
+
+
+def load_each(root: Path, only: list[str] | None = None) -> Loaded:
+    """Load every ``municipalities/*.yaml`` (or only the named slugs), keeping a broken file's
+    problems with its slug, so the others can still be built."""
     folder = root / "municipalities"
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     problems: list[Problem] = []
-    result: dict[str, Municipality] = {}
+    valid: dict[str, Municipality] = {}
+    broken: dict[str, list[Problem]] = {}
     seen: dict[str, str] = {}
     for path in files:
         display = relpath(path, root)
         if path.stem in seen:
-            problems.append(Problem(display, f'duplicate slug "{path.stem}" (also defined in {seen[path.stem]})'))
+            if not only or path.stem in only:
+                valid.pop(path.stem, None)
+                broken.setdefault(path.stem, []).append(
+                    Problem(display, f'duplicate slug "{path.stem}" (also defined in {seen[path.stem]})'))
             continue
         seen[path.stem] = display
         if only and path.stem not in only:
             continue
         record, found, warnings = load_municipality(path, root)
-        problems.extend(found)
         for w in warnings:
             warn(w)
-        if record is not None and not found:
-            result[record.slug] = record
+        if found:
+            broken[path.stem] = sorted(found, key=lambda p: (p.file, p.line or 0))
+        elif record is not None:
+            valid[record.slug] = record
     if only:
         for slug in only:
             if slug not in seen:
                 problems.append(Problem(relpath(folder, root), f'no municipality "{slug}"{_hint(slug, seen)}'))
     if not files:
-        problems.append(
-            Problem(relpath(folder, root), "no municipality files found (expected municipalities/<slug>.yaml)")
-        )
-    if problems:
-        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return result
+        problems.append(Problem(relpath(folder, root),
+                                "no municipality files found (expected municipalities/<slug>.yaml)"))
+    return Loaded(valid, broken, problems)
 
 
 def _hint(slug: str, seen) -> str:

@@ -13,6 +13,7 @@ a validated document read-only (:class:`Frozen`) once it is complete.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -192,6 +193,8 @@ class Float(Int):
     def convert(self, value, path, ctx):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Invalid(f"{_show(value, ctx.written(path))} is not a number")
+        if not math.isfinite(value):  # YAML's .inf and .nan
+            raise Invalid(f"{_show(value, ctx.written(path))} is not a finite number")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise Invalid(f"{value} is out of range")
         return float(value)

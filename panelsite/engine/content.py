@@ -20,6 +20,7 @@ import markdown
 
 from panelsite.config.schema import Bool, Choice, Date, Int, Mapping, Str, validate
 from panelsite.config.yamlfile import parse
+from panelsite.engine import failures
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import ConfigError, Problem, not_utf8, relpath
 
@@ -207,12 +208,13 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
     try:
         template = env.from_string(page.body)
         body = template.render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(Problem(page.display, f"template error: {exc.message}",
-                                  line=page.body_line + (exc.lineno or 1) - 1)) from None
     except jinja2.UndefinedError as exc:
         raise ConfigError(Problem(page.display, _undefined_message(exc.message or "", context),
                                   line=_error_line(exc, page))) from None
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an expression that fails as it runs (1 / 0, a filter on text)
+        raise ConfigError(failures.text_template_problem(exc, page.display, page.body, page.body_line)) from None
     md.reset()
     html = md.convert(body)
     page.toc = md.toc_tokens

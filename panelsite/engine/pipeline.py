@@ -11,11 +11,14 @@ The pages beyond the content pages come from the page families in :data:`FAMILIE
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +26,8 @@ import jinja2
 
 from panelsite.a11y import report_page
 from panelsite.config import dates
-from panelsite.config.municipality import Municipality, load_municipalities
-from panelsite.engine import content, navigation, pdf, render
+from panelsite.config.municipality import Loaded, Municipality, load_each, load_municipalities
+from panelsite.engine import content, failures, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
@@ -38,7 +41,18 @@ from panelsite.engine.writer import (
     robots,
     sitemap,
 )
-from panelsite.errors import LOG, BuildError, ConfigError, PanelsiteError, Problem, captured, did_you_mean, warn
+from panelsite.errors import (
+    LOG,
+    BuildError,
+    ConfigError,
+    PanelsiteError,
+    Problem,
+    SitesSkipped,
+    captured,
+    did_you_mean,
+    relpath,
+    warn,
+)
 from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
@@ -312,86 +326,242 @@ def _preload() -> None:
     gc.freeze()
 
 
-def _stage_one(options: Options, slug: str, base_url: str) -> Staged:
-    """Load, compute and render one municipality (runs in a worker process).
+# Files every site is made from: a problem in one of them stops every site (SHARED_FILES).
+SHARED_FILES = ("content/_shared/", "themes/default/")
 
-    Its warnings travel back with the result, so the main process reports each once.
+
+@dataclass
+class Outcome:
+    """What became of one municipality in a build: a staged site, or the error that stopped it."""
+
+    slug: str
+    staged: Staged | None = None
+    error: PanelsiteError | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _stage_one(options: Options, slug: str, base_url: str) -> Outcome:
+    """Load, compute and render one municipality (runs in a worker process); never raises.
+
+    Its warnings travel back with the outcome, so the main process reports each once. Any
+    exception, panelsite's own or not, comes back as problems (engine/failures.py): a worker
+    hands the main process an outcome, never a traceback.
     """
     with captured() as found:
-        loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
-        staged = stage_site(options, loaded[slug], base_url)
+        try:
+            loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
+            staged = stage_site(options, loaded[slug], base_url)
+        except PanelsiteError as exc:
+            return Outcome(slug, error=exc, warnings=found)
+        except RecursionError as exc:
+            return Outcome(slug, error=BuildError(failures.problem_of(exc, options.root, slug)), warnings=found)
+        except OSError as exc:
+            return Outcome(slug, error=BuildError(_os_problem(exc, options)), warnings=found)
+        except Exception as exc:  # noqa: BLE001 - a bug must not cost the other sites theirs
+            return Outcome(slug, error=BuildError(failures.internal_problem(exc, f"while building {slug}")),
+                           warnings=found)
     staged.result.warnings = found
-    return staged
+    return Outcome(slug, staged=staged, warnings=found)
 
 
-def build(options: Options) -> list[SiteResult]:
-    """Validate every configuration, build each site into a stage, commit only if all succeed.
+def _os_problem(exc: OSError, options: Options) -> Problem:
+    """A file that cannot be written or read (a full disk, a folder without permission)."""
+    where = relpath(exc.filename, options.root) if exc.filename else relpath(options.out, options.root)
+    return Problem(where, f"cannot write or read this: {exc.strerror or exc} (expected a writable output folder "
+                          "with free space; see --out)")
 
-    A worker loads its own municipality's content and survey data, so the
-    expensive loading runs in parallel; errors from every site are gathered
-    and reported together, and then no site is replaced.
-    """
-    started = time.perf_counter()
-    with captured() as early:
-        municipalities = load_municipalities(options.root, options.only)
-    for problem in early:
-        warn(problem)
-    remove_abandoned(options.out)
-    several = len(municipalities) > 1
+
+def _stage_all(options: Options, tasks: list[tuple[str, str]]) -> list[Outcome]:
+    """Every task's outcome, in a process pool when there are several sites and cores."""
     jobs = options.jobs or os.cpu_count() or 1
-    tasks = [(slug, site_base_url(options, m, several)) for slug, m in municipalities.items()]
-    staged: list[Staged] = []
-    errors: list[PanelsiteError] = []
+    outcomes: list[Outcome] = []
     if jobs > 1 and len(tasks) > 1:
         _preload()
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = [pool.submit(_stage_one, options, slug, url) for slug, url in tasks]
-            for future in futures:
-                try:
-                    staged.append(future.result())
-                    _progress(staged[-1].result, options, len(staged), len(tasks))
-                except PanelsiteError as exc:
-                    errors.append(exc)
+            futures = [(slug, pool.submit(_stage_one, options, slug, url)) for slug, url in tasks]
+            try:
+                for slug, future in futures:
+                    try:
+                        outcomes.append(future.result())
+                    except BrokenProcessPool:
+                        outcomes.append(Outcome(slug, error=BuildError(Problem(
+                            slug, "the process building this site stopped unexpectedly (out of memory, or "
+                                  "killed; expected it to finish: build this site alone with --only and --jobs 1 "
+                                  "to see why)"))))
+                    if outcomes[-1].staged:
+                        _progress(outcomes[-1].staged.result, options, len(outcomes), len(tasks))
+            except BaseException:  # Ctrl+C: no finished site stays staged
+                for _, future in futures:
+                    future.cancel()
+                _abort(outcomes + [f.result() for _, f in futures if f.done() and not f.cancelled()
+                                   and f.exception() is None])
+                raise
     else:
         for slug, url in tasks:
             try:
-                staged.append(_stage_one(options, slug, url))
-                _progress(staged[-1].result, options, len(staged), len(tasks))
-            except PanelsiteError as exc:
-                errors.append(exc)
-    if errors:
-        for s in staged:
-            s.stage.abort()
-        kind = max(errors, key=lambda e: e.exit_code)
-        # Shared pages fail the same way for every municipality: report each problem once.
-        raise type(kind)(list(dict.fromkeys(p for e in errors for p in e.problems)))
-    for s in staged:
-        commit(s)
+                outcomes.append(_stage_one(options, slug, url))
+            except BaseException:
+                _abort(outcomes)
+                raise
+            if outcomes[-1].staged:
+                _progress(outcomes[-1].staged.result, options, len(outcomes), len(tasks))
+    return outcomes
+
+
+def _abort(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.staged is not None:
+            outcome.staged.stage.abort()
+
+
+def _tasks(options: Options, loaded: Loaded) -> list[tuple[str, str]]:
+    several = len(loaded.valid) + len(loaded.broken) > 1
+    return [(slug, site_base_url(options, m, several)) for slug, m in loaded.valid.items()]
+
+
+def _verdict(loaded: Loaded, outcomes: list[Outcome], strict: bool) -> tuple[list[Problem], list[str], bool]:
+    """(every problem, in report order; the municipalities skipped; whether no site may be written).
+
+    No site is written when a problem is not one municipality's (an unknown --only), is in a
+    file every site is made from (SHARED_FILES), with --strict, or when no site succeeded.
+    """
+    failed: dict[str, list[Problem]] = {slug: list(found) for slug, found in loaded.broken.items()}
+    for outcome in outcomes:
+        if outcome.error is not None:
+            failed[outcome.slug] = list(outcome.error.problems)
+    # Shared pages fail the same way for every municipality: report each problem once.
+    problems = _once([*loaded.problems, *(p for slug in sorted(failed) for p in failed[slug])])
+    if not problems:
+        return [], [], False
+    shared = any(isinstance(p, Problem) and p.file.startswith(SHARED_FILES) for p in problems)
+    built = any(o.staged is not None for o in outcomes)
+    return problems, sorted(failed), bool(loaded.problems or shared or strict or not built)
+
+
+RENDERING = re.compile(r"while rendering ([a-z0-9-]+)/([^\s:;)]*)")
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: a shared file's, found by every municipality, and a template's that
+    fails on the same page of several sites ("while rendering a/contact/" and "b/contact/")."""
+    merged: dict[object, Problem] = {}
+    sites: dict[object, list[str]] = {}
+    for problem in problems:
+        match = RENDERING.search(problem.message) if isinstance(problem, Problem) else None
+        key = problem if match is None else dataclasses.replace(problem, message=RENDERING.sub(
+            lambda m: f"while rendering {{}}/{m.group(2)}", problem.message, count=1))
+        merged.setdefault(key, problem)
+        if match:
+            sites.setdefault(key, []).append(match.group(1))
+    out = []
+    for key, problem in merged.items():
+        slugs = list(dict.fromkeys(sites.get(key, [])))
+        if len(slugs) > 1:
+            more = len(slugs) - 1
+            problem = dataclasses.replace(problem, message=RENDERING.sub(
+                lambda m: f"while rendering {m.group(0)[len('while rendering '):]} (and the same page of "
+                          f"{more} other site{'s' if more != 1 else ''})", problem.message, count=1))
+        out.append(problem)
+    return out
+
+
+def _error_type(loaded: Loaded, outcomes: list[Outcome]) -> type[PanelsiteError]:
+    errors = [o.error for o in outcomes if o.error is not None]
+    if loaded.problems or loaded.broken:
+        errors.append(ConfigError([]))
+    return type(max(errors, key=lambda e: e.exit_code))
+
+
+def build(options: Options) -> list[SiteResult]:
+    """Validate every configuration, build each site into a stage, and write the valid ones.
+
+    A worker loads its own municipality's content and survey data, so the expensive loading
+    runs in parallel. Every problem of every site is reported. The sites without problems are
+    written and the others skipped (their previous sites stay as they were: SitesSkipped, exit
+    1); a problem in a file every site is made from (SHARED_FILES), or ``--strict``, writes
+    no site at all.
+    """
+    started = time.perf_counter()
+    with captured() as early:
+        loaded = load_each(options.root, options.only)
+    for problem in early:
+        warn(problem)
+    check_out(options)
+    remove_abandoned(options.out)
+    outcomes: list[Outcome] = []
+    committed: set[str] = set()
+    try:
+        outcomes = _stage_all(options, _tasks(options, loaded) if not loaded.problems else [])
+        problems, skipped, none = _verdict(loaded, outcomes, options.strict)
+        if none:
+            raise _error_type(loaded, outcomes)(problems)
+        for outcome in outcomes:
+            if outcome.staged is not None:
+                commit(outcome.staged)
+                committed.add(outcome.slug)
+    finally:
+        _abort([o for o in outcomes if o.slug not in committed])
+        remove_abandoned(options.out)  # the stages of a worker that died
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
-    results = [s.result for s in staged]
+    results = [o.staged.result for o in outcomes if o.staged is not None]
     # Found in the workers: a shared file's once, and the configuration's not again.
-    for problem in dict.fromkeys(p for r in results for p in r.warnings if p not in early):
+    for problem in dict.fromkeys(p for o in outcomes for p in o.warnings if p not in early):
         warn(problem)
     seconds = time.perf_counter() - started
     pages = sum(r.pages for r in results)
     LOG.info(f"Built {len(results)} site{'s' if len(results) != 1 else ''}, {pages} pages "
              f"({sum(r.rendered for r in results)} files rendered) in {seconds:.1f} s")
+    if skipped:
+        raise SitesSkipped(problems, skipped, [r.slug for r in results], results)
     return results
 
 
+def check_out(options: Options) -> None:
+    """--out must be a folder that can be made: not an existing file, nor inside one."""
+    folder = options.out
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        shown = relpath(folder, options.root)
+        what = "is" if folder == options.out else f"is inside {shown}, which is"
+        raise ConfigError(Problem("--out", f'"{relpath(options.out, options.root)}" {what} a file, not a folder '
+                                           "(expected a folder for the sites, like dist)"))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(Problem("--out", f'cannot write in "{relpath(folder, options.root)}" (expected a folder '
+                                           "you may write in)"))
+
+
 def check(options: Options) -> int:
-    """Validate and render everything, check links, and write nothing to the output folder."""
+    """Validate and render everything, check links, and write nothing to the output folder.
+
+    Reports every problem as a build would, and says what a build would then do.
+    """
     import tempfile
 
-    loaded = load_all(options)
+    with captured() as early:
+        loaded = load_each(options.root, options.only)
+    for problem in early:
+        warn(problem)
+    outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
-        scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
-        for inputs in loaded.values():
-            m = inputs.municipality
-            staged = stage_site(scratch_options, inputs, site_base_url(options, m, len(loaded) > 1))
-            staged.stage.abort()
-    return len(loaded)
+        scratch_options = Options(**{**options.__dict__, "out": Path(scratch), "progress": False})
+        try:
+            outcomes = _stage_all(scratch_options, _tasks(options, loaded) if not loaded.problems else [])
+        finally:
+            _abort(outcomes)
+    for problem in dict.fromkeys(p for o in outcomes for p in o.warnings if p not in early):
+        warn(problem)
+    problems, skipped, none = _verdict(loaded, outcomes, False)
+    if problems:
+        error = _error_type(loaded, outcomes)(problems)
+        if none:
+            error.consequence = "nothing was written; a build would write no site."
+        else:
+            error.consequence = (f"nothing was written; a build would skip {', '.join(skipped)} and write the other "
+                                 "sites (with --strict: none).")
+        raise error
+    return len(outcomes)
 
 
 def _progress(result: SiteResult, options: Options, done: int, total: int) -> None:

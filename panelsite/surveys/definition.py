@@ -99,6 +99,11 @@ class OptionalMapping(s.Mapping):
         return super().check(value, path, ctx)
 
 
+# The largest number answer (either sign) a number question takes when survey.yaml sets no min or
+# max: a typo of 25 digits would otherwise become a published mean of sextillions.
+NUMBER_LIMIT = 1e9
+
+
 def _fieldwork_order(record, path, ctx):
     if record.start and record.end and record.end < record.start:
         ctx.report(f"{path}.end",
@@ -201,6 +206,12 @@ class Question:
     min: float | None = None  # number questions: the range an answer must be in, and
     max: float | None = None
     decimals: int | None = None  # the most digits after the decimal comma
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest answer a number question accepts (missing codes aside): its own
+        min and max, else ±NUMBER_LIMIT."""
+        return (-NUMBER_LIMIT if self.min is None else self.min, NUMBER_LIMIT if self.max is None else self.max)
 
     @property
     def columns(self) -> list[str]:

@@ -472,6 +472,14 @@ def _number_converter(q: Question, labels: dict, missing_text: str):
                 raise _Bad(f'"{cell}" is not a whole number (expected {expected})')
             if not 1 <= value <= 10:
                 raise _Bad(f"grade {cell} is out of range (expected {expected})")
+        if not grade and value not in q.missing and not low <= value <= high:  # no min or max: the sane bound
+            raise _Bad(f'"{_clip(cell)}" is out of range (expected a number from {_bound(low)} to {_bound(high)}'
+                       f"{missing_text}; other limits: min and max of {q.id} in survey.yaml)")
         return value
 
+    low, high = q.bounds
     return number
+
+
+def _bound(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
