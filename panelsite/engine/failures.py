@@ -101,9 +101,9 @@ def text_template_problem(exc: Exception, display: str, body: str, body_line: in
     text = lines[at - 1].strip() if 0 < at <= len(lines) else ""
     shown = f" «{text if len(text) <= 80 else text[:77] + '…'}»" if text else ""
     if isinstance(exc, TypeError) and "no loader" in str(exc) or isinstance(exc, jinja2.TemplateNotFound):
-        return Problem(display, f"{{% include %}}, {{% extends %}} and {{% import %}} cannot be used in Markdown{shown} "
-                                "(expected the text itself; a page can name a theme template with template: "
-                                "in its front matter)", line=line)
+        return Problem(display, f"{{% include %}}, {{% extends %}} and {{% import %}} cannot be used in "
+                                f"Markdown{shown} (expected the text itself; a page can name a theme template "
+                                "with template: in its front matter)", line=line)
     if isinstance(exc, RecursionError):
         return Problem(display, f"the Jinja in this text never ends{shown} (expected no recursion)", line=line)
     return Problem(display, f"cannot compute{shown}: {_described(exc)} (expected an expression that works, "
