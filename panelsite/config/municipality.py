@@ -36,6 +36,7 @@ from panelsite.config.schema import (
     freeze,
     validate,
 )
+from panelsite.config.yamlfile import Located
 from panelsite.config.yamlfile import load as load_yaml
 from panelsite.errors import ConfigError, Problem, relpath, warn
 from panelsite.forms.definitions import FORMS
@@ -152,7 +153,7 @@ BRAND = Mapping(
                     suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
                     help="Logo file, relative to municipalities/.",
                 ),
-                "alt": Str(required=True, min_length=1, help="Text alternative of the logo."),
+                "alt": Str(required=True, min_length=1, max_length=250, help="Text alternative of the logo."),
             },
             required=True,
             help="The logo shown in the header.",
@@ -381,10 +382,11 @@ MAIL = Mapping(
 
 SCHEMA = Mapping(
     {
-        "name": Str(required=True, min_length=1, help='Municipality name, e.g. "Lindenhaven".'),
-        "panel_name": Str(required=True, min_length=1, help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
+        "name": Str(required=True, min_length=1, max_length=100, help='Municipality name, e.g. "Lindenhaven".'),
+        "panel_name": Str(required=True, min_length=1, max_length=100,
+                          help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
         "base_url": Url(required=True, help="Public URL of the site; may include a sub-path."),
-        "tagline": Str(help="One sentence under the panel name on the home page."),
+        "tagline": Str(max_length=300, help="One sentence under the panel name on the home page."),
         "brand": BRAND,
         "contact": CONTACT,
         "privacy": PRIVACY,
@@ -441,6 +443,13 @@ class Municipality:
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
     demo: Frozen  # as_of (None: not a demo, its dates stay as written)
     date_shift: _dt.timedelta = dates.NO_MOVE  # how far a demo's dates move in this build (config.dates)
+    located: Located | None = None  # the file's lines, for problems found later (responses against population)
+
+    def problem(self, path: str, message: str) -> Problem:
+        """A problem at the line of ``path`` ("population.wijk.Noord") in this municipality's file."""
+        if self.located is None:
+            return Problem(self.source, message, key=path)
+        return self.located.problem(path, message)
 
     @property
     def root(self) -> Path:
@@ -449,7 +458,7 @@ class Municipality:
 
 
 _OPTIONS = [f.name for f in fields(Municipality)
-            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift")]
+            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift", "located")]
 
 
 def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
@@ -477,7 +486,7 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     if contrast_problems:
         return None, contrast_problems, warnings
     municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
-                                header_logo=freeze(header_logo), date_shift=shift,
+                                header_logo=freeze(header_logo), date_shift=shift, located=located,
                                 **{name: freeze(record[name]) for name in _OPTIONS})
     return municipality, [], warnings
 

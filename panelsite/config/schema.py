@@ -138,15 +138,28 @@ def _whole_number_hint(text: str) -> str:
     return ""
 
 
+# The longest text any field takes unless its option says otherwise: a paragraph or two. A
+# pasted document (a 5 MB tagline) would otherwise be published on every page.
+MAX_LENGTH = 2000
+
+
 class Str(Option):
     expected = "text"
 
-    def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0, **kw):
+    def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0,
+                 max_length: int = MAX_LENGTH, **kw):
         super().__init__(**kw)
         self.pattern = re.compile(pattern) if pattern else None
         self.min_length = min_length
+        self.max_length = max_length
         if expected:
             self.expected = expected
+
+    def check(self, value, path, ctx):
+        if isinstance(value, str) and len(value.strip()) > self.max_length:
+            ctx.report(path, f"is {len(value.strip()):,} characters long (expected at most {self.max_length:,})")
+            return None
+        return super().check(value, path, ctx)
 
     def convert(self, value, path, ctx):
         if not isinstance(value, str):

@@ -288,11 +288,60 @@ def parse(text: str, file: str, offset: int = 0) -> Located:
         loader.dispose()
     if node is None:
         return Located({}, file, {"": 1}, offset)
+    if "*" in text:  # an alias: every use of it is built again, so a few lines can expand to billions
+        _check_expansion(node, text, file, offset)
     builder = _Builder(loader, text, file, offset)
     data = builder.build(node, "")
     if builder.problems:
         raise ConfigError(builder.problems)
     return Located(data, file, builder.lines, offset, builder.raw)
+
+
+# The most values one file may expand to through aliases (*name): far above any real municipality
+# or survey file, far below the billions of a "billion laughs" file.
+MAX_VALUES = 100_000
+
+
+def _check_expansion(node, text: str, file: str, offset: int) -> None:
+    """Refuse a file whose aliases expand it beyond MAX_VALUES, at the line of its first alias.
+
+    The composed tree shares the node of an anchor between its uses, so its size as built is
+    counted per distinct node (linear in the file), before anything is built.
+    """
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being counted: met again, the file refers to itself
+    stack = [(node, False)]
+    too_big = recursive = False
+    while stack and not (too_big or recursive):
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current))
+            too_big = sizes[key] > MAX_VALUES
+        elif key in open_:
+            recursive = True
+        elif key not in sizes:
+            open_.add(key)
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current) if id(child) not in sizes)
+    if not (too_big or recursive):
+        return
+    line = next((event.start_mark.line + 1 for event in yaml.parse(text, Loader=_Loader)
+                 if isinstance(event, yaml.AliasEvent)), 1)
+    message = ("an alias (*name) here refers to a value it is part of, which never ends (expected an alias of "
+               "a value written before it)" if recursive else
+               f"the aliases (*name) in this file expand it to more than {MAX_VALUES:,} values (expected each value "
+               "written out, or aliases used a few times)")
+    raise ConfigError(Problem(file, message, line=line + offset))
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def load(path: Path, display: str | None = None) -> Located:

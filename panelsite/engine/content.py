@@ -29,11 +29,11 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 
 PAGE_SCHEMA = Mapping(
     {
-        "title": Str(required=True, min_length=1, help="Page title (the h1 and the <title>)."),
-        "description": Str(help="Meta description; one or two sentences."),
+        "title": Str(required=True, min_length=1, max_length=200, help="Page title (the h1 and the <title>)."),
+        "description": Str(max_length=500, help="Meta description; one or two sentences."),
         "nav_order": Int(min=0, max=1000,
                          help="Position in the main navigation; pages without it are not in the menu."),
-        "nav_title": Str(help="Shorter title for the navigation."),
+        "nav_title": Str(max_length=60, help="Shorter title for the navigation."),
         "template": Str(default="page.html", pattern=r"[a-z0-9_/-]+\.html", expected="a template name like page.html",
                         help="Template that renders the page."),
         "toc": Bool(default=False, help="Show a table of contents of the h2/h3 headings."),
