@@ -23,8 +23,8 @@ from panelsite.config.schema import (
     Context,
     Date,
     Email,
-    FilePath,
     Frozen,
+    ImageFile,
     Int,
     Invalid,
     ListOf,
@@ -148,7 +148,7 @@ BRAND = Mapping(
                              "text colour, whichever reads best."),
         "logo": Mapping(
             {
-                "file": FilePath(
+                "file": ImageFile(
                     required=True,
                     suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
                     help="Logo file, relative to municipalities/.",
@@ -158,10 +158,10 @@ BRAND = Mapping(
             required=True,
             help="The logo shown in the header.",
         ),
-        "logo_on_dark": FilePath(suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
-                                 help="A light version of the logo for a dark header (white header text), "
-                                      "relative to municipalities/; the same text alternative."),
-        "favicon": FilePath(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
+        "logo_on_dark": ImageFile(suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
+                                  help="A light version of the logo for a dark header (white header text), "
+                                       "relative to municipalities/; the same text alternative."),
+        "favicon": ImageFile(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
         "font": Str(
             default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
             help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere.",

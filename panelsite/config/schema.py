@@ -314,6 +314,57 @@ class FilePath(Str):
         return value
 
 
+class ImageFile(FilePath):
+    """A :class:`FilePath` whose bytes must be an image of its file type: a text file named
+    logo.png would otherwise be published as the logo (and break the PDF factsheets)."""
+
+    def convert(self, value, path, ctx):
+        value = super().convert(value, path, ctx)
+        if ctx.base_dir is not None:
+            why = image_problem(ctx.base_dir / value)
+            if why:
+                raise Invalid(f'"{value}" {why}')
+        return value
+
+
+# What Pillow calls each raster file type a logo or favicon may have.
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".ico": "ICO"}
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def image_problem(file: Path) -> str | None:
+    """Why ``file`` is not an image of the type its suffix names, or None when it is one.
+
+    SVG is read as XML (the root must be an ``<svg>`` of the SVG namespace); raster images
+    with Pillow, which checks that the whole file is there, not only its header.
+    """
+    suffix = file.suffix.lower()
+    if suffix == ".svg":
+        import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs itself
+
+        try:
+            root = ET.parse(file).getroot()
+        except ET.ParseError as exc:
+            return f"is not an SVG image: not XML ({exc})"
+        if root.tag != SVG:
+            return f"is not an SVG image: its root element is <{root.tag.rpartition('}')[2]}> (expected <svg> with " \
+                   'xmlns="http://www.w3.org/2000/svg")'
+        return None
+    if suffix not in IMAGE_FORMATS:
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            found = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"is not a {IMAGE_FORMATS[suffix]} image ({exc.__class__.__name__}: {str(exc)[:80]})"
+    if found != IMAGE_FORMATS[suffix]:
+        return f"is a {found} image with a {suffix} name (expected the file type its name says)"
+    return None
+
+
 class ListOf(Option):
     def __init__(self, item: Option, *, min_items: int = 0, **kw):
         kw.setdefault("default", list)
