@@ -110,6 +110,8 @@ def load_site(options: Options, m: Municipality) -> SiteInputs:
             inputs.pages = content.load_pages(options.root, m.slug, options.drafts)
         except ConfigError as exc:
             problems.extend(exc.problems)
+        for problem in render.theme_warnings(options.root, m.slug, {p.meta.template for p in inputs.pages}):
+            warn(problem)
         try:
             for family in FAMILIES:
                 family.load(options, inputs)
@@ -484,6 +486,7 @@ def build(options: Options) -> list[SiteResult]:
     started = time.perf_counter()
     with captured() as early:
         loaded = load_each(options.root, options.only)
+        _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)
     check_out(options)
@@ -517,6 +520,12 @@ def build(options: Options) -> list[SiteResult]:
     return results
 
 
+def _warn_unknown_themes(options: Options, loaded: Loaded) -> None:
+    if not options.only:  # with --only the other municipalities are not loaded
+        for problem in render.unknown_themes(options.root, {*loaded.valid, *loaded.broken}):
+            warn(problem)
+
+
 def check_out(options: Options) -> None:
     """--out must be a folder that can be made: not an existing file, nor inside one."""
     folder = options.out
@@ -541,6 +550,7 @@ def check(options: Options) -> int:
 
     with captured() as early:
         loaded = load_each(options.root, options.only)
+        _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)
     outcomes: list[Outcome] = []
