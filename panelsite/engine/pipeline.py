@@ -31,7 +31,7 @@ from panelsite.engine import content, failures, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
-from panelsite.engine.site import NavItem, Site
+from panelsite.engine.site import NavItem, Output, Site
 from panelsite.engine.writer import (
     StagedSite,
     broken_links,
@@ -203,11 +203,11 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
     manifest: dict[str, dict] = {}
     rendered = 0
     try:
-        seen: set[str] = set()
+        seen: dict[str, Output] = {}
         for output in site.outputs:
             if output.path in seen:
-                raise BuildError(Problem(output.source or output.path, f"two outputs write {output.path}"))
-            seen.add(output.path)
+                raise _collision(seen[output.path], output)
+            seen[output.path] = output
             old = previous.get(output.path)
             if old and old.get("key") == output.key and staged.reuse(output.path):
                 manifest[output.path] = {**old, "source": output.source} if output.source else old
@@ -238,6 +238,21 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def _collision(first: Output, second: Output) -> PanelsiteError:
+    """Two outputs for one file: a page of the editor's own on an address the site makes itself
+    (content/<slug>/resultaten.md) is bad input, at its line; two of the build's own, a bug."""
+    page = second.source_page or first.source_page
+    other = first if page is second.source_page else second
+    if page is not None:
+        made_by = other.source or (f"the {other.template} page the site makes itself" if other.template
+                                   else "a file the site makes itself")
+        return ConfigError(Problem(page.display, f'the address {page.path or "/"} is taken by {made_by} (expected '
+                                                 "another file name for this page)",
+                                   line=content.front_matter_line(page, "title") or 1))
+    return BuildError(Problem(second.source or second.path, f"two outputs write {second.path} (also "
+                                                            f"{first.source or 'made by the build'})"))
 
 
 def commit(staged: Staged) -> None:

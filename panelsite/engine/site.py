@@ -40,6 +40,7 @@ class Output:
     shared: bool = False  # the same bytes in many sites: stored once and hard-linked (writer.py)
     late_key: Callable[[], str] | None = None  # inputs only known once the whole site is planned
     title: str | None = None  # a page's title (the search page lists every page)
+    template: str | None = None  # a page's template, for messages
 
     @property
     def key(self) -> str:
@@ -112,7 +113,8 @@ class Site:
         # A page links assets by versioned URL, and plotly.js is added after the results pages.
         self.outputs.append(Output(file, key,
                                    render_page, page_path=path if sitemap else None,
-                                   source=source, source_page=source_page, late_key=self.assets_key, title=title))
+                                   source=source, source_page=source_page, late_key=self.assets_key, title=title,
+                                   template=template))
 
     def nav_key(self) -> str:
         return digest(*[(n.path, n.title, n.order) for n in self.navigation])
