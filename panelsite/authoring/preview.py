@@ -351,11 +351,18 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
         except PanelsiteError:
             drafts = set()
         embargoes = {}
+        concepts: list[str] = []  # site paths of a survey or factsheet marked draft: true
         for survey in sorted((options.root / "content" / slug / "surveys").glob("*/survey.yaml")):
             try:
-                publish_on = (yaml.safe_load(survey.read_text(encoding="utf-8")) or {}).get("publish_on")
+                data = yaml.safe_load(survey.read_text(encoding="utf-8")) or {}
+                publish_on = data.get("publish_on")
             except Exception:  # noqa: BLE001 - the build has reported a broken survey.yaml
                 continue
+            survey_id = survey.parent.name
+            if data.get("draft") is True:
+                concepts += [f"resultaten/{survey_id}/", f"vragenlijst/{survey_id}/"]
+            elif _draft_front_matter(survey.parent / "factsheet.md"):
+                concepts += [f"resultaten/{survey_id}/factsheet"]
             if isinstance(publish_on, str):
                 try:
                     publish_on = dt.date.fromisoformat(publish_on)
@@ -367,7 +374,7 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
             if not path.endswith(".html"):
                 continue
             source = entry.get("source") or ""
-            if source in drafts:
+            if source in drafts or path.startswith(tuple(concepts)):
                 banners[(slug, path)] = "draft"
                 continue
             for survey_id, publish_on in embargoes.items():
@@ -375,6 +382,19 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
                         f"content/{slug}/surveys/{survey_id}/"):
                     banners[(slug, path)] = publish_on.isoformat()
     return banners
+
+
+def _draft_front_matter(file: Path) -> bool:
+    """Whether a Markdown file's front matter says ``draft: true`` (False when it cannot be read)."""
+    import yaml
+
+    from panelsite.engine.content import FRONT_MATTER
+
+    try:
+        match = FRONT_MATTER.match(file.read_text(encoding="utf-8-sig"))
+        return bool(match) and (yaml.safe_load(match.group(1)) or {}).get("draft") is True
+    except Exception:  # noqa: BLE001 - the build reports a broken file
+        return False
 
 
 def preview_banner(page: bytes, state: str) -> bytes:

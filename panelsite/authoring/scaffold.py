@@ -4,7 +4,9 @@
 commented in Dutch and English), an accessible SVG logo and ``content/<slug>/``
 with a draft page. ``new survey <slug> <survey-id>`` writes a commented
 ``survey.yaml`` and a ``factsheet.md`` skeleton that uses the survey's real
-question ids. Existing files are never overwritten (exit 2).
+question ids, both drafts (``draft: true``): left out of the public site, shown by
+``serve --drafts`` with a "Concept" banner, until the editor removes the line.
+Existing files are never overwritten (exit 2).
 
 The texts live in ``panelsite/authoring/scaffold_templates/`` with ``$name``
 placeholders (:class:`string.Template`), so they read as the files they become.
@@ -165,4 +167,6 @@ def _next_steps(what: str, names: list[str]) -> str:
                 f"then preview with:\n  python build.py serve --only {slug}")
     slug, survey_id = names
     return (f"\nNext: edit the questions, add content/{slug}/surveys/{survey_id}/responses.csv when the answers "
-            f"are in, then preview with:\n  python build.py serve --only {slug} --drafts")
+            f"are in, then preview with:\n  python build.py serve --only {slug} --drafts\n"
+            "Both files are drafts (draft: true): the public site leaves them out until you remove that line, "
+            "and refuses the factsheet while it holds the example texts.")

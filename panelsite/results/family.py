@@ -24,13 +24,19 @@ RESULTS_PATH = menu.RESULTS.path
 
 
 class Results:
-    """The published surveys of one municipality and their (lazily computed) results."""
+    """The published surveys of one municipality and their (lazily computed) results.
+
+    ``all``: every survey, checked; ``live``: those the site may show at all (a draft only with
+    --drafts), their questionnaires among them; ``published``: those past their embargo too.
+    """
 
     def __init__(self, municipality, surveys, today, drafts: bool):
         self.municipality = municipality
         self.all = surveys
+        self.drafts = drafts
+        self.live = [s for s in surveys if drafts or not s.draft]
         self.published = sorted(
-            (s for s in surveys if drafts or s.publish_on <= today),
+            (s for s in self.live if drafts or s.publish_on <= today),
             key=lambda s: (s.fieldwork_end, s.id), reverse=True,
         )
         self.today = today

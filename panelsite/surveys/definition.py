@@ -160,6 +160,9 @@ SURVEY = s.Mapping(
         "invited": s.Int(required=True, min=1, help="Number of panel members invited."),
         "publish_on": s.Date(required=True, help="Embargo: results are not published before this date."),
         "collect": s.Bool(default=False, help="Generate a questionnaire form for online collection."),
+        "draft": s.Bool(default=False, help="Leave the survey out of the site (results, factsheet, questionnaire) "
+                                            "until this line is removed; --drafts shows it with a banner. "
+                                            "python build.py new survey starts every survey as a draft."),
         "summary": s.Str(help="Optional one-paragraph introduction."),
         "weighting": OptionalMapping(
             {
@@ -313,6 +316,7 @@ class Survey:
     has_responses: bool = False
     located: Located | None = field(default=None, repr=False)  # for errors found later
     fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
+    draft: bool = False  # left out of the site unless the build runs with --drafts
 
     @property
     def numbers(self) -> dict[str, str]:

@@ -202,6 +202,7 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         has_responses=csv_path.is_file() and not problems and len(responses) > 0,
         located=located,
         fieldwork_grace=record.fieldwork.grace,
+        draft=record.draft,
     )
     if not problems and survey.has_responses and survey.invited < len(responses):
         # Otherwise published as a response rate far above 100%.
