@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from panelsite.config import schema, yamlfile
-from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath
+from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath, warn
+from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
 from panelsite.surveys.responses import empty_responses, read_responses
 from panelsite.surveys.weighting import check_margins
@@ -209,6 +210,12 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         problems = [located.problem("invited",
                                     f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
                                     f"(expected the number of panel members invited, at least {len(responses)})")]
+    for column, count in responses.attrs.get("open_texts", {}).items():
+        # responses.csv is committed (content/): what respondents wrote must not be.
+        where = relpath(private.open_answers_path(project_root, municipality.slug, folder.name), project_root)
+        warn(Problem(csv_file, f"{count} open answer{'s are' if count != 1 else ' is'} in this file, which git keeps "
+                               f"and shares (expected 1 for an answer given, and the texts in {where}, outside git: "
+                               "python build.py export and import write both)", key=column))
     if names and csv_file in names.files():
         return None, problems  # its background column is wrong where the population figures are: reported there
     if not problems:

@@ -24,7 +24,9 @@ Normalised DataFrame, one row per respondent:
   (a dot is a decimal point unless the cell also holds a comma);
 * multi: one 0/1 column per option (NaN = not answered); 0.0 and 1.0 (or 0,0
   and 1,0), as SPSS and Excel write them, are read as 0 and 1;
-* open: 1.0 when answered, NaN when not. The text itself is never kept.
+* open: 1.0 when answered, NaN when not. The text itself is never kept; how many cells
+  held one (rather than 1, answered) is in ``frame.attrs["open_texts"]`` (column → count),
+  since texts belong in the private folder, never in content/ (surveys/private.py).
 """
 
 from __future__ import annotations
@@ -223,13 +225,18 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
             explained = _misnamed_categories(column, name, list(categories), misnamed)
             convert = _background(name, list(categories), required, explained)
             out[name] = _categorical(*_convert(column, convert, rows, name, problems, once=True), list(categories))
+    texts: dict[str, int] = {}  # open question → how many cells hold a text rather than 1 (answered)
     for q in questions:
         for column in q.columns:
+            if column in present and q.type == "open":
+                distinct, counts = np.unique(cells[present[column]], return_counts=True)
+                texts[column] = int(sum(c for v, c in zip(distinct, counts) if v.strip() not in ("", "1")))
             if column in present:
                 values = _take(*_convert(cells[present[column]], _converter(q, column), rows, column, problems))
                 # codes as numbers where they all are; text codes stay objects
                 out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float, copy=False)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+    frame.attrs["open_texts"] = {column: n for column, n in texts.items() if n}
     if not len(rows) and not problems.total:
         # Published, it would read "0 deelnemers", and the factsheet would wait without a word.
         return frame, [Problem(display, "no respondents: the file has a header row and nothing under it (expected a "
