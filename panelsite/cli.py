@@ -9,6 +9,7 @@ quick. Exit codes: 0 ok, 1 build error, 2 invalid input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -78,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line naming where, not a traceback
+        if os.environ.get("PANELSITE_DEBUG"):
+            raise
+        from panelsite.engine.failures import internal_problem
+
+        print(f"error: {internal_problem(exc, f'in {args.command}')}", file=sys.stderr)
+        print("PANELSITE_DEBUG=1 shows the traceback.", file=sys.stderr)
+        return 1
 
 
 def _with_command(argv: list[str]) -> list[str]:

@@ -515,7 +515,10 @@ def build(options: Options) -> list[SiteResult]:
             raise _error_type(loaded, outcomes)(problems)
         for outcome in outcomes:
             if outcome.staged is not None:
-                commit(outcome.staged)
+                try:
+                    commit(outcome.staged)
+                except OSError as exc:  # a folder in dist/ that cannot be replaced (permissions, a full disk)
+                    raise BuildError(_os_problem(exc, options)) from None
                 committed.add(outcome.slug)
     finally:
         _abort([o for o in outcomes if o.slug not in committed])
