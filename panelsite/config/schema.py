@@ -358,8 +358,10 @@ def image_problem(file: Path) -> str | None:
         with Image.open(file) as image:
             found = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        return f"is not a {IMAGE_FORMATS[suffix]} image ({exc.__class__.__name__}: {str(exc)[:80]})"
+    except UnidentifiedImageError:
+        return f"is not a {IMAGE_FORMATS[suffix]} image: the image library cannot read it"
+    except (OSError, SyntaxError, ValueError) as exc:  # a header without the rest: cut off, or damaged
+        return f"is not a whole {IMAGE_FORMATS[suffix]} image: {str(exc).replace(str(file), file.name)[:80]}"
     if found != IMAGE_FORMATS[suffix]:
         return f"is a {found} image with a {suffix} name (expected the file type its name says)"
     return None

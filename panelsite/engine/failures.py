@@ -16,6 +16,7 @@ same for the Jinja in Markdown (pages, factsheets), at the line of the Markdown 
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 
@@ -60,10 +61,14 @@ def problem_of(exc: BaseException, root: Path, rendering: str, templates: list[s
             return Problem(file, message, line=line)
         return Problem(rendering, message)
     if isinstance(exc, RecursionError) and frames:
-        loop = _loop(frames)
+        loop = _loop(frames, root)
         if loop:
             file, line = loop[0]
-            chain = " → ".join(_template_name(f) for f, _ in [*loop, loop[0]])
+            # The templates whose include statements make the loop ("a.html → b.html → a.html"):
+            # what extends and blocks pass through on the way is not part of the story.
+            included = [f for f, n in loop if INCLUDE.search(_source_line(root / f, n))] or [f for f, _ in loop]
+            names = list(dict.fromkeys(_template_name(f) for f in included))
+            chain = " → ".join([*names, names[0]])
             return Problem(file, f"include loop: {chain} (a template that includes itself, directly or through "
                                  f"others, never ends; expected each include to lead to a template without it; "
                                  f"{while_})", line=line)
@@ -110,20 +115,37 @@ def text_template_problem(exc: Exception, display: str, body: str, body_line: in
                             "like {{ site.name }})", line=line)
 
 
-def _loop(frames: list[tuple[str, int]]) -> list[tuple[str, int]] | None:
-    """The include statements that form a cycle, from the template frames of a RecursionError."""
-    inner = frames[-1][0]
-    for i in range(len(frames) - 2, -1, -1):
-        if frames[i][0] == inner:
-            cycle = frames[i + 1:]
-            # The frame of each template that includes the next: one per template of the cycle.
-            seen, loop = set(), []
-            for file, line in cycle:
-                if file not in seen:
-                    seen.add(file)
-                    loop.append((file, line))
-            return loop
+def _loop(frames: list[tuple[str, int]], root: Path) -> list[tuple[str, int]] | None:
+    """The template frames of one turn of the loop a RecursionError ran, starting at the statement
+    that makes it (an include or import before an extends), from its frames outermost first."""
+    cycle = _period(frames)
+    if cycle is None:
+        return None
+    lines = [_source_line(root / file, line) for file, line in cycle]
+    start = next((i for i, text in enumerate(lines) if INCLUDE.search(text)),
+                 next((i for i, text in enumerate(lines) if "extends" in text), 0))
+    return cycle[start:] + cycle[:start]
+
+
+INCLUDE = re.compile(r"{%-?\s*(include|import|from)\b")
+
+
+def _period(frames: list) -> list | None:
+    """The frames of the shortest turn that repeats (three times at least) at the inner end;
+    the innermost turn may be cut short where the recursion limit struck."""
+    for period in range(1, len(frames) // 4 + 1):
+        for cut in range(period):
+            seq = frames[:len(frames) - cut]
+            if seq[-period:] == seq[-2 * period:-period] == seq[-3 * period:-2 * period]:
+                return seq[-period:]
     return None
+
+
+def _source_line(file: Path, line: int) -> str:
+    try:
+        return file.read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
 
 
 def _template_name(file: str) -> str:
