@@ -13,6 +13,7 @@ import subprocess
 from panelsite.cli import main
 from panelsite.errors import captured
 
+from .test_cli import _keep_logging  # noqa: F401 - main() sets up the collector's logging; put it back after
 from .test_collector import ANSWERS, SIGNUP, confirm_from_mail, key
 
 BACKGROUND = {"geboortejaar": "1950", "geslacht": "man", "wijk": "Noordveld"}
