@@ -229,7 +229,8 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     for q in questions:
         for column in q.columns:
             if column in present and q.type == "open":
-                distinct, counts = np.unique(cells[present[column]], return_counts=True)
+                codes, distinct = pd.factorize(cells[present[column]])
+                counts = np.bincount(codes, minlength=len(distinct))
                 texts[column] = int(sum(c for v, c in zip(distinct, counts) if v.strip() not in ("", "1")))
             if column in present:
                 values = _take(*_convert(cells[present[column]], _converter(q, column), rows, column, problems))
@@ -441,8 +442,12 @@ def _misnamed_categories(cells: np.ndarray, name: str, categories: list[str], mi
     if misnamed is None:
         return set()
     known = {str(c).lower() for c in categories}
-    values, counts = np.unique(np.array([str(c).strip() for c in cells], dtype=object), return_counts=True)
-    present = {str(v).lower() for v in values}
+    codes, distinct = pd.factorize(cells)  # hashing: the usual file, all known, costs one pass
+    values = [str(v).strip() for v in distinct]
+    if all(not v or v.lower() in known for v in values):
+        return set()
+    counts = np.bincount(codes, minlength=len(values))
+    present = {v.lower() for v in values}
     unused = [str(c) for c in categories if str(c).lower() not in present]
     explained = set()
     for value, count in zip(values, counts):
