@@ -277,8 +277,33 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int
     return Problem(file, f"invalid YAML in «{_show_line(lines[at])}»: {hint} (YAML: {what})", line=at + 1 + offset)
 
 
+# How deep lists and mappings may nest: far beyond any real file, far below where libyaml's
+# composer (C, recursive) overflows the stack and takes the process with it.
+MAX_DEPTH = 64
+_BRACKET = re.compile(r"[\[\]{}]")
+_BLOCK_START = re.compile(r"[ \t]*(?:[-?][ \t]+)*")
+
+
+def _too_deep(text: str) -> tuple[int, str] | None:
+    """(line, what) where the nesting exceeds MAX_DEPTH, checked on the characters alone (an
+    estimate that brackets inside quoted text can only raise): parsing such a file is not safe."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return text.count("\n", 0, match.start()) + 1, "brackets [ { nested"
+    for number, line in enumerate(text.splitlines(), 1):
+        if _BLOCK_START.match(line).end() > 4 * MAX_DEPTH:
+            return number, "indentation and list dashes"
+    return None
+
+
 def parse(text: str, file: str, offset: int = 0) -> Located:
     """Parse YAML text; syntax errors become a ConfigError with file and line."""
+    deep = _too_deep(text)
+    if deep:
+        raise ConfigError(Problem(file, f"{deep[1]} deeper than {MAX_DEPTH} levels (expected a file as the "
+                                        "documentation shows it, a few levels deep)", line=deep[0] + offset))
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

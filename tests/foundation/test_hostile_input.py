@@ -268,6 +268,10 @@ CASES = [
      lambda p: p.write(TESTSTAD, MUNICIPALITY + "lus: &lus [1, *lus]\n"),
      1, ["municipalities/teststad.yaml:32: an alias (*name) here refers to a value it is part of, which never ends "
          "(expected an alias of a value written before it)"], ONE),
+    ("YAML nested 100,000 levels deep",  # libyaml's composer would overflow the C stack: a crash, no message
+     lambda p: p.write(TESTSTAD, MUNICIPALITY + "diep: " + "[" * 100000 + "]" * 100000 + "\n"),
+     1, ["municipalities/teststad.yaml:32: brackets [ { nested deeper than 64 levels (expected a file as the "
+         "documentation shows it, a few levels deep)"], ONE),
     # -- less precise before
     ("a responses.csv with another delimiter",
      lambda p: p.write(CSV, p.path(CSV).read_text().replace(",", "|")),
