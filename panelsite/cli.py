@@ -56,6 +56,10 @@ COMMANDS = [
 ]
 
 
+# Commands that read the collector's database: their unexpected errors are reported without their text.
+PERSONAL_DATA = ("collect", "export", "retention")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panelsite", description="Build the resident panel sites.")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
@@ -84,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from panelsite.engine.failures import internal_problem
 
-        print(f"error: {internal_problem(exc, f'in {args.command}')}", file=sys.stderr)
+        # The collector's commands handle personal data: the exception's own text stays out.
+        print(f"error: {internal_problem(exc, f'in {args.command}', args.command not in PERSONAL_DATA)}",
+              file=sys.stderr)
         print("PANELSITE_DEBUG=1 shows the traceback.", file=sys.stderr)
         return 1
 

@@ -82,11 +82,16 @@ def problem_of(exc: BaseException, root: Path, rendering: str, templates: list[s
     return internal_problem(exc, while_)
 
 
-def internal_problem(exc: BaseException, doing: str) -> Problem:
-    """An exception no template explains: a bug in panelsite, named by where it was raised."""
+def internal_problem(exc: BaseException, doing: str, message: bool = True) -> Problem:
+    """An exception no template explains: a bug in panelsite, named by where it was raised.
+
+    ``message`` false leaves the exception's own text out: a database error quotes the values
+    of its statement (e-mail addresses), which must not reach a log (the collector's commands).
+    """
     where = _own_frame(exc)
     file, line = where if where else ("panelsite", None)
-    return Problem(file, f"internal error {doing}: {_described(exc)} (a bug in panelsite: please report it with this "
+    what = _described(exc) if message else type(exc).__name__
+    return Problem(file, f"internal error {doing}: {what} (a bug in panelsite: please report it with this "
                          "message and the input that caused it)", line=line)
 
 

@@ -13,7 +13,6 @@ import subprocess
 from panelsite.cli import main
 from panelsite.errors import captured
 
-from .test_cli import _keep_logging  # noqa: F401 - main() sets up the collector's logging; put it back after
 from .test_collector import ANSWERS, SIGNUP, confirm_from_mail, key
 
 BACKGROUND = {"geboortejaar": "1950", "geslacht": "man", "wijk": "Noordveld"}
@@ -73,7 +72,7 @@ def test_open_answers_go_to_the_private_folder_and_responses_csv_says_answered(c
 
 def test_a_responses_csv_with_the_texts_in_it_builds_with_a_warning(collector, capsys):
     """Exported by hand from the HTTP endpoint: the texts are not kept, and the build says where they belong."""
-    from panelsite.collector.app import export_csv
+    from panelsite.collector.export import export_csv
     from panelsite.config.municipality import load_municipalities
     from panelsite.surveys import load_surveys
 
