@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -80,11 +80,14 @@ def _half_up(value: float, decimals: int) -> str:
     whole, _, fraction = digits.partition(".")
     if (not fraction or "e" in fraction or len(whole) + decimals > 15
             or (len(fraction) == decimals + 1 and fraction[-1] == "5")):
-        return format(Decimal(digits).quantize(step, ROUND_HALF_UP), spec)
+        return format(Decimal(digits).quantize(step, ROUND_HALF_UP, _WIDE), spec)
     return format(value, spec)
 
 
 _STEPS = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
+# Room for every float's digits (up to 1.8e308) and six decimals: decimal's default context holds
+# 28 digits, so quantizing a figure beyond 10**22 would raise InvalidOperation.
+_WIDE = Context(prec=330)
 _SPECS = {d: f",.{d}f" for d in range(0, 7)}
 _EXACT_INT = 2**53  # ints a float holds exactly, so the float route would give the same digits
 

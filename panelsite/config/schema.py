@@ -124,6 +124,9 @@ def _show(value: Any, written: str | None = None) -> str:
     """A value for a message; quoted as the editor wrote it when YAML changed it ("No", not False)."""
     if written is not None and written != str(value):
         value = written
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        # repr of an int beyond 4,300 digits raises ValueError; the first digits say enough.
+        value = written if written is not None else f"a number of about {int(value.bit_length() * 0.30103):,} digits"
     text = repr(value) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) < 60 else text[:57] + "…"
 
@@ -179,6 +182,11 @@ class Str(Option):
         return value
 
 
+# The largest number a field takes unless its option says otherwise: beyond any count or amount
+# a panel has, and far below where formatting a figure for a page (decimal's 28 digits) fails.
+MAX_NUMBER = 1_000_000_000
+
+
 class Int(Option):
     expected = "a whole number"
 
@@ -196,8 +204,16 @@ class Int(Option):
             hint = _whole_number_hint(written if written is not None else str(value))
             raise Invalid(f"{_show(value, written)} is not a whole number{hint}")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise Invalid(f"{value} is out of range")
+            raise Invalid(f"{_show(value, ctx.written(path))} is out of range")
+        _bounded(value, self.max, path, ctx)
         return value
+
+
+def _bounded(value: int | float, max_: int | float | None, path, ctx) -> None:
+    """Refuse a number beyond ±MAX_NUMBER where the option sets no max of its own."""
+    if max_ is None and abs(value) > MAX_NUMBER:
+        raise Invalid(f"{_show(value, ctx.written(path))} is beyond {MAX_NUMBER:,} either way, more than any "
+                      "panel counts")
 
 
 class Float(Int):
@@ -209,7 +225,8 @@ class Float(Int):
         if not math.isfinite(value):  # YAML's .inf and .nan
             raise Invalid(f"{_show(value, ctx.written(path))} is not a finite number")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise Invalid(f"{value} is out of range")
+            raise Invalid(f"{_show(value, ctx.written(path))} is out of range")
+        _bounded(value, self.max, path, ctx)
         return float(value)
 
 
@@ -259,6 +276,8 @@ class Url(Option):
     def convert(self, value, path, ctx):
         if not isinstance(value, str):
             raise Invalid(f"{_show(value, ctx.written(path))} is not a URL")
+        if len(value.strip()) > MAX_LENGTH:
+            raise Invalid(f"is {len(value.strip()):,} characters long, longer than a URL can be")
         parsed = urlparse(value.strip())
         if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value.strip():
             raise Invalid(f"{_show(value)} is not a valid URL")
@@ -332,6 +351,22 @@ IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"
 SVG = "{http://www.w3.org/2000/svg}svg"
 
 
+def _active_svg_content(root) -> str | None:
+    """The first script in an SVG: a <script> or <foreignObject> element, an on… event attribute
+    or a javascript: link; None when there is none."""
+    for element in root.iter():
+        name = str(element.tag).rpartition("}")[2]
+        if name in ("script", "foreignObject"):
+            return f"a <{name}> element"
+        for attribute, value in element.attrib.items():
+            local = attribute.rpartition("}")[2]
+            if local.lower().startswith("on"):
+                return f'an {local}="…" attribute on <{name}>'
+            if local == "href" and value.strip().lower().startswith("javascript:"):
+                return f"a javascript: link on <{name}>"
+    return None
+
+
 def image_problem(file: Path) -> str | None:
     """Why ``file`` is not an image of the type its suffix names, or None when it is one.
 
@@ -349,6 +384,10 @@ def image_problem(file: Path) -> str | None:
         if root.tag != SVG:
             return f"is not an SVG image: its root element is <{root.tag.rpartition('}')[2]}> (expected <svg> with " \
                    'xmlns="http://www.w3.org/2000/svg")'
+        active = _active_svg_content(root)
+        if active:
+            # Published under the site's address, the file would run it when opened by itself.
+            return f"is an SVG image with {active}, which runs code (expected a plain image: save it again without)"
         return None
     if suffix not in IMAGE_FORMATS:
         return None
@@ -358,8 +397,11 @@ def image_problem(file: Path) -> str | None:
         with Image.open(file) as image:
             found = image.format
             image.verify()
+    except Image.DecompressionBombError:  # its header claims hundreds of millions of pixels
+        return "is too large an image to read safely (expected a logo or icon of at most a few thousand pixels wide)"
     except UnidentifiedImageError:
-        return f"is not a {IMAGE_FORMATS[suffix]} image: the image library cannot read it"
+        kind = IMAGE_FORMATS[suffix]
+        return f"is not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} image: the image library cannot read it"
     except (OSError, SyntaxError, ValueError) as exc:  # a header without the rest: cut off, or damaged
         return f"is not a whole {IMAGE_FORMATS[suffix]} image: {str(exc).replace(str(file), file.name)[:80]}"
     if found != IMAGE_FORMATS[suffix]:

@@ -55,6 +55,7 @@ class Located:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
 # YAML's line breaks, so a mark's line number finds the line the editor sees.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # An empty value followed by "#0b5394" or "#14 0123": a value the editor meant,
@@ -117,7 +118,12 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError as exc:  # e.g. "2026-13-01": looks like a date, is none
-            self.report(node, f'"{node.value}" is not a valid value ({exc})', path)
+            if node.tag == _INT:  # Python refuses to read an int of more than 4,300 digits
+                self.report(node, f'"{node.value[:24]}…" is a number of {len(node.value):,} digits (expected a number '
+                                  "of a few digits)", path)
+                return None
+            shown = node.value if len(node.value) <= 60 else node.value[:57] + "…"
+            self.report(node, f'"{shown}" is not a valid value ({exc})', path)
         except yaml.YAMLError:  # "!Teststad": an unknown tag
             line = self.source_line(node.start_mark.line)
             column = node.start_mark.column
@@ -166,6 +172,10 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
     key_value = _KEY_VALUE.match(line)
     at_value = key_value is not None and column == key_value.start(3)
 
+    if ("mapping values are not allowed" in problem or "could not find expected ':'" in problem) and (
+            len(line.partition(":")[0].strip()) > 1024):  # YAML reads a plain key of at most 1,024 characters
+        return at, (f"this key is {len(line.partition(':')[0].strip()):,} characters long, and YAML reads keys of "
+                    "at most 1,024; write a short key")
     if "mapping values are not allowed" in problem:
         if key_value and key_value.end(2) < column:
             return at, ('a ": " inside a value makes YAML read a new key; put the value in quotes: '

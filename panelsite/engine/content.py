@@ -134,6 +134,12 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
         own[shared, path] = display
         page, found = read_page(source, relative, root, shared)
         problems.extend(found)
+        if page is not None and not found and path.split("/")[0] in BUILD_FOLDERS:
+            problems.append(Problem(display, f"the address {path} is inside {path.split('/')[0]}/, the folder of "
+                                             f"{BUILD_FOLDERS[path.split('/')[0]]} the site makes itself (expected "
+                                             "another file name for this page)",
+                                    line=front_matter_line(page, "title") or 1))
+            continue
         if page is not None and not found and (drafts or not page.meta.draft):
             pages[page.path] = page  # municipality pages come second and override
     if problems:
@@ -142,6 +148,8 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
 
 
 PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+# Top folders of a site that only the build writes, and what it keeps there.
+BUILD_FOLDERS = {"assets": "the style sheets, scripts and images", "pagefind": "the search index"}
 
 
 def _page_name_problem(relative: Path) -> str | None:

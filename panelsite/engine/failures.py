@@ -66,7 +66,15 @@ def problem_of(exc: BaseException, root: Path, rendering: str, templates: list[s
             file, line = loop[0]
             # The templates whose include statements make the loop ("a.html → b.html → a.html"):
             # what extends and blocks pass through on the way is not part of the story.
-            included = [f for f, n in loop if INCLUDE.search(_source_line(root / f, n))] or [f for f, _ in loop]
+            included = [f for f, n in loop if INCLUDE.search(_source_line(root / f, n))]
+            if not included and any("extends" in _source_line(root / f, n) for f, n in loop):
+                names = list(dict.fromkeys(_template_name(f) for f, _ in loop))
+                return Problem(file, f"extends loop: {' → '.join([*names, names[0]])} (a template that extends "
+                                     f"itself, directly or through others, never ends; expected each extends to lead "
+                                     f"to a template without it; {while_})", line=line)
+            if not included:  # no include on the way round: a macro that calls itself
+                return Problem(file, f"this never ends: a macro calls itself, directly or through others, every time "
+                                     f"(expected a macro that stops calling itself; {while_})", line=line)
             names = list(dict.fromkeys(_template_name(f) for f in included))
             chain = " → ".join([*names, names[0]])
             return Problem(file, f"include loop: {chain} (a template that includes itself, directly or through "
@@ -74,7 +82,7 @@ def problem_of(exc: BaseException, root: Path, rendering: str, templates: list[s
                                  f"{while_})", line=line)
     if isinstance(exc, jinja2.UndefinedError) and frames:
         file, line = frames[-1]
-        return Problem(file, f"{while_}: {exc.message}", line=line)
+        return Problem(file, f"{while_}: {_undefined(exc.message or '')}", line=line)
     if frames:
         file, line = frames[-1]
         return Problem(file, f"template error {while_}: {_described(exc)} (expected the template to work for "
@@ -157,6 +165,20 @@ def _template_name(file: str) -> str:
     """themes/default/templates/partials/x.html → partials/x.html."""
     head, sep, tail = file.partition("/templates/")
     return tail if sep else file
+
+
+_NO_ATTRIBUTE = re.compile(r"'(?:[\w.]+\.)?(\w+) object' has no (?:attribute|element) '?(.+?)'?$")
+
+
+def _undefined(message: str) -> str:
+    """Jinja's "'panelsite.config.schema.Record object' has no attribute 'x'" in the template's words."""
+    found = _NO_ATTRIBUTE.match(message)
+    if found:
+        return f'unknown attribute "{found.group(2)}" (expected a name the value has; check the spelling)'
+    found = re.fullmatch(r"'(\w+)' is undefined", message)
+    if found:
+        return f'unknown variable "{found.group(1)}" (expected a name the template is given; check the spelling)'
+    return message
 
 
 def _described(exc: BaseException) -> str:

@@ -74,7 +74,12 @@ class Codes(s.Option):
             if label is None or isinstance(label, (dict, list, bool)):
                 ctx.report(f"{path}.{key}", f"{s._show(label)} is not a label (expected text)")
                 continue
-            out[to_code(key)] = str(label).strip()
+            text = str(label).strip()
+            if len(text) > s.MAX_LENGTH:
+                ctx.report(f"{path}.{key}", f"is {len(text):,} characters long (expected a label of at most "
+                                            f"{s.MAX_LENGTH:,})")
+                continue
+            out[to_code(key)] = text
         return out
 
 
@@ -123,8 +128,8 @@ QUESTION = s.Mapping(
         "options": Codes(help="Answer codes and labels (single, multi, scale), in display order."),
         "missing": Codes(help='Codes that mean no real answer, like {9: Weet niet}; reported separately.'),
         "filter": s.Str(help="Who was asked: a condition like q0 == 1; the base is those respondents."),
-        "subject": s.Str(help='Short phrase for Dutch summary sentences, like "de afvalinzameling".'),
-        "unit": s.Str(help="Unit of a number question, like km."),
+        "subject": s.Str(max_length=200, help='Short phrase for Dutch summary sentences, like "de afvalinzameling".'),
+        "unit": s.Str(max_length=40, help="Unit of a number question, like km."),
         "min": s.Float(help="Smallest answer a number question takes (the form and responses.csv are checked)."),
         "max": s.Float(help="Largest answer a number question takes (the form and responses.csv are checked)."),
         "decimals": s.Int(min=0, max=6, help="Most digits after the decimal comma in an answer to a number question."),

@@ -78,6 +78,10 @@ class _Problems:
         return out
 
 
+# The first bytes of .xlsx and .ods (ZIP) and of .xls (OLE2): a spreadsheet renamed to .csv.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def decode(raw: bytes) -> str | None:
     """Text of a CSV export, or None when it is no text encoding we accept."""
     if raw.startswith(codecs.BOM_UTF8):
@@ -155,7 +159,17 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     category, value, rows)``, when given, hears of a category the population figures
     most likely name wrong (see _misnamed_categories); its rows are not reported here.
     """
+    if raw.startswith(_SPREADSHEET_MAGIC):
+        return empty_responses(questions), [Problem(display, "is a spreadsheet file (Excel or LibreOffice) with a .csv "
+                                                             "name, not text (expected the answers saved from the "
+                                                             'spreadsheet as "CSV UTF-8 (comma delimited)")')]
     text = decode(raw)
+    if text is not None and "\x00" in text:
+        at = text.index("\x00")
+        return empty_responses(questions), [Problem(
+            display, "holds a NUL byte (0x00), which no CSV text has: saved as UTF-16 (\"Unicode text\") without its "
+                     'mark, or not a CSV file (expected a CSV export saved as "CSV UTF-8")',
+            row=text.count("\n", 0, at) + 1)]
     if text is None:
         row, byte = undecodable(raw)
         return empty_responses(questions), [Problem(display, f"is neither UTF-8 nor Windows-1252 text: byte {byte} is "
