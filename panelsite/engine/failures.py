@@ -135,8 +135,11 @@ def _loop(frames: list[tuple[str, int]], root: Path) -> list[tuple[str, int]] | 
     if cycle is None:
         return None
     lines = [_source_line(root / file, line) for file, line in cycle]
-    start = next((i for i, text in enumerate(lines) if INCLUDE.search(text)),
-                 next((i for i, text in enumerate(lines) if "extends" in text), 0))
+    # Where the loop was entered: of the statements that make it (an include, else an extends),
+    # the one met first from outside, so the message does not depend on where recursion stopped.
+    making = ([i for i, text in enumerate(lines) if INCLUDE.search(text)]
+              or [i for i, text in enumerate(lines) if "extends" in text] or [0])
+    start = min(making, key=lambda i: frames.index(cycle[i]))
     return cycle[start:] + cycle[:start]
 
 

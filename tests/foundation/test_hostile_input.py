@@ -171,6 +171,44 @@ BOMB = "bomb: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"b{i}: &b{i} [{', '.join([f'*{prev}'] * 9)}]\n" for i, prev in enumerate(["a", "b0", "b1", "b2", "b3", "b4", "b5"]))
 
 
+MERGE_BOMB = "a: &a {x: 1, y: 2, z: 3, w: 4, v: 5, u: 6, t: 7, s: 8, r: 9}\n" + "".join(
+    f"b{i}: &b{i} {{<<: *{prev}, " + ", ".join(f"k{i}{k}: *{prev}" for k in "abcdefgh") + "}\n"
+    for i, prev in enumerate(["a", "b0", "b1", "b2", "b3", "b4", "b5"]))
+THEME_PAGE = REPO / "themes/default/templates/page.html"
+
+
+def _own_page_template(old: str, new: str):
+    """teststad's own page.html: the default one with ``old`` replaced."""
+    return lambda p: p.write("themes/teststad/templates/page.html", THEME_PAGE.read_text().replace(old, new))
+
+
+def _logo(name: str, data: bytes):
+    return lambda p: (p.write(f"municipalities/assets/{name}", data),
+                      p.edit(TESTSTAD, "file: assets/logo.svg", f"file: assets/{name}"))
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width`` × ``height`` pixels (as a decompression bomb does), nothing after."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IEND", b""))
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "JPEG")
+    return out.getvalue()
+
+
 def _cp_broken(p: Built) -> None:
     data = p.path(CSV).read_bytes()
     at = data.index(b"\n", 200) + 1
@@ -223,6 +261,59 @@ CASES = [
      1, ["themes/default/templates/partials/toc.html:1: include loop: partials/toc.html → partials/toc.html (a "
          "template that includes itself, directly or through others, never ends; expected each include to lead to a "
          "template without it; while rendering andersdorp/contact/ (and the same page of 1 other site))"], NONE),
+    ("a macro that calls itself",
+     _own_page_template("<h1>{{ page.title }}</h1>", "{% macro f() %}{{ f() }}{% endmacro %}<h1>{{ f() }}</h1>"),
+     1, ["themes/teststad/templates/page.html:4: this never ends: a macro calls itself, directly or through others, "
+         "every time (expected a macro that stops calling itself; while rendering teststad/contact/)"], ONE),
+    ("an include loop through two partials",
+     lambda p: (p.write("themes/teststad/templates/partials/a.html", '{% include "partials/b.html" %}\n'),
+                p.write("themes/teststad/templates/partials/b.html", 'B\n{% include "partials/a.html" %}\n'),
+                _own_page_template("<h1>{{ page.title }}</h1>", '<h1>{% include "partials/a.html" %}</h1>')(p)),
+     1, ["themes/teststad/templates/partials/a.html:1: include loop: partials/a.html → partials/b.html → "
+         "partials/a.html (a template that includes itself, directly or through others, never ends; expected each "
+         "include to lead to a template without it; while rendering teststad/contact/)"], ONE),
+    ("a page template that extends itself",
+     lambda p: p.write("themes/teststad/templates/page.html", '{% extends "page.html" %}\n'),
+     1, ["themes/teststad/templates/page.html:1: extends loop: page.html → page.html (a template that extends "
+         "itself, directly or through others, never ends; expected each extends to lead to a template without it; "
+         "while rendering teststad/contact/)"], ONE),
+    ("an unknown attribute in a template",
+     _own_page_template("<h1>{{ page.title }}</h1>", "<h1>{{ page.titel.upper() }}</h1>"),
+     1, ['themes/teststad/templates/page.html:4: while rendering teststad/contact/: unknown attribute "titel" '
+         "(expected a name the value has; check the spelling)"], ONE),
+    ("an include of a missing template by a name computed at runtime",
+     _own_page_template("<h1>{{ page.title }}</h1>", "<h1>{% include page.title ~ '.html' %}</h1>"),
+     1, ['themes/teststad/templates/page.html:4: template "Contact.html" not found in themes/teststad/templates or '
+         'themes/default/templates (did you mean "factsheet.html"?) (while rendering teststad/contact/)'], ONE),
+    ("a page naming a template that does not exist",
+     lambda p: p.write("content/teststad/nieuws.md", "---\ntitle: Nieuws\ntemplate: nieuws.html\n---\nTekst.\n"),
+     1, ['content/teststad/nieuws.md:3: template: template "nieuws.html" not found in themes/teststad/templates or '
+         'themes/default/templates (did you mean "results.html"?) (expected a page template such as page.html)'], ONE),
+    ("a number answer of 1e999999999 (decimal.InvalidOperation before)",
+     lambda p: p.edit(CSV, "\n7,", "\n7,40+,Zuid,4,1e999999999,\n7777,"),
+     1, [f'{CSV}: row 8: q2: "1e999999999" is not a number (expected a number like 12,5)'], ONE),
+    ("a 40-digit count in survey.yaml (decimal.InvalidOperation before)",
+     lambda p: p.edit(f"{SURVEY}/survey.yaml", "invited: 400", "invited: " + "9" * 40),
+     1, [f"{SURVEY}/survey.yaml:4: invited: 9999999999999999999999999999999999999999 is beyond 1,000,000,000 either "
+         "way, more than any panel counts (expected a whole number of at least 1)"], ONE),
+    ("a 5,000-digit number in YAML (more than Python reads)",
+     lambda p: p.edit(f"{SURVEY}/survey.yaml", "invited: 400", "invited: " + "9" * 5000),
+     1, [f'{SURVEY}/survey.yaml:4: invited: "999999999999999999999999…" is a number of 5,000 digits (expected a '
+         "number of a few digits)"], ONE),
+    ("population counts beyond any panel",
+     lambda p: (p.edit(TESTSTAD, "Noord: 600", "Noord: " + "9" * 30), p.edit(TESTSTAD, "Zuid: 400", "Zuid: 1e30")),
+     1, ["municipalities/teststad.yaml:30: population.wijk.Noord: 999999999999999999999999999999 is beyond "
+         "1,000,000,000 either way, more than any panel counts (expected a whole number of at least 0)",
+         'municipalities/teststad.yaml:31: population.wijk.Zuid: "1e30" is not a whole number (expected a whole '
+         "number of at least 0)"], ONE),
+    ("a page under assets/ (recursed before)",
+     lambda p: p.write("content/teststad/assets/css.md", "---\ntitle: Stijl\n---\nTekst.\n"),
+     1, ["content/teststad/assets/css.md:2: the address assets/css/ is inside assets/, the folder of the style "
+         "sheets, scripts and images the site makes itself (expected another file name for this page)"], ONE),
+    ("a page on the address of the search index",
+     lambda p: p.write("content/teststad/pagefind.md", "---\ntitle: Zoek\n---\nTekst.\n"),
+     1, ["content/teststad/pagefind.md:2: the address pagefind/ is inside pagefind/, the folder of the search index "
+         "the site makes itself (expected another file name for this page)"], ONE),
     ("a 400-digit number answer",
      lambda p: p.edit(CSV, "\n5,", "\n5,18-39,Noord,3," + "9" * 400 + ",\n5555,"),
      1, [f'{CSV}: row 6: q2: "999999999999999999999999…" is not a finite number (expected a number like 12,5)'], ONE),
@@ -241,6 +332,39 @@ CASES = [
                 p.edit(TESTSTAD, "file: assets/logo.svg", "file: assets/logo.png")),
      1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo.png" is not a PNG image: the image library '
          "cannot read it (expected a path to an existing svg/png/jpg/jpeg/webp file)"], ONE),
+    ("an HTML file named as an SVG logo",
+     _logo("logo2.svg", b"<html><body>Logo</body></html>"),
+     1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo2.svg" is not an SVG image: its root element '
+         'is <html> (expected <svg> with xmlns="http://www.w3.org/2000/svg") (expected a path to an existing '
+         "svg/png/jpg/jpeg/webp file)"], ONE),
+    ("an SVG logo with a script",
+     _logo("logo2.svg", b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/>'
+                        b"<script>alert(document.cookie)</script></svg>"),
+     1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo2.svg" is an SVG image with a <script> '
+         "element, which runs code (expected a plain image: save it again without) (expected a path to an existing "
+         "svg/png/jpg/jpeg/webp file)"], ONE),
+    ("an SVG logo that expands entities a billion times",
+     _logo("logo2.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">'
+                        + b"".join(b'<!ENTITY %s "%s">' % (b"a" * (i + 2), (b"&" + b"a" * (i + 1) + b";") * 10)
+                                   for i in range(8))
+                        + b'<!ENTITY end "x">]><svg xmlns="http://www.w3.org/2000/svg"><text>&aaaaaaaaa;</text></svg>'),
+     1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo2.svg" is not an SVG image: not XML (limit on '
+         "input amplification factor (from DTD and entities) breached: line 1, column 793) (expected a path to an "
+         "existing svg/png/jpg/jpeg/webp file)"], ONE),
+    ("a JPEG named as a PNG logo",
+     _logo("logo.png", _jpeg()),
+     1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo.png" is a JPEG image with a .png name '
+         "(expected the file type its name says) (expected a path to an existing svg/png/jpg/jpeg/webp file)"], ONE),
+    ("a PNG logo whose header claims 400 million pixels",
+     _logo("logo.png", _png(20000, 20000)),
+     1, ['municipalities/teststad.yaml:8: brand.logo.file: "assets/logo.png" is too large an image to read safely '
+         "(expected a logo or icon of at most a few thousand pixels wide) (expected a path to an existing "
+         "svg/png/jpg/jpeg/webp file)"], ONE),
+    ("a favicon that is not an image",
+     lambda p: (p.write("municipalities/assets/favicon.ico", "geen icoon"),
+                p.edit(TESTSTAD, "  logo:\n", "  favicon: assets/favicon.ico\n  logo:\n")),
+     1, ['municipalities/teststad.yaml:7: brand.favicon: "assets/favicon.ico" is not an ICO image: the image library '
+         "cannot read it (expected a path to an existing svg/png/ico file)"], ONE),
     ("population totals of the variables weighted by that disagree",
      lambda p: p.edit(TESTSTAD, "Noord: 600", "Noord: 700"),
      1, ["municipalities/teststad.yaml:29: population.wijk: the counts add up to 1,100, those of leeftijd to 1,000: "
@@ -250,6 +374,18 @@ CASES = [
      lambda p: p.edit(TESTSTAD, "panel_name: Teststad Panel\n", "panel_name: Teststad Panel\ntagline: "
                       + "Lang verhaal. " * 380000 + "\n"),
      1, ["municipalities/teststad.yaml:3: tagline: is 5,319,999 characters long (expected at most 300)"], ONE),
+    ("a 500,000-character answer label",
+     lambda p: p.edit(f"{SURVEY}/survey.yaml", "1: Zeer ontevreden", "1: " + "Zeer " * 100000),
+     1, [f"{SURVEY}/survey.yaml:13: questions.0.options.1: is 499,999 characters long (expected a label of at most "
+         "2,000)"], ONE),
+    ("a 5,000-character page title",
+     lambda p: p.write("content/teststad/nieuws.md", "---\ntitle: " + "Nieuws " * 1000 + "\n---\nTekst.\n"),
+     1, ["content/teststad/nieuws.md:2: title: is 6,999 characters long (expected at most 200)"], ONE),
+    ("a 5,000-character population category",
+     lambda p: p.edit(TESTSTAD, "Noord: 600", "Noord" * 1000 + ": 600"),
+     1, ["municipalities/teststad.yaml:30: invalid YAML in «" + "Noord" * 15 + "No…»: this key is 5,000 characters "
+         "long, and YAML reads keys of at most 1,024; write a short key (YAML: mapping values are not allowed in this "
+         "context)"], ONE),
     ("a header-only responses.csv",
      lambda p: p.write(CSV, "respondent_id,leeftijd,wijk,q1,q2,q3\n"),
      1, [f"{CSV}: no respondents: the file has a header row and nothing under it (expected a row per respondent; "
@@ -261,6 +397,18 @@ CASES = [
     # -- YAML without a bound
     ("a YAML alias bomb",
      lambda p: p.write(TESTSTAD, MUNICIPALITY + BOMB),
+     1, ["municipalities/teststad.yaml:33: the aliases (*name) in this file expand it to more than 100,000 values "
+         "(expected each value written out, or aliases used a few times)"], ONE),
+    ("a YAML alias bomb in survey.yaml",
+     lambda p: p.write(f"{SURVEY}/survey.yaml", SURVEY_YAML + BOMB),
+     1, [f"{SURVEY}/survey.yaml:22: the aliases (*name) in this file expand it to more than 100,000 values (expected "
+         "each value written out, or aliases used a few times)"], ONE),
+    ("a YAML alias bomb in a page's front matter",
+     lambda p: p.write("content/teststad/nieuws.md", "---\ntitle: Nieuws\n" + BOMB + "---\nTekst.\n"),
+     1, ["content/teststad/nieuws.md:4: the aliases (*name) in this file expand it to more than 100,000 values "
+         "(expected each value written out, or aliases used a few times)"], ONE),
+    ("a YAML bomb of merge keys",
+     lambda p: p.write(TESTSTAD, MUNICIPALITY + MERGE_BOMB),
      1, ["municipalities/teststad.yaml:33: the aliases (*name) in this file expand it to more than 100,000 values "
          "(expected each value written out, or aliases used a few times)"], ONE),
     ("a YAML alias inside its own anchor",
@@ -276,6 +424,22 @@ CASES = [
      lambda p: p.write(CSV, p.path(CSV).read_text().replace(",", "|")),
      1, [f'{CSV}: row 1: the columns are separated by "|" (expected ; or , or a tab, as a spreadsheet saves CSV: '
          "save the file again as CSV, or replace the separators)"], ONE),
+    ("a responses.csv separated by spaces",
+     lambda p: p.write(CSV, p.path(CSV).read_text().replace(",", " ")),
+     1, [f"{CSV}: row 1: the columns are separated by a space (expected ; or , or a tab, as a spreadsheet saves CSV: "
+         "save the file again as CSV, or replace the separators)"], ONE),
+    ("a responses.csv saved as UTF-16 without its mark",
+     lambda p: p.write(CSV, p.path(CSV).read_text().encode("utf-16-le")),
+     1, [f'{CSV}: row 1: holds a NUL byte (0x00), which no CSV text has: saved as UTF-16 ("Unicode text") without its '
+         'mark, or not a CSV file (expected a CSV export saved as "CSV UTF-8")'], ONE),
+    ("a NUL byte in a cell of responses.csv",
+     lambda p: p.write(CSV, p.path(CSV).read_bytes().replace(b"\n5,", b"\n5\x00,")),
+     1, [f'{CSV}: row 6: holds a NUL byte (0x00), which no CSV text has: saved as UTF-16 ("Unicode text") without its '
+         'mark, or not a CSV file (expected a CSV export saved as "CSV UTF-8")'], ONE),
+    ("a spreadsheet saved under the name responses.csv",
+     lambda p: p.write(CSV, b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4),
+     1, [f'{CSV}: is a spreadsheet file (Excel or LibreOffice) with a .csv name, not text (expected the answers saved '
+         'from the spreadsheet as "CSV UTF-8 (comma delimited)")'], ONE),
     ("a responses.csv neither UTF-8 nor Windows-1252",
      _cp_broken,
      1, [f"{CSV}: row 11: is neither UTF-8 nor Windows-1252 text: byte 0x81 is no character in either (expected a "
@@ -332,8 +496,18 @@ def test_bad_input_is_one_precise_error_and_dist_stays_as_it_was(built, capsys, 
     assert_untouched(built, before)
 
 
-@pytest.mark.parametrize("name", ["division by zero in a shared template", "a filter on the wrong type in a "
-                                  "municipality's template", "a 400-digit number answer", "a YAML alias bomb"])
+# The cases that ended in a traceback from the worker pool (issue 24's first point), and the bomb.
+POOL_CASES = ["division by zero in a shared template", "a filter on the wrong type in a municipality's template",
+              "a filter on the wrong type in a page expression", "division by zero in a factsheet",
+              "an include of a missing template from a page", "an include of a missing template from a theme template",
+              "a page template that includes itself", "a theme partial that includes itself",
+              "an include loop through two partials", "a macro that calls itself", "extends of a missing template",
+              "a number answer of 1e999999999 (decimal.InvalidOperation before)",
+              "a 40-digit count in survey.yaml (decimal.InvalidOperation before)", "a 400-digit number answer",
+              "a 25-digit number answer", "a page under assets/ (recursed before)", "a YAML alias bomb"]
+
+
+@pytest.mark.parametrize("name", POOL_CASES)
 def test_the_worker_pool_reports_the_same_and_leaves_no_stage(built, capsys, name):
     _, breakage, exit_code, messages, last = next(c for c in CASES if c[0] == name)
     before = tree(built.out)
@@ -344,8 +518,8 @@ def test_the_worker_pool_reports_the_same_and_leaves_no_stage(built, capsys, nam
     assert_untouched(built, before)
 
 
-@pytest.mark.parametrize("name", ["division by zero in a shared template", "a page template that includes itself",
-                                  "a filter on the wrong type in a page expression", "a 400-digit number answer"])
+@pytest.mark.parametrize("name", POOL_CASES + ["a PNG logo whose header claims 400 million pixels",
+                                               "a responses.csv saved as UTF-16 without its mark"])
 def test_check_reports_the_same_and_writes_nothing(built, capsys, name):
     _, breakage, _, messages, _ = next(c for c in CASES if c[0] == name)
     before = tree(built.out)
@@ -382,6 +556,7 @@ def test_a_misspelt_theme_override_is_a_warning_with_a_hint(built, capsys):
     built.write("themes/teststad/templates/pagee.html", (REPO / "themes/default/templates/page.html").read_text())
     built.write("themes/teststad/static/css/extra.ccs", "a { color: red }\n")
     built.write("themes/teststadd/templates/page.html", "x")
+    built.write("themes/teststad/templates/partials/tocc.html", "{# een eigen inhoudsopgave #}\n")
     code, reported, _ = built.run(capsys, "build")
     assert code == 0 and reported == []
     warnings = [line for line in built.stdout.splitlines() if line.startswith("warning: themes/")]
@@ -390,6 +565,8 @@ def test_a_misspelt_theme_override_is_a_warning_with_a_hint(built, capsys):
         "(expected themes/<slug> of a municipalities/<slug>.yaml)",
         'warning: themes/teststad/templates/pagee.html: not used: it replaces no template of themes/default (did you '
         'mean "page.html"?), and no page names it in template: nor any template includes it',
+        'warning: themes/teststad/templates/partials/tocc.html: not used: it replaces no template of themes/default '
+        '(did you mean "partials/toc.html"?), and no page names it in template: nor any template includes it',
         'warning: themes/teststad/static/css/extra.ccs: replaces no file of themes/default (did you mean '
         '"css/extra.css"?): it is copied to assets/css/extra.ccs as it is',
     ]
@@ -445,3 +622,30 @@ def test_a_number_question_takes_its_own_bounds(built, capsys):
     assert "is outside the range of q2 in survey.yaml (expected a number from 0 to 50)" in reported[0]
     built.edit(f"{SURVEY}/survey.yaml", "    max: 50\n", "    max: 80\n")
     assert built.run(capsys, "build")[0] == 0
+
+
+def test_population_totals_within_the_tolerance_are_weighted_by(built, capsys):
+    """0.5% apart (rounded figures from two registers) is accepted; 1.5% is not."""
+    built.edit(TESTSTAD, "Noord: 600", "Noord: 605")
+    assert built.run(capsys, "build")[0] == 0
+    built.edit(TESTSTAD, "Noord: 605", "Noord: 615")
+    code, reported, _ = built.run(capsys, "build")
+    assert code == 1 and reported == [
+        "municipalities/teststad.yaml:29: population.wijk: the counts add up to 1,015, those of leeftijd to 1,000: "
+        "1.5% apart (expected every variable weighted by (leeftijd, wijk) to count the same population, within 1%: "
+        "otherwise weighting changes every weighted figure)"]
+
+
+def test_a_header_only_responses_csv_is_not_called_missing(built, capsys):
+    built.write(CSV, "respondent_id,leeftijd,wijk,q1,q2,q3\n")
+    code, reported, _ = built.run(capsys, "build")
+    assert code == 1 and len(reported) == 1 and "no respondents" in reported[0]
+    assert "warning" not in built.stdout and "ontbreekt" not in built.stdout
+
+
+def test_yaml_aliases_used_a_few_times_still_work(built, capsys):
+    """The bound is on what aliases expand to, not on aliases: an address written once and reused is fine."""
+    built.edit(TESTSTAD, "  email: panel@teststad.nl", "  email: &adres panel@teststad.nl")
+    built.edit(TESTSTAD, "email: toegankelijkheid@teststad.nl", "email: *adres")
+    assert built.run(capsys, "build")[0] == 0
+    assert "panel@teststad.nl" in (built.out / "teststad" / "toegankelijkheid" / "index.html").read_text()
