@@ -213,7 +213,7 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
                 manifest[output.path] = {**old, "source": output.source} if output.source else old
                 continue
             with pdf.keys_used() as pdf_keys:
-                data = output.render()
+                data = _render(site, output)
             rendered += 1
             staged.write(output.path, data, output.shared)
             links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
@@ -238,6 +238,20 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def _render(site, output: Output) -> bytes:
+    """The bytes of ``output``. Outputs that render a template outside Site.render_template (the PDF
+    factsheet, the factsheet e-mails, the paper forms) get their template errors at the template's
+    line here; an exception without a template frame stays an internal error (_stage_one)."""
+    try:
+        return output.render()
+    except PanelsiteError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see engine/failures.py
+        if not failures.template_frames(exc.__traceback__, site.root):
+            raise
+        raise BuildError(site.failure(exc, output.page_path or output.path)) from None
 
 
 def _collision(first: Output, second: Output) -> PanelsiteError:

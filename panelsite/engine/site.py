@@ -161,7 +161,7 @@ class Site:
         except PanelsiteError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever a template raises becomes a message (engine/failures.py)
-            raise BuildError(self.failure(exc, path or "the home page")) from None
+            raise BuildError(self.failure(exc, path)) from None
 
     def failure(self, exc: BaseException, rendering: str) -> Problem:
         """The problem of an exception raised while rendering ``rendering``, one of this site's outputs."""

@@ -238,6 +238,26 @@ CASES = [
      1, [f"{SURVEY}/factsheet.md:6: cannot compute «{{{{ pct(\"q1\", [4, 5]) }}}} van de inwoners is tevreden over de "
          "buurt. {{ 1 / 0 }}»: ZeroDivisionError: division by zero (expected an expression that works, like "
          "{{ site.name }})"], ONE),
+    ("division by zero in the PDF factsheet's template",
+     lambda p: p.write("themes/teststad/templates/pdf/factsheet.html", (
+         REPO / "themes/default/templates/pdf/factsheet.html").read_text().replace("{{", "{{ 1 / 0 }}{{", 1)),
+     1, ["themes/teststad/templates/pdf/factsheet.html:7: template error while rendering "
+         "teststad/resultaten/buurt-2026/factsheet/: ZeroDivisionError: division by zero (expected the template to "
+         "work for every page it renders)"], ONE),
+    ("a filter on the wrong type in the factsheet e-mail",
+     lambda p: p.write("themes/teststad/templates/email/factsheet.txt", "{{ site.name | round }}\n"),
+     1, ["themes/teststad/templates/email/factsheet.txt:1: template error while rendering "
+         "teststad/resultaten/buurt-2026/factsheet-email.txt: TypeError: type str doesn't define __round__ method "
+         "(expected the template to work for every page it renders)"], ONE),
+    ("an undefined name in the paper form's PDF template",
+     lambda p: p.write("themes/teststad/templates/forms/paper_pdf.html", "{{ formulier.velden[0] }}\n"),
+     1, ['themes/teststad/templates/forms/paper_pdf.html:1: while rendering teststad/doe-mee/papier/aanmelden.pdf: '
+         'unknown variable "formulier" (expected a name the template is given; check the spelling)'], ONE),
+    ("division by zero in the home page's template",
+     lambda p: p.write("themes/teststad/templates/home.html", '{% extends "base.html" %}\n{% block main %}'
+                       "{{ 1 // 0 }}{% endblock %}\n"),
+     1, ["themes/teststad/templates/home.html:2: template error while rendering teststad/: ZeroDivisionError: "
+         "integer division or modulo by zero (expected the template to work for every page it renders)"], ONE),
     ("an include of a missing template from a page",
      lambda p: p.write("content/teststad/nieuws.md", "---\ntitle: Nieuws\n---\nTekst.\n\n{% include \"nieuws.html\" %}\n"),
      1, ['content/teststad/nieuws.md:6: {% include %}, {% extends %} and {% import %} cannot be used in Markdown '
@@ -497,7 +517,7 @@ def test_bad_input_is_one_precise_error_and_dist_stays_as_it_was(built, capsys, 
 
 
 # The cases that ended in a traceback from the worker pool (issue 24's first point), and the bomb.
-POOL_CASES = ["division by zero in a shared template", "a filter on the wrong type in a municipality's template",
+POOL_CASES = ["division by zero in a shared template", "division by zero in the PDF factsheet's template", "a filter on the wrong type in a municipality's template",
               "a filter on the wrong type in a page expression", "division by zero in a factsheet",
               "an include of a missing template from a page", "an include of a missing template from a theme template",
               "a page template that includes itself", "a theme partial that includes itself",
