@@ -92,7 +92,7 @@ def prepare(site: Site) -> None:
     # Rounds whose fieldwork is over and whose results are under embargo: the date they come out.
     published = {s.id for s in results.published}
     site.prepared.coming_results = [
-        {"title": s.title, "publish_on": s.publish_on} for s in sorted(results.all, key=lambda s: s.publish_on)
+        {"title": s.title, "publish_on": s.publish_on} for s in sorted(results.live, key=lambda s: s.publish_on)
         if s.id not in published and s.fieldwork_end < results.today]
 
 

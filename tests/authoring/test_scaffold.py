@@ -159,6 +159,12 @@ def test_a_new_survey_stays_off_the_public_site_until_staff_remove_the_draft_fla
     build(small_project, only=["nieuw-brabant"], today=later)
     assert not (site / "resultaten" / "buurt-2026").exists()
     assert "buurt-2026" not in (site / "resultaten" / "index.html").read_text(encoding="utf-8")
+    # Nor announced: between fieldwork and publication the results index lists the results to come, not a draft's.
+    survey = yaml.safe_load((folder / "survey.yaml").read_text(encoding="utf-8"))
+    between = survey["fieldwork"]["end"] + dt.timedelta(days=1)
+    assert between < publish_on
+    build(small_project, only=["nieuw-brabant"], today=between)
+    assert survey["title"] not in (site / "resultaten" / "index.html").read_text(encoding="utf-8")
 
     _undraft(folder / "survey.yaml")  # the survey is ready, its factsheet not yet
     build(small_project, only=["nieuw-brabant"], today=later)
