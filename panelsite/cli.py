@@ -9,6 +9,7 @@ quick. Exit codes: 0 ok, 1 build error, 2 invalid input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -55,6 +56,10 @@ COMMANDS = [
 ]
 
 
+# Commands that read the collector's database: their unexpected errors are reported without their text.
+PERSONAL_DATA = ("collect", "export", "retention")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panelsite", description="Build the resident panel sites.")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: current folder)")
@@ -78,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line naming where, not a traceback
+        if os.environ.get("PANELSITE_DEBUG"):
+            raise
+        from panelsite.engine.failures import internal_problem
+
+        # The collector's commands handle personal data: the exception's own text stays out.
+        print(f"error: {internal_problem(exc, f'in {args.command}', args.command not in PERSONAL_DATA)}",
+              file=sys.stderr)
+        print("PANELSITE_DEBUG=1 shows the traceback.", file=sys.stderr)
+        return 1
 
 
 def _with_command(argv: list[str]) -> list[str]:

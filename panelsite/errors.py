@@ -63,6 +63,8 @@ class PanelsiteError(Exception):
     """Base of every error panelsite reports to its user."""
 
     exit_code = 1
+    # What became of the output, after "N problems found; " (a partial build says what it built).
+    consequence = "nothing was written."
 
     def __init__(self, problems: Iterable[Problem | str] | Problem | str):
         if isinstance(problems, (Problem, str)):
@@ -75,9 +77,9 @@ class PanelsiteError(Exception):
         return (type(self), (self.problems,))
 
     def closing(self) -> str:
-        """The line the command line prints after the problems."""
+        """The line the command line prints after the problems: how many, and what was (not) written."""
         count = problem_count(self.problems)
-        return f"{count} problem{'s' if count != 1 else ''} found; nothing was written."
+        return f"{count} problem{'s' if count != 1 else ''} found; {self.consequence}"
 
 
 class ConfigError(PanelsiteError):
@@ -106,6 +108,27 @@ def problem_count(problems: Iterable[Problem | str]) -> int:
 def more_problems(file: str, hidden: int) -> Problem:
     """The line that ends a capped list of problems and stands for the ``hidden`` ones."""
     return Problem(file, f"… and {hidden} more problem{'s' if hidden != 1 else ''}", count=hidden)
+
+
+class SitesSkipped(BuildError):
+    """A build that wrote the valid municipalities' sites and skipped the others (exit 1).
+
+    ``problems`` are those of the skipped sites; ``skipped`` names them (their previous
+    sites are left as they were), ``built`` the sites that were written. ``results`` holds
+    what the build returns when it succeeds (the preview reads it).
+    """
+
+    def __init__(self, problems, skipped: list[str], built: list[str], results: list | None = None):
+        super().__init__(problems)
+        self.skipped, self.built, self.results = list(skipped), list(built), list(results or [])
+
+    def __reduce__(self):
+        return (type(self), (self.problems, self.skipped, self.built, self.results))
+
+    @property
+    def consequence(self) -> str:  # noqa: D102 - see PanelsiteError
+        return (f"skipped {', '.join(self.skipped)} (the previous site{'s are' if len(self.skipped) != 1 else ' is'} "
+                f"left as it was); built {', '.join(self.built)}.")
 
 
 def relpath(path: Path | str, root: Path | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -40,7 +40,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     two on many values). Half up, not Python's half-to-even, so a table and the
     sentence under it never show 62% and 63% for the same 62,5%.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):  # no figure (nan), or no number
         return "–"
     decimal, group = _symbols()
     if type(value) is int and -_EXACT_INT < value < _EXACT_INT:  # counts: nothing to round
@@ -80,11 +80,14 @@ def _half_up(value: float, decimals: int) -> str:
     whole, _, fraction = digits.partition(".")
     if (not fraction or "e" in fraction or len(whole) + decimals > 15
             or (len(fraction) == decimals + 1 and fraction[-1] == "5")):
-        return format(Decimal(digits).quantize(step, ROUND_HALF_UP), spec)
+        return format(Decimal(digits).quantize(step, ROUND_HALF_UP, _WIDE), spec)
     return format(value, spec)
 
 
 _STEPS = {d: Decimal(1).scaleb(-d) for d in range(0, 7)}
+# Room for every float's digits (up to 1.8e308) and six decimals: decimal's default context holds
+# 28 digits, so quantizing a figure beyond 10**22 would raise InvalidOperation.
+_WIDE = Context(prec=330)
 _SPECS = {d: f",.{d}f" for d in range(0, 7)}
 _EXACT_INT = 2**53  # ints a float holds exactly, so the float route would give the same digits
 
@@ -95,7 +98,7 @@ def percent(value: float | None, decimals: int = 0) -> str:
     Dutch style writes no space before the sign in running text (Taalunie), as
     CLDR's nl pattern "#,##0%" does.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     return number(value, decimals) + "%"
 

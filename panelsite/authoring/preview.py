@@ -56,7 +56,10 @@ LOCK_FILE = ".panelsite/serve.pid"
 def run_preview(options, host: str, port: int, collector_port: int | None) -> int:
     url_host = host_for_url(host)
     origin = f"http://{url_host}:{port}"
+    from panelsite.engine.pipeline import check_out
+
     out = preview_out(options, host, port)
+    check_out(replace(options, out=out))  # --out naming a file: a message, not a traceback
     holder = claim_folder(out)
     if holder:
         print(f"error: another `serve` (process {holder}) is using {out}; stop it first, "
@@ -162,6 +165,8 @@ class Preview:
     def __init__(self, options):
         self.options = options
         self.problems: list[Problem] = []
+        # The sites the last build skipped for their problems (the others are served); None: every site.
+        self.skipped: set[str] | None = set()
         self.traceback: str | None = None
         self.sites: dict[str, str] = {}  # slug → municipality name
         self.notifier = livereload.Notifier()
@@ -180,24 +185,30 @@ class Preview:
     def rebuild(self, first: bool = False, changes: str = "", notify: bool = True) -> bool:
         """Build (incrementally); afterwards the pages of the sites it changed reload (unless
         ``notify`` is false: then :meth:`notify` does). Returns whether it succeeded."""
-        from panelsite.config.municipality import load_municipalities
+        from panelsite.config.municipality import load_each
         from panelsite.engine import pipeline
+        from panelsite.errors import SitesSkipped
 
         started = time.perf_counter()
         # After the first build every rebuild runs in this process: a process
         # pool would import pandas, plotly and Jinja again for each rebuild.
         options = self.options if first else replace(self.options, jobs=1, progress=False)
-        before = (list(self.problems), self.traceback, dict(self.sites))
+        before = (list(self.problems), self.traceback, dict(self.sites), self.skipped)
         changed_sites: set[str] = set()
         with self.lock:
             try:
                 with captured():  # the build below reports the configuration's warnings
-                    names = load_municipalities(options.root, options.only)
-                self.sites = {slug: m.name for slug, m in names.items()}
+                    loaded = load_each(options.root, options.only)
+                names = loaded.valid
+                self.sites = {slug: m.name for slug, m in names.items()} | {slug: slug for slug in loaded.broken}
                 # The first build reports as `build` does; a rebuild says only what it rebuilt.
                 with contextlib.nullcontext() if first else captured():
-                    results = pipeline.build(options)
-                self.problems, self.traceback = [], None
+                    try:
+                        results = pipeline.build(options)
+                        self.problems, self.skipped = [], set()
+                    except SitesSkipped as exc:  # the other sites are built: they are served as usual
+                        results, self.problems, self.skipped = exc.results, list(exc.problems), set(exc.skipped)
+                self.traceback = None
                 manifests = _manifests(options.out, self.sites)
                 # A touch without a change, or a save the watcher sees twice, renders nothing:
                 # the tabs stay as they are (a reload loses the reader's place and open <details>).
@@ -208,16 +219,21 @@ class Preview:
                 if options.drafts:
                     self.banners = _banners(options, names, manifests)
             except PanelsiteError as exc:
-                self.problems, self.traceback = list(exc.problems), None
+                self.problems, self.traceback, self.skipped = list(exc.problems), None, None
             except Exception:  # noqa: BLE001 - a bug should show up on the page too, not stop the preview
                 self.problems = [Problem("panelsite", "the build crashed (see the traceback below)")]
-                self.traceback = traceback.format_exc()
+                self.traceback, self.skipped = traceback.format_exc(), None
         # The error page and the index show every site: they change with the problems or the list.
-        self._pending = None if first or before != (self.problems, self.traceback, self.sites) else changed_sites
+        after = (self.problems, self.traceback, self.sites, self.skipped)
+        self._pending = None if first or before != after else changed_sites
         seconds = time.perf_counter() - started
         if self.problems:
-            count = problem_count(self.problems)
-            LOG.info(f"Build failed{changes}: {count} problem{'s' if count != 1 else ''}")
+            number = problem_count(self.problems)
+            count = f"{number} problem{'s' if number != 1 else ''}"
+            if self.skipped:
+                LOG.info(f"Built{changes} without {', '.join(sorted(self.skipped))}: {count}")
+            else:
+                LOG.info(f"Build failed{changes}: {count}")
             for problem in self.problems:
                 LOG.info(f"  error: {problem}")
             if self.traceback:
@@ -228,6 +244,12 @@ class Preview:
         if notify:
             self.notify()
         return not self.problems
+
+    def failed(self, slug: str | None) -> bool:
+        """Whether the pages of ``slug`` (None: the preview's index) show the problems instead."""
+        if not self.problems:
+            return False
+        return self.skipped is None or slug in self.skipped
 
     def notify(self) -> None:
         """Reload the open pages of what the last rebuild changed."""
@@ -329,11 +351,18 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
         except PanelsiteError:
             drafts = set()
         embargoes = {}
+        concepts: list[str] = []  # site paths of a survey or factsheet marked draft: true
         for survey in sorted((options.root / "content" / slug / "surveys").glob("*/survey.yaml")):
             try:
-                publish_on = (yaml.safe_load(survey.read_text(encoding="utf-8")) or {}).get("publish_on")
+                data = yaml.safe_load(survey.read_text(encoding="utf-8")) or {}
+                publish_on = data.get("publish_on")
             except Exception:  # noqa: BLE001 - the build has reported a broken survey.yaml
                 continue
+            survey_id = survey.parent.name
+            if data.get("draft") is True:
+                concepts += [f"resultaten/{survey_id}/", f"vragenlijst/{survey_id}/"]
+            elif _draft_front_matter(survey.parent / "factsheet.md"):
+                concepts += [f"resultaten/{survey_id}/factsheet"]
             if isinstance(publish_on, str):
                 try:
                     publish_on = dt.date.fromisoformat(publish_on)
@@ -345,7 +374,7 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
             if not path.endswith(".html"):
                 continue
             source = entry.get("source") or ""
-            if source in drafts:
+            if source in drafts or path.startswith(tuple(concepts)):
                 banners[(slug, path)] = "draft"
                 continue
             for survey_id, publish_on in embargoes.items():
@@ -353,6 +382,19 @@ def _banners(options, municipalities, manifests: dict[str, dict]) -> dict[tuple[
                         f"content/{slug}/surveys/{survey_id}/"):
                     banners[(slug, path)] = publish_on.isoformat()
     return banners
+
+
+def _draft_front_matter(file: Path) -> bool:
+    """Whether a Markdown file's front matter says ``draft: true`` (False when it cannot be read)."""
+    import yaml
+
+    from panelsite.engine.content import FRONT_MATTER
+
+    try:
+        match = FRONT_MATTER.match(file.read_text(encoding="utf-8-sig"))
+        return bool(match) and (yaml.safe_load(match.group(1)) or {}).get("draft") is True
+    except Exception:  # noqa: BLE001 - the build reports a broken file
+        return False
 
 
 def preview_banner(page: bytes, state: str) -> bytes:
@@ -547,11 +589,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self._send_html(503, no_collector_page(), head)
         if not path.startswith("/") or "\0" in path:
             return self._send(400, "text/plain; charset=utf-8", b"bad request", head)
-        if self.preview.problems and (path.endswith((".html", "/")) or "." not in posixpath.basename(path)):
+        slug, _, rest = path.lstrip("/").partition("/")
+        page = path.endswith((".html", "/")) or "." not in posixpath.basename(path)
+        if page and self.preview.failed(slug if path != "/" else None):
             return self._send_html(500, error_page(self.preview), head)
         if path == "/":
             return self._send_html(200, index_page(self.preview), head)
-        slug, _, rest = path.lstrip("/").partition("/")
         if slug not in self.preview.sites:
             return self._send_html(404, not_found_page(self.preview, path), head)
         if "/" not in path.lstrip("/"):  # /slug → /slug/
@@ -631,12 +674,16 @@ def _page(title: str, body: str) -> str:
 
 
 def index_page(preview: Preview) -> str:
-    items = "".join(f'<li><a href="/{slug}/">{html.escape(name)}</a> <code>/{slug}/</code></li>\n'
+    skipped = preview.skipped or set()
+    items = "".join(f'<li><a href="/{slug}/">{html.escape(name)}</a> <code>/{slug}/</code>'
+                    + (" — not built: it has problems (below)" if slug in skipped else "") + "</li>\n"
                     for slug, name in sorted(preview.sites.items()))
+    problems = (f"<h2>Problems: {len(preview.problems)}</h2>\n<ul>\n{_problem_items(preview)}</ul>"
+                if preview.problems else "")
     return _page("panelsite preview", "<h1>panelsite preview</h1>\n"
                  f"<p>Sites built from <code>{html.escape(str(preview.options.root))}</code>; "
                  "pages reload after every change.</p>\n"
-                 f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>")
+                 f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>\n{problems}")
 
 
 def no_collector_page() -> str:
@@ -656,6 +703,17 @@ def not_found_page(preview: Preview, path: str) -> str:
 def error_page(preview: Preview) -> str:
     """The problems of the failed build, each with its file, line and the line itself."""
     count = problem_count(preview.problems)
+    trace = f"<h2>Traceback</h2>\n<pre>{html.escape(preview.traceback)}</pre>" if preview.traceback else ""
+    built = sorted(set(preview.sites) - preview.skipped) if preview.skipped else []
+    others = ("<p>Built without problems: " + ", ".join(f'<a href="/{s}/">{html.escape(preview.sites[s])}</a>'
+                                                        for s in built) + ".</p>\n") if built else ""
+    return _page("Build failed – panelsite preview",
+                 f"<h1>The build failed: {count} problem{'s' if count != 1 else ''}</h1>\n"
+                 "<p>Fix the file and save it: the site rebuilds and this page reloads by itself.</p>\n"
+                 f"{others}<ul>\n{_problem_items(preview)}</ul>\n{trace}")
+
+
+def _problem_items(preview: Preview) -> str:
     items = []
     for problem in preview.problems:
         where = problem.file + (f":{problem.line}" if problem.line else "") + (
@@ -666,11 +724,7 @@ def error_page(preview: Preview) -> str:
                      f"<p>{detail}{html.escape(problem.message)}</p>"
                      + (f"\n<pre><code>{problem.line} | {html.escape(source)}</code></pre>" if source else "")
                      + "</li>\n")
-    trace = f"<h2>Traceback</h2>\n<pre>{html.escape(preview.traceback)}</pre>" if preview.traceback else ""
-    return _page("Build failed – panelsite preview",
-                 f"<h1>The build failed: {count} problem{'s' if count != 1 else ''}</h1>\n"
-                 "<p>Fix the file and save it: the site rebuilds and this page reloads by itself.</p>\n"
-                 f"<ul>\n{''.join(items)}</ul>\n{trace}")
+    return "".join(items)
 
 
 def _source_line(root: Path, problem: Problem) -> str | None:

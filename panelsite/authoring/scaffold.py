@@ -4,7 +4,9 @@
 commented in Dutch and English), an accessible SVG logo and ``content/<slug>/``
 with a draft page. ``new survey <slug> <survey-id>`` writes a commented
 ``survey.yaml`` and a ``factsheet.md`` skeleton that uses the survey's real
-question ids. Existing files are never overwritten (exit 2).
+question ids, both drafts (``draft: true``): left out of the public site, shown by
+``serve --drafts`` with a "Concept" banner, until the editor removes the line.
+Existing files are never overwritten (exit 2).
 
 The texts live in ``panelsite/authoring/scaffold_templates/`` with ``$name``
 placeholders (:class:`string.Template`), so they read as the files they become.
@@ -42,6 +44,7 @@ def new(root: Path, what: str, names: list[str]) -> int:
         else:
             raise Refused(f'cannot create "{what}" (expected municipality or survey)')
         write_new(root, files)
+        ignored = ignore_private(root) if what == "municipality" else None
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -51,6 +54,8 @@ def new(root: Path, what: str, names: list[str]) -> int:
         return exc.exit_code
     for path in files:
         LOG.info(f"created {path.relative_to(root).as_posix()}")
+    if ignored:
+        LOG.info(ignored)
     LOG.info(_next_steps(what, names))
     return 0
 
@@ -84,6 +89,41 @@ def ignored_folders(root: Path) -> set[str]:
         return set()
     return {line.strip().strip("/") for line in lines if line.strip().endswith("/") and "/" not in line.strip()[:-1]
             and not line.startswith(("#", "!"))}
+
+
+# A new project's .gitignore: what the build, the preview and the collector write, and the private
+# folder with what respondents typed (panelsite/surveys/private.py).
+GITIGNORE = """\
+# Written by python build.py (the sites), serve (the preview) and collect (the database).
+dist/
+.panelsite-cache/
+var/
+*.sqlite3
+*.sqlite3-wal
+*.sqlite3-shm
+.venv/
+__pycache__/
+"""
+PRIVATE_LINES = """\
+# Open answers and other texts of respondents (build.py export / import): never commit them.
+private/
+"""
+
+
+def ignore_private(root: Path) -> str | None:
+    """Make the project's .gitignore leave out the private folder; what was done, or None."""
+    from panelsite.surveys.private import FOLDER
+
+    path = root / ".gitignore"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        path.write_text(GITIGNORE + PRIVATE_LINES, encoding="utf-8")
+        return "created .gitignore (the output folders, and private/ for respondents' texts)"
+    if FOLDER in ignored_folders(root):
+        return None
+    path.write_text(text + ("" if text.endswith("\n") or not text else "\n") + PRIVATE_LINES, encoding="utf-8")
+    return "added private/ to .gitignore (respondents' texts are kept there, never in git)"
 
 
 def municipality_files(root: Path, slug: str) -> dict[Path, str]:
@@ -165,4 +205,6 @@ def _next_steps(what: str, names: list[str]) -> str:
                 f"then preview with:\n  python build.py serve --only {slug}")
     slug, survey_id = names
     return (f"\nNext: edit the questions, add content/{slug}/surveys/{survey_id}/responses.csv when the answers "
-            f"are in, then preview with:\n  python build.py serve --only {slug} --drafts")
+            f"are in, then preview with:\n  python build.py serve --only {slug} --drafts\n"
+            "Both files are drafts (draft: true): the public site leaves them out until you remove that line, "
+            "and refuses the factsheet while it holds the example texts.")

@@ -194,16 +194,18 @@ def _collect(opts) -> int:
 
 
 def _export(opts) -> int:
-    from panelsite.collector.export import export_csv
+    from panelsite.collector.export import export_files
     from panelsite.collector.sites import load_sites
     from panelsite.collector.storage import open_storage
+    from panelsite.errors import relpath
+    from panelsite.surveys import private
 
     root = opts.root.resolve()
     sites = load_sites(root, [opts.slug])
     site = sites[opts.slug]
     storage = open_storage(opts.database_url, root, create=False)
     try:
-        text = export_csv(storage, site, opts.what)
+        text, private_path, private_data, count = export_files(storage, site, opts.what, root)
     except KeyError:
         known = ", ".join(s.id for s in site.surveys) or "none with collect: true"
         print(f'error: no survey "{opts.what}" to export for {opts.slug} (expected members or a survey id: {known})',
@@ -211,6 +213,10 @@ def _export(opts) -> int:
         return 2
     finally:
         storage.close()
+    if private_data is not None:  # what respondents typed: never beside responses.csv in content/
+        private.write(root, private_path, private_data)
+        print(f"wrote {relpath(private_path, root)} ({count} text{'s' if count != 1 else ''}; private: git-ignored, "
+              "never commit or publish it)", file=sys.stderr)
     if opts.out:
         opts.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = opts.out.with_name(opts.out.name + ".tmp")

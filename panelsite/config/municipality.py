@@ -23,8 +23,8 @@ from panelsite.config.schema import (
     Context,
     Date,
     Email,
-    FilePath,
     Frozen,
+    ImageFile,
     Int,
     Invalid,
     ListOf,
@@ -36,6 +36,7 @@ from panelsite.config.schema import (
     freeze,
     validate,
 )
+from panelsite.config.yamlfile import Located
 from panelsite.config.yamlfile import load as load_yaml
 from panelsite.errors import ConfigError, Problem, relpath, warn
 from panelsite.forms.definitions import FORMS
@@ -147,20 +148,20 @@ BRAND = Mapping(
                              "text colour, whichever reads best."),
         "logo": Mapping(
             {
-                "file": FilePath(
+                "file": ImageFile(
                     required=True,
                     suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
                     help="Logo file, relative to municipalities/.",
                 ),
-                "alt": Str(required=True, min_length=1, help="Text alternative of the logo."),
+                "alt": Str(required=True, min_length=1, max_length=250, help="Text alternative of the logo."),
             },
             required=True,
             help="The logo shown in the header.",
         ),
-        "logo_on_dark": FilePath(suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
-                                 help="A light version of the logo for a dark header (white header text), "
-                                      "relative to municipalities/; the same text alternative."),
-        "favicon": FilePath(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
+        "logo_on_dark": ImageFile(suffixes=(".svg", ".png", ".jpg", ".jpeg", ".webp"),
+                                  help="A light version of the logo for a dark header (white header text), "
+                                       "relative to municipalities/; the same text alternative."),
+        "favicon": ImageFile(suffixes=(".svg", ".png", ".ico"), help="Favicon file, relative to municipalities/."),
         "font": Str(
             default='system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif',
             help="CSS font stack; only locally installed fonts, nothing is loaded from elsewhere.",
@@ -381,10 +382,11 @@ MAIL = Mapping(
 
 SCHEMA = Mapping(
     {
-        "name": Str(required=True, min_length=1, help='Municipality name, e.g. "Lindenhaven".'),
-        "panel_name": Str(required=True, min_length=1, help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
+        "name": Str(required=True, min_length=1, max_length=100, help='Municipality name, e.g. "Lindenhaven".'),
+        "panel_name": Str(required=True, min_length=1, max_length=100,
+                          help='Name of the panel, e.g. "Lindenhaven Spreekt".'),
         "base_url": Url(required=True, help="Public URL of the site; may include a sub-path."),
-        "tagline": Str(help="One sentence under the panel name on the home page."),
+        "tagline": Str(max_length=300, help="One sentence under the panel name on the home page."),
         "brand": BRAND,
         "contact": CONTACT,
         "privacy": PRIVACY,
@@ -441,6 +443,13 @@ class Municipality:
     themes: Frozen | None  # the municipality's own survey themes, {id: Dutch label}, beside the fixed ones
     demo: Frozen  # as_of (None: not a demo, its dates stay as written)
     date_shift: _dt.timedelta = dates.NO_MOVE  # how far a demo's dates move in this build (config.dates)
+    located: Located | None = None  # the file's lines, for problems found later (responses against population)
+
+    def problem(self, path: str, message: str) -> Problem:
+        """A problem at the line of ``path`` ("population.wijk.Noord") in this municipality's file."""
+        if self.located is None:
+            return Problem(self.source, message, key=path)
+        return self.located.problem(path, message)
 
     @property
     def root(self) -> Path:
@@ -449,7 +458,7 @@ class Municipality:
 
 
 _OPTIONS = [f.name for f in fields(Municipality)
-            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift")]
+            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift", "located")]
 
 
 def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
@@ -477,7 +486,7 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     if contrast_problems:
         return None, contrast_problems, warnings
     municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
-                                header_logo=freeze(header_logo), date_shift=shift,
+                                header_logo=freeze(header_logo), date_shift=shift, located=located,
                                 **{name: freeze(record[name]) for name in _OPTIONS})
     return municipality, [], warnings
 
@@ -523,36 +532,57 @@ def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, 
 
     Warnings (a colour adjusted for contrast) are reported with panelsite.errors.warn.
     """
+    loaded = load_each(root, only)
+    problems = loaded.problems + [p for found in loaded.broken.values() for p in found]
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return loaded.valid
+
+
+@dataclass
+class Loaded:
+    """Every selected municipality file, each valid or broken on its own (:func:`load_each`)."""
+
+    valid: dict[str, Municipality]  # slug → municipality
+    broken: dict[str, list[Problem]]  # slug → the problems of its file
+    problems: list[Problem]  # not of one municipality: no files, an unknown --only
+
+
+def load_each(root: Path, only: list[str] | None = None) -> Loaded:
+    """Load every ``municipalities/*.yaml`` (or only the named slugs), keeping a broken file's
+    problems with its slug, so the others can still be built."""
     folder = root / "municipalities"
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     problems: list[Problem] = []
-    result: dict[str, Municipality] = {}
+    valid: dict[str, Municipality] = {}
+    broken: dict[str, list[Problem]] = {}
     seen: dict[str, str] = {}
     for path in files:
         display = relpath(path, root)
         if path.stem in seen:
-            problems.append(Problem(display, f'duplicate slug "{path.stem}" (also defined in {seen[path.stem]})'))
+            if not only or path.stem in only:
+                valid.pop(path.stem, None)
+                broken.setdefault(path.stem, []).append(
+                    Problem(display, f'duplicate slug "{path.stem}" (also defined in {seen[path.stem]})'))
             continue
         seen[path.stem] = display
         if only and path.stem not in only:
             continue
         record, found, warnings = load_municipality(path, root)
-        problems.extend(found)
         for w in warnings:
             warn(w)
-        if record is not None and not found:
-            result[record.slug] = record
+        if found:
+            broken[path.stem] = sorted(found, key=lambda p: (p.file, p.line or 0))
+        elif record is not None:
+            valid[record.slug] = record
     if only:
         for slug in only:
             if slug not in seen:
                 problems.append(Problem(relpath(folder, root), f'no municipality "{slug}"{_hint(slug, seen)}'))
     if not files:
-        problems.append(
-            Problem(relpath(folder, root), "no municipality files found (expected municipalities/<slug>.yaml)")
-        )
-    if problems:
-        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    return result
+        problems.append(Problem(relpath(folder, root),
+                                "no municipality files found (expected municipalities/<slug>.yaml)"))
+    return Loaded(valid, broken, problems)
 
 
 def _hint(slug: str, seen) -> str:

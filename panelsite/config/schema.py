@@ -13,6 +13,7 @@ a validated document read-only (:class:`Frozen`) once it is complete.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -123,6 +124,9 @@ def _show(value: Any, written: str | None = None) -> str:
     """A value for a message; quoted as the editor wrote it when YAML changed it ("No", not False)."""
     if written is not None and written != str(value):
         value = written
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        # repr of an int beyond 4,300 digits raises ValueError; the first digits say enough.
+        value = written if written is not None else f"a number of about {int(value.bit_length() * 0.30103):,} digits"
     text = repr(value) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) < 60 else text[:57] + "…"
 
@@ -137,15 +141,28 @@ def _whole_number_hint(text: str) -> str:
     return ""
 
 
+# The longest text any field takes unless its option says otherwise: a paragraph or two. A
+# pasted document (a 5 MB tagline) would otherwise be published on every page.
+MAX_LENGTH = 2000
+
+
 class Str(Option):
     expected = "text"
 
-    def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0, **kw):
+    def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0,
+                 max_length: int = MAX_LENGTH, **kw):
         super().__init__(**kw)
         self.pattern = re.compile(pattern) if pattern else None
         self.min_length = min_length
+        self.max_length = max_length
         if expected:
             self.expected = expected
+
+    def check(self, value, path, ctx):
+        if isinstance(value, str) and len(value.strip()) > self.max_length:
+            ctx.report(path, f"is {len(value.strip()):,} characters long (expected at most {self.max_length:,})")
+            return None
+        return super().check(value, path, ctx)
 
     def convert(self, value, path, ctx):
         if not isinstance(value, str):
@@ -165,6 +182,11 @@ class Str(Option):
         return value
 
 
+# The largest number a field takes unless its option says otherwise: beyond any count or amount
+# a panel has, and far below where formatting a figure for a page (decimal's 28 digits) fails.
+MAX_NUMBER = 1_000_000_000
+
+
 class Int(Option):
     expected = "a whole number"
 
@@ -182,8 +204,16 @@ class Int(Option):
             hint = _whole_number_hint(written if written is not None else str(value))
             raise Invalid(f"{_show(value, written)} is not a whole number{hint}")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise Invalid(f"{value} is out of range")
+            raise Invalid(f"{_show(value, ctx.written(path))} is out of range")
+        _bounded(value, self.max, path, ctx)
         return value
+
+
+def _bounded(value: int | float, max_: int | float | None, path, ctx) -> None:
+    """Refuse a number beyond ±MAX_NUMBER where the option sets no max of its own."""
+    if max_ is None and abs(value) > MAX_NUMBER:
+        raise Invalid(f"{_show(value, ctx.written(path))} is beyond {MAX_NUMBER:,} either way, more than any "
+                      "panel counts")
 
 
 class Float(Int):
@@ -192,8 +222,11 @@ class Float(Int):
     def convert(self, value, path, ctx):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Invalid(f"{_show(value, ctx.written(path))} is not a number")
+        if not math.isfinite(value):  # YAML's .inf and .nan
+            raise Invalid(f"{_show(value, ctx.written(path))} is not a finite number")
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise Invalid(f"{value} is out of range")
+            raise Invalid(f"{_show(value, ctx.written(path))} is out of range")
+        _bounded(value, self.max, path, ctx)
         return float(value)
 
 
@@ -243,6 +276,8 @@ class Url(Option):
     def convert(self, value, path, ctx):
         if not isinstance(value, str):
             raise Invalid(f"{_show(value, ctx.written(path))} is not a URL")
+        if len(value.strip()) > MAX_LENGTH:
+            raise Invalid(f"is {len(value.strip()):,} characters long, longer than a URL can be")
         parsed = urlparse(value.strip())
         if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value.strip():
             raise Invalid(f"{_show(value)} is not a valid URL")
@@ -296,6 +331,82 @@ class FilePath(Str):
         if ctx.base_dir is not None and not (ctx.base_dir / value).is_file():
             raise Invalid(f'file "{value}" does not exist')
         return value
+
+
+class ImageFile(FilePath):
+    """A :class:`FilePath` whose bytes must be an image of its file type: a text file named
+    logo.png would otherwise be published as the logo (and break the PDF factsheets)."""
+
+    def convert(self, value, path, ctx):
+        value = super().convert(value, path, ctx)
+        if ctx.base_dir is not None:
+            why = image_problem(ctx.base_dir / value)
+            if why:
+                raise Invalid(f'"{value}" {why}')
+        return value
+
+
+# What Pillow calls each raster file type a logo or favicon may have.
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".ico": "ICO"}
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def _active_svg_content(root) -> str | None:
+    """The first script in an SVG: a <script> or <foreignObject> element, an on… event attribute
+    or a javascript: link; None when there is none."""
+    for element in root.iter():
+        name = str(element.tag).rpartition("}")[2]
+        if name in ("script", "foreignObject"):
+            return f"a <{name}> element"
+        for attribute, value in element.attrib.items():
+            local = attribute.rpartition("}")[2]
+            if local.lower().startswith("on"):
+                return f'an {local}="…" attribute on <{name}>'
+            if local == "href" and value.strip().lower().startswith("javascript:"):
+                return f"a javascript: link on <{name}>"
+    return None
+
+
+def image_problem(file: Path) -> str | None:
+    """Why ``file`` is not an image of the type its suffix names, or None when it is one.
+
+    SVG is read as XML (the root must be an ``<svg>`` of the SVG namespace); raster images
+    with Pillow, which checks that the whole file is there, not only its header.
+    """
+    suffix = file.suffix.lower()
+    if suffix == ".svg":
+        import xml.etree.ElementTree as ET  # expat refuses entity expansion bombs itself
+
+        try:
+            root = ET.parse(file).getroot()
+        except ET.ParseError as exc:
+            return f"is not an SVG image: not XML ({exc})"
+        if root.tag != SVG:
+            return f"is not an SVG image: its root element is <{root.tag.rpartition('}')[2]}> (expected <svg> with " \
+                   'xmlns="http://www.w3.org/2000/svg")'
+        active = _active_svg_content(root)
+        if active:
+            # Published under the site's address, the file would run it when opened by itself.
+            return f"is an SVG image with {active}, which runs code (expected a plain image: save it again without)"
+        return None
+    if suffix not in IMAGE_FORMATS:
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            found = image.format
+            image.verify()
+    except Image.DecompressionBombError:  # its header claims hundreds of millions of pixels
+        return "is too large an image to read safely (expected a logo or icon of at most a few thousand pixels wide)"
+    except UnidentifiedImageError:
+        kind = IMAGE_FORMATS[suffix]
+        return f"is not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} image: the image library cannot read it"
+    except (OSError, SyntaxError, ValueError) as exc:  # a header without the rest: cut off, or damaged
+        return f"is not a whole {IMAGE_FORMATS[suffix]} image: {str(exc).replace(str(file), file.name)[:80]}"
+    if found != IMAGE_FORMATS[suffix]:
+        return f"is a {found} image with a {suffix} name (expected the file type its name says)"
+    return None
 
 
 class ListOf(Option):

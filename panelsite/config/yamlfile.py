@@ -55,6 +55,7 @@ class Located:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
 # YAML's line breaks, so a mark's line number finds the line the editor sees.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # An empty value followed by "#0b5394" or "#14 0123": a value the editor meant,
@@ -117,7 +118,12 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError as exc:  # e.g. "2026-13-01": looks like a date, is none
-            self.report(node, f'"{node.value}" is not a valid value ({exc})', path)
+            if node.tag == _INT:  # Python refuses to read an int of more than 4,300 digits
+                self.report(node, f'"{node.value[:24]}…" is a number of {len(node.value):,} digits (expected a number '
+                                  "of a few digits)", path)
+                return None
+            shown = node.value if len(node.value) <= 60 else node.value[:57] + "…"
+            self.report(node, f'"{shown}" is not a valid value ({exc})', path)
         except yaml.YAMLError:  # "!Teststad": an unknown tag
             line = self.source_line(node.start_mark.line)
             column = node.start_mark.column
@@ -166,6 +172,10 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int | Non
     key_value = _KEY_VALUE.match(line)
     at_value = key_value is not None and column == key_value.start(3)
 
+    if ("mapping values are not allowed" in problem or "could not find expected ':'" in problem) and (
+            len(line.partition(":")[0].strip()) > 1024):  # YAML reads a plain key of at most 1,024 characters
+        return at, (f"this key is {len(line.partition(':')[0].strip()):,} characters long, and YAML reads keys of "
+                    "at most 1,024; write a short key")
     if "mapping values are not allowed" in problem:
         if key_value and key_value.end(2) < column:
             return at, ('a ": " inside a value makes YAML read a new key; put the value in quotes: '
@@ -277,8 +287,33 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int
     return Problem(file, f"invalid YAML in «{_show_line(lines[at])}»: {hint} (YAML: {what})", line=at + 1 + offset)
 
 
+# How deep lists and mappings may nest: far beyond any real file, far below where libyaml's
+# composer (C, recursive) overflows the stack and takes the process with it.
+MAX_DEPTH = 64
+_BRACKET = re.compile(r"[\[\]{}]")
+_BLOCK_START = re.compile(r"[ \t]*(?:[-?][ \t]+)*")
+
+
+def _too_deep(text: str) -> tuple[int, str] | None:
+    """(line, what) where the nesting exceeds MAX_DEPTH, checked on the characters alone (an
+    estimate that brackets inside quoted text can only raise): parsing such a file is not safe."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return text.count("\n", 0, match.start()) + 1, "brackets [ { nested"
+    for number, line in enumerate(text.splitlines(), 1):
+        if _BLOCK_START.match(line).end() > 4 * MAX_DEPTH:
+            return number, "indentation and list dashes"
+    return None
+
+
 def parse(text: str, file: str, offset: int = 0) -> Located:
     """Parse YAML text; syntax errors become a ConfigError with file and line."""
+    deep = _too_deep(text)
+    if deep:
+        raise ConfigError(Problem(file, f"{deep[1]} deeper than {MAX_DEPTH} levels (expected a file as the "
+                                        "documentation shows it, a few levels deep)", line=deep[0] + offset))
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -288,11 +323,60 @@ def parse(text: str, file: str, offset: int = 0) -> Located:
         loader.dispose()
     if node is None:
         return Located({}, file, {"": 1}, offset)
+    if "*" in text:  # an alias: every use of it is built again, so a few lines can expand to billions
+        _check_expansion(node, text, file, offset)
     builder = _Builder(loader, text, file, offset)
     data = builder.build(node, "")
     if builder.problems:
         raise ConfigError(builder.problems)
     return Located(data, file, builder.lines, offset, builder.raw)
+
+
+# The most values one file may expand to through aliases (*name): far above any real municipality
+# or survey file, far below the billions of a "billion laughs" file.
+MAX_VALUES = 100_000
+
+
+def _check_expansion(node, text: str, file: str, offset: int) -> None:
+    """Refuse a file whose aliases expand it beyond MAX_VALUES, at the line of its first alias.
+
+    The composed tree shares the node of an anchor between its uses, so its size as built is
+    counted per distinct node (linear in the file), before anything is built.
+    """
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being counted: met again, the file refers to itself
+    stack = [(node, False)]
+    too_big = recursive = False
+    while stack and not (too_big or recursive):
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current))
+            too_big = sizes[key] > MAX_VALUES
+        elif key in open_:
+            recursive = True
+        elif key not in sizes:
+            open_.add(key)
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current) if id(child) not in sizes)
+    if not (too_big or recursive):
+        return
+    line = next((event.start_mark.line + 1 for event in yaml.parse(text, Loader=_Loader)
+                 if isinstance(event, yaml.AliasEvent)), 1)
+    message = ("an alias (*name) here refers to a value it is part of, which never ends (expected an alias of "
+               "a value written before it)" if recursive else
+               f"the aliases (*name) in this file expand it to more than {MAX_VALUES:,} values (expected each value "
+               "written out, or aliases used a few times)")
+    raise ConfigError(Problem(file, message, line=line + offset))
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def load(path: Path, display: str | None = None) -> Located:

@@ -9,6 +9,9 @@ from panelsite.engine.options import add_site_arguments, options_from
 
 def build_arguments(parser: argparse.ArgumentParser) -> None:
     add_site_arguments(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="write no site when any municipality has a problem (default: build the valid ones, "
+                             "leave the others' previous sites as they were, and exit 1)")
 
 
 def build(args: argparse.Namespace) -> int:

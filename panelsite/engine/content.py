@@ -20,6 +20,7 @@ import markdown
 
 from panelsite.config.schema import Bool, Choice, Date, Int, Mapping, Str, validate
 from panelsite.config.yamlfile import parse
+from panelsite.engine import failures
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import ConfigError, Problem, not_utf8, relpath
 
@@ -28,11 +29,11 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 
 PAGE_SCHEMA = Mapping(
     {
-        "title": Str(required=True, min_length=1, help="Page title (the h1 and the <title>)."),
-        "description": Str(help="Meta description; one or two sentences."),
+        "title": Str(required=True, min_length=1, max_length=200, help="Page title (the h1 and the <title>)."),
+        "description": Str(max_length=500, help="Meta description; one or two sentences."),
         "nav_order": Int(min=0, max=1000,
                          help="Position in the main navigation; pages without it are not in the menu."),
-        "nav_title": Str(help="Shorter title for the navigation."),
+        "nav_title": Str(max_length=60, help="Shorter title for the navigation."),
         "template": Str(default="page.html", pattern=r"[a-z0-9_/-]+\.html", expected="a template name like page.html",
                         help="Template that renders the page."),
         "toc": Bool(default=False, help="Show a table of contents of the h2/h3 headings."),
@@ -133,6 +134,12 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
         own[shared, path] = display
         page, found = read_page(source, relative, root, shared)
         problems.extend(found)
+        if page is not None and not found and path.split("/")[0] in BUILD_FOLDERS:
+            problems.append(Problem(display, f"the address {path} is inside {path.split('/')[0]}/, the folder of "
+                                             f"{BUILD_FOLDERS[path.split('/')[0]]} the site makes itself (expected "
+                                             "another file name for this page)",
+                                    line=front_matter_line(page, "title") or 1))
+            continue
         if page is not None and not found and (drafts or not page.meta.draft):
             pages[page.path] = page  # municipality pages come second and override
     if problems:
@@ -141,6 +148,8 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
 
 
 PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+# Top folders of a site that only the build writes, and what it keeps there.
+BUILD_FOLDERS = {"assets": "the style sheets, scripts and images", "pagefind": "the search index"}
 
 
 def _page_name_problem(relative: Path) -> str | None:
@@ -208,12 +217,13 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
         # Most pages use no Jinja at all: a body without its delimiters renders as itself, and
         # compiling it (a third of a millisecond per page) is skipped.
         body = env.from_string(page.body).render(**context) if JINJA_SYNTAX.search(page.body) else page.body
-    except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(Problem(page.display, f"template error: {exc.message}",
-                                  line=page.body_line + (exc.lineno or 1) - 1)) from None
     except jinja2.UndefinedError as exc:
         raise ConfigError(Problem(page.display, _undefined_message(exc.message or "", context),
                                   line=_error_line(exc, page))) from None
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an expression that fails as it runs (1 / 0, a filter on text)
+        raise ConfigError(failures.text_template_problem(exc, page.display, page.body, page.body_line)) from None
     md.reset()
     html = md.convert(body)
     page.toc = md.toc_tokens

@@ -28,6 +28,7 @@ class Options:
     today: _dt.date = field(default_factory=lambda: build_date())
     jobs: int = 0  # 0: as many as cores
     progress: bool = True
+    strict: bool = False  # one municipality's problem stops every site (default: the others are built)
 
 
 def add_site_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +56,7 @@ def options_from(args: argparse.Namespace) -> Options:
     check_base_url(args.base_url)
     return Options(root=root, out=(args.out or root / "dist").resolve(), out_given=args.out is not None,
                    only=args.only, base_url=args.base_url, collector_url=args.collector_url, drafts=args.drafts,
-                   jobs=args.jobs)
+                   jobs=args.jobs, strict=getattr(args, "strict", False))
 
 
 def check_base_url(url: str | None) -> None:

@@ -11,23 +11,26 @@ The pages beyond the content pages come from the page families in :data:`FAMILIE
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from panelsite.a11y import report_page
 from panelsite.config import dates
-from panelsite.config.municipality import Municipality, load_municipalities
-from panelsite.engine import content, navigation, pdf, render
+from panelsite.config.municipality import Loaded, Municipality, load_each, load_municipalities
+from panelsite.engine import content, failures, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
-from panelsite.engine.site import NavItem, Site
+from panelsite.engine.site import NavItem, Output, Site
 from panelsite.engine.uptodate import MANIFEST_DIR, SiteResult, fingerprint, progress, record, summary, unchanged
 from panelsite.engine.writer import (
     StagedSite,
@@ -38,7 +41,17 @@ from panelsite.engine.writer import (
     robots,
     sitemap,
 )
-from panelsite.errors import BuildError, ConfigError, PanelsiteError, Problem, captured, did_you_mean, warn
+from panelsite.errors import (
+    BuildError,
+    ConfigError,
+    PanelsiteError,
+    Problem,
+    SitesSkipped,
+    captured,
+    did_you_mean,
+    relpath,
+    warn,
+)
 from panelsite.factsheets import family as factsheets
 from panelsite.forms import family as forms
 from panelsite.panel import family as panel
@@ -84,6 +97,8 @@ def load_site(options: Options, m: Municipality) -> SiteInputs:
             inputs.pages = content.load_pages(options.root, m.slug, options.drafts)
         except ConfigError as exc:
             problems.extend(exc.problems)
+        for problem in render.theme_warnings(options.root, m.slug, {p.meta.template for p in inputs.pages}):
+            warn(problem)
         try:
             for family in FAMILIES:
                 family.load(options, inputs)
@@ -176,17 +191,17 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
     manifest: dict[str, dict] = {}
     rendered = 0
     try:
-        seen: set[str] = set()
+        seen: dict[str, Output] = {}
         for output in site.outputs:
             if output.path in seen:
-                raise BuildError(Problem(output.source or output.path, f"two outputs write {output.path}"))
-            seen.add(output.path)
+                raise _collision(seen[output.path], output)
+            seen[output.path] = output
             old = previous.get(output.path)
             if old and old.get("key") == output.key and staged.reuse(output.path):
                 manifest[output.path] = {**old, "source": output.source} if output.source else old
                 continue
             with pdf.keys_used() as pdf_keys:
-                data = output.render()
+                data = _render(site, output)
             rendered += 1
             staged.write(output.path, data, output.shared)
             links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
@@ -211,6 +226,35 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def _render(site, output: Output) -> bytes:
+    """The bytes of ``output``. Outputs that render a template outside Site.render_template (the PDF
+    factsheet, the factsheet e-mails, the paper forms) get their template errors at the template's
+    line here; an exception without a template frame stays an internal error (_stage_one)."""
+    try:
+        return output.render()
+    except PanelsiteError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see engine/failures.py
+        if not failures.template_frames(exc.__traceback__, site.root):
+            raise
+        raise BuildError(site.failure(exc, output.page_path or output.path)) from None
+
+
+def _collision(first: Output, second: Output) -> PanelsiteError:
+    """Two outputs for one file: a page of the editor's own on an address the site makes itself
+    (content/<slug>/resultaten.md) is bad input, at its line; two of the build's own, a bug."""
+    page = second.source_page or first.source_page
+    other = first if page is second.source_page else second
+    if page is not None:
+        made_by = other.source or (f"the {other.template} page the site makes itself" if other.template
+                                   else "a file the site makes itself")
+        return ConfigError(Problem(page.display, f'the address {page.path or "/"} is taken by {made_by} (expected '
+                                                 "another file name for this page)",
+                                   line=content.front_matter_line(page, "title") or 1))
+    return BuildError(Problem(second.source or second.path, f"two outputs write {second.path} (also "
+                                                            f"{first.source or 'made by the build'})"))
 
 
 def commit(staged: Staged) -> None:
@@ -302,91 +346,272 @@ def _preload() -> None:
     gc.freeze()
 
 
-def _stage_one(options: Options, slug: str, base_url: str, key: str) -> Staged:
-    """Load, compute and render one municipality (runs in a worker process).
+# Files every site is made from: a problem in one of them stops every site (SHARED_FILES).
+SHARED_FILES = ("content/_shared/", "themes/default/")
 
-    Its warnings travel back with the result, so the main process reports each once.
+
+@dataclass
+class Outcome:
+    """What became of one municipality in a build: a staged site, or the error that stopped it."""
+
+    slug: str
+    staged: Staged | None = None
+    error: PanelsiteError | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _stage_one(options: Options, slug: str, base_url: str, key: str | None) -> Outcome:
+    """Load, compute and render one municipality (runs in a worker process); never raises.
+
+    Its warnings travel back with the outcome, so the main process reports each once. Any
+    exception, panelsite's own or not, comes back as problems (engine/failures.py): a worker
+    hands the main process an outcome, never a traceback.
     """
     with captured() as found:
-        loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
-        staged = stage_site(options, loaded[slug], base_url)
+        try:
+            loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
+            staged = stage_site(options, loaded[slug], base_url)
+        except PanelsiteError as exc:
+            return Outcome(slug, error=exc, warnings=found)
+        except RecursionError as exc:
+            return Outcome(slug, error=BuildError(failures.problem_of(exc, options.root, slug)), warnings=found)
+        except OSError as exc:
+            return Outcome(slug, error=BuildError(_os_problem(exc, options)), warnings=found)
+        except Exception as exc:  # noqa: BLE001 - a bug must not cost the other sites theirs
+            return Outcome(slug, error=BuildError(failures.internal_problem(exc, f"while building {slug}")),
+                           warnings=found)
     staged.result.warnings = found
     staged.fingerprint = key
-    return staged
+    return Outcome(slug, staged=staged, warnings=found)
 
 
-def build(options: Options) -> list[SiteResult]:
-    """Validate every configuration, build each site into a stage, commit only if all succeed.
+def _os_problem(exc: OSError, options: Options) -> Problem:
+    """A file that cannot be written or read (a full disk, a folder without permission)."""
+    where = relpath(exc.filename, options.root) if exc.filename else relpath(options.out, options.root)
+    return Problem(where, f"cannot write or read this: {exc.strerror or exc} (expected a writable output folder "
+                          "with free space; see --out)")
 
-    A worker loads its own municipality's content and survey data, so the
-    expensive loading runs in parallel; errors from every site are gathered
-    and reported together, and then no site is replaced.
-    """
-    started = time.perf_counter()
-    with captured() as early:
-        municipalities = load_municipalities(options.root, options.only)
-    for problem in early:
-        warn(problem)
-    remove_abandoned(options.out)
-    several = len(municipalities) > 1
+
+Task = tuple[str, str, "str | None"]  # (slug, base URL, fingerprint of its inputs or None)
+
+
+def _stage_all(options: Options, tasks: list[Task], done: int = 0, total: int | None = None) -> list[Outcome]:
+    """Every task's outcome, in a process pool when there are several sites and cores.
+
+    ``done`` sites of ``total`` were found up to date before (for the progress line)."""
+    total = total or len(tasks)
     jobs = options.jobs or os.cpu_count() or 1
-    # A site built from exactly these inputs, and still intact, is skipped (engine/uptodate.py).
-    skipped: list[SiteResult] = []
-    tasks = []
-    for slug, m in municipalities.items():
-        key = fingerprint(options, slug, several)
-        if (same := unchanged(options, slug, key)) is not None:
-            skipped.append(same)
-            progress(same, options, len(skipped), len(municipalities))
-        else:
-            tasks.append((slug, site_base_url(options, m, several), key))
-    staged: list[Staged] = []
-    errors: list[PanelsiteError] = []
+    outcomes: list[Outcome] = []
     if jobs > 1 and len(tasks) > 1:
         _preload()
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = [pool.submit(_stage_one, options, *task) for task in tasks]
-            for future in futures:
-                try:
-                    staged.append(future.result())
-                    progress(staged[-1].result, options, len(skipped) + len(staged), len(municipalities))
-                except PanelsiteError as exc:
-                    errors.append(exc)
+            futures = [(task[0], pool.submit(_stage_one, options, *task)) for task in tasks]
+            try:
+                for slug, future in futures:
+                    try:
+                        outcomes.append(future.result())
+                    except BrokenProcessPool:
+                        outcomes.append(Outcome(slug, error=BuildError(Problem(
+                            slug, "the process building this site stopped unexpectedly (out of memory, or "
+                                  "killed; expected it to finish: build this site alone with --only and --jobs 1 "
+                                  "to see why)"))))
+                    if outcomes[-1].staged:
+                        progress(outcomes[-1].staged.result, options, done + len(outcomes), total)
+            except BaseException:  # Ctrl+C: no finished site stays staged
+                for _, future in futures:
+                    future.cancel()
+                _abort(outcomes + [f.result() for _, f in futures if f.done() and not f.cancelled()
+                                   and f.exception() is None])
+                raise
     else:
         for task in tasks:
             try:
-                staged.append(_stage_one(options, *task))
-                progress(staged[-1].result, options, len(skipped) + len(staged), len(municipalities))
-            except PanelsiteError as exc:
-                errors.append(exc)
-    if errors:
-        for s in staged:
-            s.stage.abort()
-        kind = max(errors, key=lambda e: e.exit_code)
-        # Shared pages fail the same way for every municipality: report each problem once.
-        raise type(kind)(list(dict.fromkeys(p for e in errors for p in e.problems)))
-    for s in staged:
-        commit(s)
+                outcomes.append(_stage_one(options, *task))
+            except BaseException:
+                _abort(outcomes)
+                raise
+            if outcomes[-1].staged:
+                progress(outcomes[-1].staged.result, options, done + len(outcomes), total)
+    return outcomes
+
+
+def _abort(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.staged is not None:
+            outcome.staged.stage.abort()
+
+
+def _tasks(options: Options, loaded: Loaded, *, reuse: bool) -> tuple[list[Task], list[SiteResult]]:
+    """The sites to stage, and (with ``reuse``) those built from exactly these inputs and still
+    intact, which are skipped (engine/uptodate.py)."""
+    several = len(loaded.valid) + len(loaded.broken) > 1
+    tasks: list[Task] = []
+    up_to_date: list[SiteResult] = []
+    for slug, m in loaded.valid.items():
+        key = fingerprint(options, slug, several)
+        if reuse and (same := unchanged(options, slug, key)) is not None:
+            up_to_date.append(same)
+            progress(same, options, len(up_to_date), len(loaded.valid))
+        else:
+            tasks.append((slug, site_base_url(options, m, several), key))
+    return tasks, up_to_date
+
+
+def _verdict(loaded: Loaded, outcomes: list[Outcome], strict: bool,
+             up_to_date: int = 0) -> tuple[list[Problem], list[str], bool]:
+    """(every problem, in report order; the municipalities skipped; whether no site may be written).
+
+    No site is written when a problem is not one municipality's (an unknown --only), is in a
+    file every site is made from (SHARED_FILES), with --strict, or when no site succeeded.
+    """
+    failed: dict[str, list[Problem]] = {slug: list(found) for slug, found in loaded.broken.items()}
+    for outcome in outcomes:
+        if outcome.error is not None:
+            failed[outcome.slug] = list(outcome.error.problems)
+    # Shared pages fail the same way for every municipality: report each problem once.
+    problems = _once([*loaded.problems, *(p for slug in sorted(failed) for p in failed[slug])])
+    if not problems:
+        return [], [], False
+    shared = any(isinstance(p, Problem) and p.file.startswith(SHARED_FILES) for p in problems)
+    built = up_to_date > 0 or any(o.staged is not None for o in outcomes)  # a site up to date stands built
+    return problems, sorted(failed), bool(loaded.problems or shared or strict or not built)
+
+
+RENDERING = re.compile(r"while rendering ([a-z0-9-]+)/([^\s:;)]*)")
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once: a shared file's, found by every municipality, and a template's that
+    fails on the same page of several sites ("while rendering a/contact/" and "b/contact/")."""
+    merged: dict[object, Problem] = {}
+    sites: dict[object, list[str]] = {}
+    for problem in problems:
+        match = RENDERING.search(problem.message) if isinstance(problem, Problem) else None
+        key = problem if match is None else dataclasses.replace(problem, message=RENDERING.sub(
+            lambda m: f"while rendering {{}}/{m.group(2)}", problem.message, count=1))
+        merged.setdefault(key, problem)
+        if match:
+            sites.setdefault(key, []).append(match.group(1))
+    out = []
+    for key, problem in merged.items():
+        slugs = list(dict.fromkeys(sites.get(key, [])))
+        if len(slugs) > 1:
+            more = len(slugs) - 1
+            problem = dataclasses.replace(problem, message=RENDERING.sub(
+                lambda m: f"while rendering {m.group(0)[len('while rendering '):]} (and the same page of "
+                          f"{more} other site{'s' if more != 1 else ''})", problem.message, count=1))
+        out.append(problem)
+    return out
+
+
+def _error_type(loaded: Loaded, outcomes: list[Outcome]) -> type[PanelsiteError]:
+    errors = [o.error for o in outcomes if o.error is not None]
+    if loaded.problems or loaded.broken:
+        errors.append(ConfigError([]))
+    return type(max(errors, key=lambda e: e.exit_code))
+
+
+def build(options: Options) -> list[SiteResult]:
+    """Validate every configuration, build each site into a stage, and write the valid ones.
+
+    A worker loads its own municipality's content and survey data, so the expensive loading
+    runs in parallel. Every problem of every site is reported. The sites without problems are
+    written and the others skipped (their previous sites stay as they were: SitesSkipped, exit
+    1); a problem in a file every site is made from (SHARED_FILES), or ``--strict``, writes
+    no site at all.
+    """
+    started = time.perf_counter()
+    with captured() as early:
+        loaded = load_each(options.root, options.only)
+        _warn_unknown_themes(options, loaded)
+    for problem in early:
+        warn(problem)
+    check_out(options)
+    remove_abandoned(options.out)
+    outcomes: list[Outcome] = []
+    committed: set[str] = set()
+    tasks, up_to_date = _tasks(options, loaded, reuse=True) if not loaded.problems else ([], [])
+    try:
+        outcomes = _stage_all(options, tasks, len(up_to_date), len(loaded.valid))
+        problems, skipped, none = _verdict(loaded, outcomes, options.strict, len(up_to_date))
+        if none:
+            raise _error_type(loaded, outcomes)(problems)
+        for outcome in outcomes:
+            if outcome.staged is not None:
+                try:
+                    commit(outcome.staged)
+                except OSError as exc:  # a folder in dist/ that cannot be replaced (permissions, a full disk)
+                    raise BuildError(_os_problem(exc, options)) from None
+                committed.add(outcome.slug)
+    finally:
+        _abort([o for o in outcomes if o.slug not in committed])
+        remove_abandoned(options.out)  # the stages of a worker that died
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
-    built = {s.result.slug: s.result for s in staged} | {r.slug: r for r in skipped}
-    results = [built[slug] for slug in municipalities]
-    # Found in the workers: a shared file's once, and the configuration's not again.
-    for problem in dict.fromkeys(p for r in results for p in r.warnings if p not in early):
+    built = {o.slug: o.staged.result for o in outcomes if o.staged is not None} | {r.slug: r for r in up_to_date}
+    results = [built[slug] for slug in loaded.valid if slug in built]
+    # Found in the workers (or recorded when an up-to-date site was built): a shared file's
+    # once, and the configuration's not again.
+    found = [*(p for o in outcomes for p in o.warnings), *(p for r in up_to_date for p in r.warnings)]
+    for problem in dict.fromkeys(p for p in found if p not in early):
         warn(problem)
     summary(results, time.perf_counter() - started)
+    if skipped:
+        raise SitesSkipped(problems, skipped, [r.slug for r in results], results)
     return results
 
 
+def _warn_unknown_themes(options: Options, loaded: Loaded) -> None:
+    if not options.only:  # with --only the other municipalities are not loaded
+        for problem in render.unknown_themes(options.root, {*loaded.valid, *loaded.broken}):
+            warn(problem)
+
+
+def check_out(options: Options) -> None:
+    """--out must be a folder that can be made: not an existing file, nor inside one."""
+    folder = options.out
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        shown = relpath(folder, options.root)
+        what = "is" if folder == options.out else f"is inside {shown}, which is"
+        raise ConfigError(Problem("--out", f'"{relpath(options.out, options.root)}" {what} a file, not a folder '
+                                           "(expected a folder for the sites, like dist)"))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(Problem("--out", f'cannot write in "{relpath(folder, options.root)}" (expected a folder '
+                                           "you may write in)"))
+
+
 def check(options: Options) -> int:
-    """Validate and render everything, check links, and write nothing to the output folder."""
+    """Validate and render everything, check links, and write nothing to the output folder.
+
+    Reports every problem as a build would, and says what a build would then do.
+    """
     import tempfile
 
-    loaded = load_all(options)
+    with captured() as early:
+        loaded = load_each(options.root, options.only)
+        _warn_unknown_themes(options, loaded)
+    for problem in early:
+        warn(problem)
+    outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
-        scratch_options = Options(**{**options.__dict__, "out": Path(scratch)})
-        for inputs in loaded.values():
-            m = inputs.municipality
-            staged = stage_site(scratch_options, inputs, site_base_url(options, m, len(loaded) > 1))
-            staged.stage.abort()
-    return len(loaded)
+        scratch_options = Options(**{**options.__dict__, "out": Path(scratch), "progress": False})
+        try:
+            outcomes = _stage_all(scratch_options, _tasks(options, loaded, reuse=False)[0] if not loaded.problems
+                                  else [])
+        finally:
+            _abort(outcomes)
+    for problem in dict.fromkeys(p for o in outcomes for p in o.warnings if p not in early):
+        warn(problem)
+    problems, skipped, none = _verdict(loaded, outcomes, False)
+    if problems:
+        error = _error_type(loaded, outcomes)(problems)
+        if none:
+            error.consequence = "nothing was written; a build would write no site."
+        else:
+            error.consequence = (f"nothing was written; a build would skip {', '.join(skipped)} and write the other "
+                                 "sites (with --strict: none).")
+        raise error
+    return len(outcomes)
+

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from panelsite import i18n
 from panelsite.config.schema import Record
+from panelsite.errors import Problem, did_you_mean, relpath
 
 
 class _SharedBytecode(jinja2.BytecodeCache):
@@ -68,6 +69,88 @@ def environment(root: Path, municipality: Record) -> jinja2.Environment:
     env.globals.update(site=municipality)
     env.filters.update(pct=i18n.percent, num=i18n.number, date_nl=i18n.date, date_range=i18n.date_range)
     return env
+
+
+THEME_FOLDERS = ("templates", "static")
+EXTRA_STATIC = ("css/extra.css",)  # added to the default's files rather than replacing one
+
+
+def theme_warnings(root: Path, slug: str, used: set[str]) -> list[Problem]:
+    """What in ``themes/<slug>/`` no site uses, as warnings with a "did you mean": a template or
+    a style sheet that overrides nothing (``pagee.html`` beside ``page.html``), a folder the
+    build does not read (``template/``). ``used``: the templates the pages name (``template:``).
+
+    A template of the municipality's own that no page names and no template includes,
+    extends or imports is one of those too.
+    """
+    own, default = root / "themes" / slug, root / "themes" / "default"
+    if not own.is_dir():
+        return []
+    problems = []
+    for entry in sorted(own.iterdir()):
+        if entry.name.startswith(".") or entry.name in THEME_FOLDERS:
+            continue
+        problems.append(Problem(relpath(entry, root), f"not used: a theme has only {' and '.join(THEME_FOLDERS)}"
+                                                      f"{did_you_mean(entry.name, THEME_FOLDERS)}", severity="warning"))
+    problems += _unused_templates(root, own / "templates", default / "templates", used)
+    problems += _unused_static(root, own / "static", default / "static")
+    return problems
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+
+
+def _unused_templates(root: Path, own: Path, default: Path, used: set[str]) -> list[Problem]:
+    import jinja2.meta
+
+    mine, theirs = _files(own), _files(default)
+    referenced = set(used)
+    for name, file in {**theirs, **mine}.items():
+        try:
+            tree = jinja2.Environment().parse(file.read_text(encoding="utf-8"))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+            continue  # the build reports it where it renders the template
+        referenced.update(str(t).removeprefix("default:") for t in jinja2.meta.find_referenced_templates(tree) if t)
+    problems = []
+    for name, file in mine.items():
+        if name in theirs or name in referenced:
+            continue
+        hint = did_you_mean(name, list(theirs))
+        problems.append(Problem(relpath(file, root), f"not used: it replaces no template of themes/default{hint}, "
+                                                     "and no page names it in template: nor any template includes it",
+                                severity="warning"))
+    return problems
+
+
+def _unused_static(root: Path, own: Path, default: Path) -> list[Problem]:
+    """A static file whose name is close to one it would replace, but is not it: css/thema.css."""
+    theirs = [*_files(default), *EXTRA_STATIC]
+    problems = []
+    for name, file in _files(own).items():
+        if name in theirs:
+            continue
+        hint = did_you_mean(name, theirs)
+        if hint:  # other files (images the templates link) are the theme's own
+            problems.append(Problem(relpath(file, root), f"replaces no file of themes/default{hint}: it is copied to "
+                                                         f"assets/{name} as it is", severity="warning"))
+    return problems
+
+
+def unknown_themes(root: Path, slugs: set[str]) -> list[Problem]:
+    """Folders in themes/ that are neither default nor a municipality: their files reach no site."""
+    folder = root / "themes"
+    if not folder.is_dir():
+        return []
+    folders = [entry for entry in sorted(folder.iterdir())
+               if entry.is_dir() and not entry.name.startswith(".") and entry.name not in ("default", *slugs)]
+    return [Problem(relpath(entry, root), f'no municipality "{entry.name}"{did_you_mean(entry.name, slugs)}, so no '
+                                          "site uses this theme (expected themes/<slug> of a "
+                                          "municipalities/<slug>.yaml)", severity="warning")
+            for entry in folders]
 
 
 _CONTENT_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)

@@ -23,25 +23,10 @@ from urllib.parse import urlparse
 
 import jinja2
 
-from panelsite.engine import chrome, render
+from panelsite.engine import chrome, failures, render
 from panelsite.engine.family import Prepared, SiteInputs
 from panelsite.engine.hashing import code_digest, digest, tree_digest
-from panelsite.errors import BuildError, Problem, relpath
-
-
-def _template_frame(tb, root: Path) -> tuple[str, int] | None:
-    """(template file, line) of the innermost template frame of a traceback.
-
-    Jinja rewrites the traceback so that template frames carry the template's file
-    name and line number (see jinja2.debug).
-    """
-    found = None
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".txt", ".xml", ".css", ".md")) and Path(filename).is_file():
-            found = (relpath(filename, root), tb.tb_lineno)
-        tb = tb.tb_next
-    return found
+from panelsite.errors import BuildError, PanelsiteError, Problem, relpath
 
 
 @dataclass
@@ -55,6 +40,7 @@ class Output:
     shared: bool = False  # the same bytes in many sites: stored once and hard-linked (writer.py)
     late_key: Callable[[], str] | None = None  # inputs only known once the whole site is planned
     title: str | None = None  # a page's title (the search page lists every page)
+    template: str | None = None  # a page's template, for messages
 
     @property
     def key(self) -> str:
@@ -127,7 +113,8 @@ class Site:
         # A page links assets by versioned URL, and plotly.js is added after the results pages.
         self.outputs.append(Output(file, key,
                                    render_page, page_path=path if sitemap else None,
-                                   source=source, source_page=source_page, late_key=self.assets_key, title=title))
+                                   source=source, source_page=source_page, late_key=self.assets_key, title=title,
+                                   template=template))
 
     def nav_key(self) -> str:
         return digest(*[(n.path, n.title, n.order) for n in self.navigation])
@@ -171,17 +158,19 @@ class Site:
         context.update(extra)
         try:
             return self.env.get_template(template).render(**context).encode()
-        except jinja2.TemplateSyntaxError as exc:
-            raise BuildError(self.template_problem(exc, template)) from None
-        except jinja2.TemplateNotFound as exc:
-            raise BuildError(Problem(path or "index",
-                                     f'template "{exc.name}" not found in themes/{self.slug}/templates '
-                                                      "or themes/default/templates")) from None
-        except jinja2.UndefinedError as exc:
-            # The template and line where it happened (base.html, a macro), not the page's own template.
-            file, line = _template_frame(exc.__traceback__, self.root) or (template, None)
-            raise BuildError(Problem(file, f"while rendering {path or 'the home page'}: {exc.message}",
-                                     line=line)) from None
+        except PanelsiteError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever a template raises becomes a message (engine/failures.py)
+            raise BuildError(self.failure(exc, path)) from None
+
+    def failure(self, exc: BaseException, rendering: str) -> Problem:
+        """The problem of an exception raised while rendering ``rendering``, one of this site's outputs."""
+        return failures.problem_of(exc, self.root, f"{self.slug}/{rendering}", self.template_names(),
+                                   f"themes/{self.slug}/templates or themes/default/templates")
+
+    def template_names(self) -> list[str]:
+        """The templates of this site's theme folders (for "did you mean")."""
+        return [t for t in self.env.list_templates(extensions=["html", "txt", "xml"]) if ":" not in t]
 
     def template_problem(self, exc: jinja2.TemplateSyntaxError, template: str) -> Problem:
         """A syntax error in a theme template, at its file and line."""

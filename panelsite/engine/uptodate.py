@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import site
 import sys
 from dataclasses import asdict, dataclass, field
@@ -57,14 +58,39 @@ def fingerprint(options: Options, slug: str, several: bool) -> str:
         tree_digest(root / "content" / slug),
         tree_digest(root / "themes" / "default"),
         tree_digest(root / "themes" / slug),
+        _named_files(root, slug),
         _libraries(),
         sys.version,
         several,
     ]
     for name, value in sorted(options.__dict__.items()):
-        if name not in ("jobs", "progress", "only"):  # how it runs, not what it makes
+        # how it runs, not what it makes; nor where: a project checked out elsewhere (a CI runner
+        # restoring dist/ from its cache) makes the same site
+        if name not in ("jobs", "progress", "only", "root", "out"):
             parts.append(f"{name}={value}")
     return digest(*parts)
+
+
+# A file a municipality file names (a logo, a favicon, a design-token file) may lie outside the
+# folders above ("../huisstijl/logo.svg"): read by its name in the YAML, without parsing it.
+NAMED_FILE = re.compile(r"""["']?([^\s"'#:,\[\]{}]+\.(?:svg|png|jpe?g|webp|gif|ico|json|woff2?))\b""", re.I)
+
+
+def _named_files(root: Path, slug: str) -> str:
+    config_dir = root / "municipalities"
+    parts = []
+    for config in (config_dir / f"{slug}.yaml", config_dir / f"{slug}.yml"):
+        try:
+            text = config.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for name in sorted(set(NAMED_FILE.findall(text))):
+            path = config_dir / name
+            try:
+                parts.append(f"{name}\0{digest(path.read_bytes())}")
+            except (OSError, ValueError):
+                parts.append(f"{name}\0missing")
+    return "\n".join(parts)
 
 
 def _libraries() -> str:

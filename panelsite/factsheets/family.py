@@ -24,12 +24,12 @@ from panelsite.engine import navigation as menu
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
-from panelsite.errors import Problem, warn
+from panelsite.errors import ConfigError, Problem, warn
 from panelsite.factsheets import email as mail
 from panelsite.factsheets.figures import Figures
 from panelsite.factsheets.measures import STATUSES, measure_view, overview, survey_news
 from panelsite.factsheets.pdf import render_pdf
-from panelsite.factsheets.source import Factsheet, load_factsheets
+from panelsite.factsheets.source import Factsheet, load_factsheets, scaffold_problems
 
 MEASURES_PATH = menu.MEASURES.path
 MEASURES_TITLE = menu.MEASURES.title
@@ -42,6 +42,11 @@ def load(options, inputs: SiteInputs) -> None:
     residents read "Verwacht: april tot en met juni 2026" in December as a promise broken.
     """
     inputs.factsheets = load_factsheets(inputs.results.all, options.root)
+    if not options.drafts:  # a site for the public: nothing of the example goes out
+        problems = [p for fs in inputs.factsheets.values() if not fs.draft and not fs.survey.draft
+                    for p in scaffold_problems(fs, (options.root / fs.file).read_text(encoding="utf-8-sig"))]
+        if problems:
+            raise ConfigError(problems)
     for s in inputs.results.published:
         if s.id in inputs.factsheets and not s.has_responses:
             warn(Problem(inputs.factsheets[s.id].file, f"not published yet: survey {s.id} has no responses.csv, "
@@ -63,7 +68,8 @@ def published(inputs: SiteInputs) -> list[Factsheet]:
     see load) while the results page says the results follow.
     """
     sheets = inputs.factsheets
-    return [sheets[s.id] for s in inputs.results.published if s.id in sheets and s.has_responses]
+    return [sheets[s.id] for s in inputs.results.published if s.id in sheets and s.has_responses
+            and (inputs.results.drafts or not sheets[s.id].draft)]
 
 
 def navigation() -> list[NavItem]:

@@ -21,8 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 from panelsite import i18n
-from panelsite.engine import content
-from panelsite.errors import ConfigError, Problem
+from panelsite.engine import content, failures
+from panelsite.errors import ConfigError, PanelsiteError, Problem
 from panelsite.factsheets.source import FUNCTIONS, SHARES, Factsheet, check_figure, reference
 from panelsite.surveys.figures import SurveyResults, UnknownFigure
 
@@ -127,9 +127,14 @@ class Figures:
         env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
         try:
             return env.from_string(self.factsheet.body).render(site=municipality, **self.functions())
-        except jinja2.TemplateError as exc:
+        except jinja2.UndefinedError as exc:
             raise ConfigError(Problem(self.factsheet.file, f"template error: {exc}",
                                       line=self.factsheet.body_line)) from None
+        except PanelsiteError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an expression that fails as it runs (engine/failures.py)
+            raise ConfigError(failures.text_template_problem(exc, self.factsheet.file, self.factsheet.body,
+                                                             self.factsheet.body_line)) from None
 
     def body_html(self, municipality, url) -> Markup:
         """The body as HTML; site-root links ("/resultaten/x/") go through ``url`` (relative or absolute)."""

@@ -129,7 +129,20 @@ FACTSHEET = s.Mapping(
         "highlights": s.ListOf(HIGHLIGHT, required=True, min_items=1, help="Key figures, computed from the data."),
         "measures": s.ListOf(MEASURE, help='What the municipality does with the results ("wat doen we ermee").'),
         "follow_up": s.ListOf(FOLLOW_UP, help="Later updates on the measures (stand van zaken)."),
+        "draft": s.Bool(default=False, help="Leave the factsheet out of the site until this line is removed "
+                                            "(--drafts shows it with a banner); python build.py new survey "
+                                            "starts every factsheet as a draft."),
     }
+)
+
+# What ``python build.py new survey`` writes into factsheet.md for the editor to replace
+# (authoring/scaffold_templates/factsheet.md; tests/authoring/test_scaffold.py keeps the two
+# together). A build for the public site refuses a factsheet that still holds one of them.
+SCAFFOLD_TEXT = (
+    "Schrijf hier in gewone woorden wat de uitkomsten zijn.",
+    "van de inwoners is tevreden of zeer tevreden over de buurt.",
+    "is (zeer) tevreden over de buurt",
+    "gemiddeld rapportcijfer voor de buurt",
 )
 
 # Functions a factsheet body may call, and the statistic each asks for (change: the key
@@ -161,6 +174,7 @@ class Factsheet:
     body_line: int
     source_hash: str
     located: Located | None = field(default=None, repr=False)
+    draft: bool = False  # left out of the site unless the build runs with --drafts
 
     @property
     def path(self) -> str:
@@ -220,8 +234,22 @@ def read_factsheet(path: Path, survey: Survey, root: Path,
     return Factsheet(
         survey=survey, file=display, title=record.title or survey.title, intro=record.intro,
         highlights=highlights, measures=list(record.measures), follow_up=sorted(record.follow_up, key=lambda f: f.date),
-        body=body, body_line=body_line, source_hash=content_hash(raw), located=located,
+        body=body, body_line=body_line, source_hash=content_hash(raw), located=located, draft=record.draft,
     ), []
+
+
+def scaffold_problems(factsheet: Factsheet, raw: str) -> list[Problem]:
+    """A problem per line that still holds text of ``new survey``'s example (SCAFFOLD_TEXT)."""
+    problems = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if number < factsheet.body_line and line.lstrip().startswith("#"):
+            continue  # a comment of the front matter
+        for text in SCAFFOLD_TEXT:
+            if text in line:
+                problems.append(Problem(factsheet.file, f'still holds the example text of new survey: "{text}" '
+                                                        "(expected your own text about the results; or draft: true "
+                                                        "while it is not ready)", line=number))
+    return problems
 
 
 class FigureProblem(str):

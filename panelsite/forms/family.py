@@ -30,7 +30,7 @@ def prepare(site: Site) -> None:
     """The site's forms, where they post, and the questionnaires open today (for the home page)."""
     m = site.municipality
     collector = _collector(site)
-    surveys = site.inputs.results.all
+    surveys = site.inputs.results.live  # a draft survey's questionnaire waits with it
     forms = site.prepared.forms = site_forms(m, surveys)
     site.prepared.form_action = lambda name: form_action(m, name, collector)
     site.prepared.open_questionnaires = [
@@ -49,7 +49,7 @@ def prepare(site: Site) -> None:
 
 def add_outputs(site: Site) -> None:
     m = site.municipality
-    surveys = site.inputs.results.all
+    surveys = site.inputs.results.live  # a draft's questionnaire is not published either
     # Whether each questionnaire is closed on the build date is part of its page.
     key = digest(*[(s.source_hash, fieldwork.closed_on(s, site.today)) for s in surveys if s.collect])
     for spec in form_pages(m, surveys, _collector(site), site.today):

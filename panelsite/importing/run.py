@@ -28,6 +28,7 @@ from panelsite.importing import matching as m
 from panelsite.importing.report import ImportReport
 from panelsite.importing.table import SourceTable
 from panelsite.importing.words import norm
+from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, check_survey
 from panelsite.surveys.responses import read_responses
 
@@ -135,13 +136,15 @@ def run(req: Request) -> ImportReport:
         )
     files.append(writer.Planned(csv_path, data, f"{int(keep.sum())} respondents"))
     if converted.texts:
-        private = root / "private" / req.slug / req.survey_id / "open-answers.csv"
+        texts_path = private.open_answers_path(root, req.slug, req.survey_id)
         files.append(
-            writer.Planned(root / "private" / ".gitignore", writer.PRIVATE_GITIGNORE, "keeps the folder out of git")
+            writer.Planned(
+                root / private.FOLDER / ".gitignore", writer.PRIVATE_GITIGNORE, "keeps the folder out of git"
+            )
         )
         files.append(
             writer.Planned(
-                private,
+                texts_path,
                 writer.open_answers_csv(converted.texts),
                 "open answers and other texts: private, outside content/, never committed",
             )

@@ -7,8 +7,6 @@ Each file is written to a temporary name beside its target and renamed over it, 
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# Keeps the private folder out of git even where the project's .gitignore does not list it.
-PRIVATE_GITIGNORE = b"# Open answers and other texts from build.py import: never commit them.\n*\n"
+from panelsite.surveys import private
+
+# Keeps the private folder out of git even where the project's .gitignore does not list it; the
+# same folder and files as build.py export (panelsite/surveys/private.py).
+PRIVATE_GITIGNORE = private.GITIGNORE
 
 
 @dataclass
@@ -56,16 +57,13 @@ def _quoted(text: str) -> str:
 
 
 def open_answers_csv(texts: list[tuple[str, str, np.ndarray]]) -> bytes:
-    """Long form: respondent_id, question, column, answer; one row per answer given."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["respondent_id", "question", "column", "answer"])
+    """Long form (surveys.private.OPEN_ANSWERS): respondent_id, question, column, answer; one row per
+    answer given."""
+    rows = []
     if texts:
         for i in range(len(texts[0][2])):
-            for question, column, answers in texts:
-                if answers[i]:
-                    writer.writerow([i + 1, question, column, answers[i]])
-    return out.getvalue().encode("utf-8")
+            rows += [[i + 1, question, column, answers[i]] for question, column, answers in texts if answers[i]]
+    return private.table(private.OPEN_ANSWERS, rows)
 
 
 def write_all(files: list[Planned]) -> None:

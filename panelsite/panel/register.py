@@ -23,6 +23,7 @@ A member is *active* on day d when ``joined <= d`` and (no ``left`` or
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import io
 import re
@@ -35,7 +36,7 @@ import pandas as pd
 from panelsite.config import dates
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import DataError, Problem, did_you_mean, more_problems
-from panelsite.surveys.responses import decode, sniff_delimiter
+from panelsite.surveys.responses import decode, sniff_delimiter, undecodable
 
 MAX_PROBLEMS = 50
 REQUIRED = ("member_id", "joined", "left")
@@ -86,8 +87,10 @@ def read_register(path: Path, display: str, population: dict) -> Register:
     raw = path.read_bytes()
     text = decode(raw)
     if text is None:
-        raise DataError(Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a CSV file as written by "
-                                         "python build.py export <slug> members)"))
+        row, byte = undecodable(raw)
+        raise DataError(Problem(display, f"is neither UTF-8 nor Windows-1252 text: byte {byte} is no character in "
+                                         "either (expected a CSV file as written by python build.py export <slug> "
+                                         "members)", row=row))
     rows = list(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=sniff_delimiter(text)))
     if not rows or not any(c.strip() for c in rows[0]):
         raise DataError(Problem(display, "the file is empty (expected a header row: member_id, "
@@ -102,6 +105,7 @@ def read_register(path: Path, display: str, population: dict) -> Register:
     lookups = {v: _lookup(population[v]) for v in variables}
     values: dict[str, list] = {c: [] for c in ["member_id", *variables, "joined", "left"]}
     first_row: dict[str, int] = {}
+    repeated: dict[tuple[str, str], list[int]] = {}  # (variable, value not a category) → [its problem, more rows]
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank line at the end of a spreadsheet export
@@ -125,8 +129,11 @@ def read_register(path: Path, display: str, population: dict) -> Register:
         for v in variables:
             value = cell[v]
             category = lookups[v].get(value, lookups[v].get(value.lower())) if value else None
-            if value and category is None:
+            if value and category is None and (v, value) in repeated:
+                repeated[v, value][1] += 1  # reported once, on its first row
+            elif value and category is None:
                 shown = ", ".join(map(str, population[v]))
+                repeated[v, value] = [len(problems), 0]
                 report(v, f'"{value}" is not a category of {v} in the population figures'
                           f'{did_you_mean(value, map(str, population[v]))} (expected one of {shown}, '
                           'or empty when unknown)')
@@ -145,6 +152,11 @@ def read_register(path: Path, display: str, population: dict) -> Register:
                            "the date the member joined)")
         values["joined"].append(joined)
         values["left"].append(left)
+    for at, more in repeated.values():
+        if more:
+            problem = problems[at]
+            problems[at] = dataclasses.replace(problem, message=problem.message + f" (and on {more} more "
+                                                                                  f"row{'s' if more != 1 else ''})")
     if not problems and not values["member_id"]:
         problems.append(Problem(display, "has no members (expected one row per member below the header row)"))
     if problems:

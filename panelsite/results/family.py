@@ -27,13 +27,19 @@ RESULTS_PATH = menu.RESULTS.path
 
 
 class Results:
-    """The published surveys of one municipality and their (lazily computed) results."""
+    """The published surveys of one municipality and their (lazily computed) results.
+
+    ``all``: every survey, checked; ``live``: those the site may show at all (a draft only with
+    --drafts), their questionnaires among them; ``published``: those past their embargo too.
+    """
 
     def __init__(self, municipality, surveys, today, drafts: bool):
         self.municipality = municipality
         self.all = surveys
+        self.drafts = drafts
+        self.live = [s for s in surveys if drafts or not s.draft]
         self.published = sorted(
-            (s for s in surveys if drafts or s.publish_on <= today),
+            (s for s in self.live if drafts or s.publish_on <= today),
             key=lambda s: (s.fieldwork_end, s.id), reverse=True,
         )
         self.today = today
@@ -103,7 +109,7 @@ def prepare(site: Site) -> None:
     # Rounds whose fieldwork is over and whose results are under embargo: the date they come out.
     published = {s.id for s in results.published}
     site.prepared.coming_results = [
-        {"title": s.title, "publish_on": s.publish_on} for s in sorted(results.all, key=lambda s: s.publish_on)
+        {"title": s.title, "publish_on": s.publish_on} for s in sorted(results.live, key=lambda s: s.publish_on)
         if s.id not in published and s.fieldwork_end < results.today]
 
 

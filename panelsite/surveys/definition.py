@@ -74,7 +74,12 @@ class Codes(s.Option):
             if label is None or isinstance(label, (dict, list, bool)):
                 ctx.report(f"{path}.{key}", f"{s._show(label)} is not a label (expected text)")
                 continue
-            out[to_code(key)] = str(label).strip()
+            text = str(label).strip()
+            if len(text) > s.MAX_LENGTH:
+                ctx.report(f"{path}.{key}", f"is {len(text):,} characters long (expected a label of at most "
+                                            f"{s.MAX_LENGTH:,})")
+                continue
+            out[to_code(key)] = text
         return out
 
 
@@ -99,6 +104,11 @@ class OptionalMapping(s.Mapping):
         return super().check(value, path, ctx)
 
 
+# The largest number answer (either sign) a number question takes when survey.yaml sets no min or
+# max: a typo of 25 digits would otherwise become a published mean of sextillions.
+NUMBER_LIMIT = 1e9
+
+
 def _fieldwork_order(record, path, ctx):
     if record.start and record.end and record.end < record.start:
         ctx.report(f"{path}.end",
@@ -118,8 +128,8 @@ QUESTION = s.Mapping(
         "options": Codes(help="Answer codes and labels (single, multi, scale), in display order."),
         "missing": Codes(help='Codes that mean no real answer, like {9: Weet niet}; reported separately.'),
         "filter": s.Str(help="Who was asked: a condition like q0 == 1; the base is those respondents."),
-        "subject": s.Str(help='Short phrase for Dutch summary sentences, like "de afvalinzameling".'),
-        "unit": s.Str(help="Unit of a number question, like km."),
+        "subject": s.Str(max_length=200, help='Short phrase for Dutch summary sentences, like "de afvalinzameling".'),
+        "unit": s.Str(max_length=40, help="Unit of a number question, like km."),
         "min": s.Float(help="Smallest answer a number question takes (the form and responses.csv are checked)."),
         "max": s.Float(help="Largest answer a number question takes (the form and responses.csv are checked)."),
         "decimals": s.Int(min=0, max=6, help="Most digits after the decimal comma in an answer to a number question."),
@@ -155,6 +165,9 @@ SURVEY = s.Mapping(
         "invited": s.Int(required=True, min=1, help="Number of panel members invited."),
         "publish_on": s.Date(required=True, help="Embargo: results are not published before this date."),
         "collect": s.Bool(default=False, help="Generate a questionnaire form for online collection."),
+        "draft": s.Bool(default=False, help="Leave the survey out of the site (results, factsheet, questionnaire) "
+                                            "until this line is removed; --drafts shows it with a banner. "
+                                            "python build.py new survey starts every survey as a draft."),
         "summary": s.Str(help="Optional one-paragraph introduction."),
         "weighting": OptionalMapping(
             {
@@ -201,6 +214,12 @@ class Question:
     min: float | None = None  # number questions: the range an answer must be in, and
     max: float | None = None
     decimals: int | None = None  # the most digits after the decimal comma
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest answer a number question accepts (missing codes aside): its own
+        min and max, else ±NUMBER_LIMIT."""
+        return (-NUMBER_LIMIT if self.min is None else self.min, NUMBER_LIMIT if self.max is None else self.max)
 
     @property
     def columns(self) -> list[str]:
@@ -302,6 +321,7 @@ class Survey:
     has_responses: bool = False
     located: Located | None = field(default=None, repr=False)  # for errors found later
     fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
+    draft: bool = False  # left out of the site unless the build runs with --drafts
 
     @property
     def numbers(self) -> dict[str, str]:

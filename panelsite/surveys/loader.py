@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from panelsite.config import schema, yamlfile
-from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath
+from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath, warn
+from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
 from panelsite.surveys.responses import empty_responses, read_responses
 from panelsite.surveys.weighting import check_margins
@@ -24,14 +25,50 @@ def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Su
     if not survey_root.is_dir():
         return []
     surveys, problems = [], []
+    # Only a municipality loaded from its file has the lines to report at (a test's Record has none).
+    names = CategoryNames(municipality) if hasattr(municipality, "located") else None
     for folder in sorted(p for p in survey_root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        survey, found = load_survey(folder, municipality, project_root)
+        survey, found = load_survey(folder, municipality, project_root, names)
         problems.extend(found)
         if survey is not None:
             surveys.append(survey)
+    problems = (names.problems() if names else []) + problems
     if problems:
         raise DataError(problems)
     return surveys
+
+
+class CategoryNames:
+    """Categories the population figures most likely name wrong, as the surveys' responses
+    show them (responses._misnamed_categories): one problem per category, at its line in the
+    municipality file, however many rows and surveys hold the name it should have."""
+
+    def __init__(self, municipality):
+        self.municipality = municipality
+        self.found: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # (variable, category) → value → file → rows
+
+    def heard(self, file: str):
+        """The ``misnamed`` callback of read_responses for one responses.csv."""
+        def misnamed(variable: str, category: str, value: str, rows: int) -> None:
+            self.found.setdefault((variable, category), {}).setdefault(value, {})[file] = rows
+        return misnamed
+
+    def files(self) -> set[str]:
+        return {file for values in self.found.values() for files in values.values() for file in files}
+
+    def problems(self) -> list[Problem]:
+        out = []
+        for (variable, category), values in self.found.items():
+            value, files = max(values.items(), key=lambda item: sum(item[1].values()))
+            rows = sum(files.values())
+            first = sorted(files)[0]
+            where = first + (f" and {len(files) - 1} more survey file{'s' if len(files) > 2 else ''}"
+                             if len(files) > 1 else "")
+            message = (f'no respondent has the category "{category}", but {rows} row{"s" if rows != 1 else ""} of '
+                       f'{where} have "{value}" (expected the category as the survey data name it: {value}; or, '
+                       "if the figures are right, the survey data corrected)")
+            out.append(self.municipality.problem(f"population.{variable}.{category}", message))
+        return out
 
 
 # Every file a survey folder may hold; factsheet.md is read by panelsite/factsheets, import.yaml
@@ -63,7 +100,8 @@ def unknown_files(folder: Path, project_root: Path) -> list[Problem]:
     return problems
 
 
-def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey | None, list[Problem]]:
+def load_survey(folder: Path, municipality, project_root: Path,
+                names: CategoryNames | None = None) -> tuple[Survey | None, list[Problem]]:
     """One survey and its problems (stray files, survey.yaml, then responses.csv)."""
     yaml_path, csv_path = folder / "survey.yaml", folder / "responses.csv"
     yaml_file, csv_file = relpath(yaml_path, project_root), relpath(csv_path, project_root)
@@ -72,7 +110,8 @@ def load_survey(folder: Path, municipality, project_root: Path) -> tuple[Survey 
                                                              '(expected a folder name of lowercase letters, '
                                                              'digits and hyphens)')]
     stray = unknown_files(folder, project_root)
-    survey, problems = _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file)
+    survey, problems = _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file,
+                                    names)
     if stray:
         return None, stray + problems
     return survey, problems
@@ -124,7 +163,7 @@ def _read_definition(folder, municipality, project_root, yaml_path, yaml_file):
 
 
 def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file,
-                 csv_file) -> tuple[Survey | None, list[Problem]]:
+                 csv_file, names: CategoryNames | None = None) -> tuple[Survey | None, list[Problem]]:
     record, located, questions, raw, problems = _read_definition(folder, municipality, project_root, yaml_path,
                                                                  yaml_file)
     if record is None:
@@ -136,7 +175,8 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
     population = dict(municipality.population.variables)
     if csv_path.is_file():
         raw_csv = csv_path.read_bytes()
-        responses, problems = read_responses(raw_csv, csv_file, questions, required, population)
+        responses, problems = read_responses(raw_csv, csv_file, questions, required, population,
+                                             names.heard(csv_file) if names else None)
     else:
         raw_csv, responses = b"", empty_responses(questions)
     survey = Survey(
@@ -163,12 +203,21 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         has_responses=csv_path.is_file() and not problems and len(responses) > 0,
         located=located,
         fieldwork_grace=record.fieldwork.grace,
+        draft=record.draft,
     )
     if not problems and survey.has_responses and survey.invited < len(responses):
         # Otherwise published as a response rate far above 100%.
         problems = [located.problem("invited",
                                     f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
                                     f"(expected the number of panel members invited, at least {len(responses)})")]
+    for column, count in responses.attrs.get("open_texts", {}).items():
+        # responses.csv is committed (content/): what respondents wrote must not be.
+        where = relpath(private.open_answers_path(project_root, municipality.slug, folder.name), project_root)
+        warn(Problem(csv_file, f"{count} open answer{'s are' if count != 1 else ' is'} in this file, which git keeps "
+                               f"and shares (expected 1 for an answer given, and the texts in {where}, outside git: "
+                               "python build.py export and import write both)", key=column))
+    if names and csv_file in names.files():
+        return None, problems  # its background column is wrong where the population figures are: reported there
     if not problems:
         problems = check_margins(survey, municipality)
     return (None if problems else survey), problems

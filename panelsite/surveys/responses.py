@@ -24,13 +24,16 @@ Normalised DataFrame, one row per respondent:
   (a dot is a decimal point unless the cell also holds a comma);
 * multi: one 0/1 column per option (NaN = not answered); 0.0 and 1.0 (or 0,0
   and 1,0), as SPSS and Excel write them, are read as 0 and 1;
-* open: 1.0 when answered, NaN when not. The text itself is never kept.
+* open: 1.0 when answered, NaN when not. The text itself is never kept; how many cells
+  held one (rather than 1, answered) is in ``frame.attrs["open_texts"]`` (column → count),
+  since texts belong in the private folder, never in content/ (surveys/private.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import math
 import re
@@ -75,6 +78,10 @@ class _Problems:
         return out
 
 
+# The first bytes of .xlsx and .ods (ZIP) and of .xls (OLE2): a spreadsheet renamed to .csv.
+_SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def decode(raw: bytes) -> str | None:
     """Text of a CSV export, or None when it is no text encoding we accept."""
     if raw.startswith(codecs.BOM_UTF8):
@@ -92,11 +99,40 @@ def decode(raw: bytes) -> str | None:
     return None
 
 
+def undecodable(raw: bytes) -> tuple[int, str]:
+    """(spreadsheet row, the byte) of the first byte no accepted encoding reads, for a file
+    :func:`decode` refused: the first that is not Windows-1252 (which reads all but five bytes),
+    or for UTF-16 the first that breaks it."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            text = raw[:exc.start].decode("utf-16", "replace")
+            return text.count("\n") + 1, f"0x{raw[exc.start]:02x}"
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        return raw[:exc.start].count(b"\n") + 1, f"0x{raw[exc.start]:02x}"
+    return 1, "?"
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter used most in the header row (`;` wins ties: Dutch Excel)."""
     counts = {d: _header_line(text).count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def _other_delimiter(header: str) -> str | None:
+    """The character that separates the header's columns when it is none of DELIMITERS: the
+    punctuation that occurs most in a header without ; , or tab (names are letters, digits, _ and -)."""
+    if not header.strip() or any(d in header for d in DELIMITERS):
+        return None
+    counts: dict[str, int] = {}
+    for char in header.strip():
+        if not (char.isalnum() or char in "_-\"'"):
+            counts[char] = counts.get(char, 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 # Every character str.splitlines() breaks at; all of them are whitespace too.
@@ -115,22 +151,43 @@ def _header_line(text: str) -> str:
 
 
 def read_responses(raw: bytes, display: str, questions: list[Question], required_background: dict[str, str],
-                   population: dict) -> tuple[pd.DataFrame, list[Problem]]:
+                   population: dict, misnamed=None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read and normalise the bytes of responses.csv; returns the data and every problem (capped).
 
     ``required_background`` maps a variable to why it is needed ("weighting" or
-    "breakdowns"); other population variables may be present.
+    "breakdowns"); other population variables may be present. ``misnamed(variable,
+    category, value, rows)``, when given, hears of a category the population figures
+    most likely name wrong (see _misnamed_categories); its rows are not reported here.
     """
+    if raw.startswith(_SPREADSHEET_MAGIC):
+        return empty_responses(questions), [Problem(display, "is a spreadsheet file (Excel or LibreOffice) with a .csv "
+                                                             "name, not text (expected the answers saved from the "
+                                                             'spreadsheet as "CSV UTF-8 (comma delimited)")')]
     text = decode(raw)
+    if text is not None and "\x00" in text:
+        at = text.index("\x00")
+        return empty_responses(questions), [Problem(
+            display, "holds a NUL byte (0x00), which no CSV text has: saved as UTF-16 (\"Unicode text\") without its "
+                     'mark, or not a CSV file (expected a CSV export saved as "CSV UTF-8")',
+            row=text.count("\n", 0, at) + 1)]
     if text is None:
-        return empty_responses(questions), [Problem(display, "is neither UTF-8 nor Windows-1252 text (expected a "
-                                                             "CSV export from a spreadsheet or survey tool)")]
+        row, byte = undecodable(raw)
+        return empty_responses(questions), [Problem(display, f"is neither UTF-8 nor Windows-1252 text: byte {byte} is "
+                                                             "no character in either (expected a CSV export from a "
+                                                             'spreadsheet or survey tool, saved as "CSV UTF-8")',
+                                                    row=row)]
     if not text or text.isspace():
         return empty_responses(questions), [Problem(display, "the file is empty (expected a header row with "
                                                              "respondent_id and a column per question)")]
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # "CSV (Macintosh)" from older Excel ends lines with CR alone
     delimiter = sniff_delimiter(text)
+    other = _other_delimiter(_header_line(text))
+    if other:  # else every column would be "missing", and the one read named after the whole header
+        shown = {"\t": "a tab", " ": "a space"}.get(other, f'"{other}"')
+        return empty_responses(questions), [Problem(
+            display, f"the columns are separated by {shown} (expected ; or , or a tab, as a spreadsheet saves CSV: "
+                     "save the file again as CSV, or replace the separators)", row=1)]
     body = text.lstrip("\r\n")
     first_row = 2 + text.count("\n", 0, len(text) - len(body))  # the spreadsheet row of the first respondent
     try:
@@ -178,15 +235,28 @@ def read_responses(raw: bytes, display: str, questions: list[Question], required
     for name, categories in population.items():
         if name in present:
             required = required_background.get(name) == "weighting"
-            convert = _background(name, list(categories), required)
-            out[name] = _categorical(*_convert(cells[present[name]], convert, rows, name, problems), list(categories))
+            column = cells[present[name]]
+            explained = _misnamed_categories(column, name, list(categories), misnamed)
+            convert = _background(name, list(categories), required, explained)
+            out[name] = _categorical(*_convert(column, convert, rows, name, problems, once=True), list(categories))
+    texts: dict[str, int] = {}  # open question → how many cells hold a text rather than 1 (answered)
     for q in questions:
         for column in q.columns:
+            if column in present and q.type == "open":
+                codes, distinct = pd.factorize(cells[present[column]])
+                counts = np.bincount(codes, minlength=len(distinct))
+                texts[column] = int(sum(c for v, c in zip(distinct, counts) if v.strip() not in ("", "1")))
             if column in present:
                 values = _take(*_convert(cells[present[column]], _converter(q, column), rows, column, problems))
                 # codes as numbers where they all are; text codes stay objects
                 out[column] = values if (q.type == "single" and not _numeric(q)) else values.astype(float, copy=False)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+    frame.attrs["open_texts"] = {column: n for column, n in texts.items() if n}
+    if not len(rows) and not problems.total:
+        # Published, it would read "0 deelnemers", and the factsheet would wait without a word.
+        return frame, [Problem(display, "no respondents: the file has a header row and nothing under it (expected a "
+                                        "row per respondent; until the answers are in, leave responses.csv out and the "
+                                        "results page says they follow)")]
     return frame, problems.result()
 
 
@@ -327,13 +397,15 @@ class _Bad(ValueError):
     """A cell that cannot be converted; the message says why and what was expected."""
 
 
-def _convert(cells: np.ndarray, convert, rows, column: str, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+def _convert(cells: np.ndarray, convert, rows, column: str, problems: _Problems,
+             once: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Apply ``convert`` once per distinct cell (answers repeat a lot).
 
     Returns the converted distinct values and, per row, the number of its
     value (from ``pd.factorize``), so the per-row work is one numpy take
     instead of a Python-level mapping. Cells are never NaN (read with
-    na_filter off), so no code is the -1 of a missing value.
+    na_filter off), so no code is the -1 of a missing value. ``once``: a bad
+    value is reported on its first row only, with how many more rows hold it.
     """
     codes, uniques = pd.factorize(cells)
     converted, errors = [], {}
@@ -343,7 +415,13 @@ def _convert(cells: np.ndarray, convert, rows, column: str, problems: _Problems)
         except _Bad as exc:
             converted.append(np.nan)
             errors[i] = str(exc)
-    if errors:
+    if errors and once:
+        for i, message in errors.items():
+            where = rows[codes == i]
+            more = len(where) - 1
+            problems.add(int(where[0]), column, message + (f" (and on {more} more row{'s' if more != 1 else ''})"
+                                                           if more else ""))
+    elif errors:
         bad = np.isin(codes, list(errors))
         problems.add_rows(rows, bad, column, lambda i: errors[codes[i]])
     numeric = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in converted)
@@ -370,12 +448,40 @@ def _numeric(q: Question) -> bool:
     return all(isinstance(c, int) for c in [*q.options, *q.missing])
 
 
-def _background(name: str, categories: list[str], required: bool):
+def _misnamed_categories(cells: np.ndarray, name: str, categories: list[str], misnamed) -> set[str]:
+    """Values that are not a category while a close category has no respondent at all: the
+    population figures most likely name that category wrong ("Centrumm" for Centrum). Each
+    goes to ``misnamed(variable, category, value, rows)``, which reports it once at the
+    figures' line, not on every row that holds it; returns the values so explained."""
+    if misnamed is None:
+        return set()
+    known = {str(c).lower() for c in categories}
+    codes, distinct = pd.factorize(cells)  # hashing: the usual file, all known, costs one pass
+    values = [str(v).strip() for v in distinct]
+    if all(not v or v.lower() in known for v in values):
+        return set()
+    counts = np.bincount(codes, minlength=len(values))
+    present = {v.lower() for v in values}
+    unused = [str(c) for c in categories if str(c).lower() not in present]
+    explained = set()
+    for value, count in zip(values, counts):
+        if not value or value.lower() in known or not unused:
+            continue
+        close = difflib.get_close_matches(value.lower(), [c.lower() for c in unused], n=1, cutoff=0.6)
+        if close:
+            misnamed(name, next(c for c in unused if c.lower() == close[0]), value, int(count))
+            explained.add(value)
+    return explained
+
+
+def _background(name: str, categories: list[str], required: bool, explained: set[str] = frozenset()):
     lookup = {str(c).lower(): c for c in categories}
     lookup.update({str(c): c for c in categories})
     shown = ", ".join(map(str, categories))
 
     def convert(cell: str):
+        if cell in explained:
+            return None  # reported once, at the population figures
         if not cell:
             if required:
                 raise _Bad(f"empty value (expected one of {shown}; weighting needs a value for every respondent)")
@@ -472,6 +578,14 @@ def _number_converter(q: Question, labels: dict, missing_text: str):
                 raise _Bad(f'"{cell}" is not a whole number (expected {expected})')
             if not 1 <= value <= 10:
                 raise _Bad(f"grade {cell} is out of range (expected {expected})")
+        if not grade and value not in q.missing and not low <= value <= high:  # no min or max: the sane bound
+            raise _Bad(f'"{_clip(cell)}" is out of range (expected a number from {_bound(low)} to {_bound(high)}'
+                       f"{missing_text}; other limits: min and max of {q.id} in survey.yaml)")
         return value
 
+    low, high = q.bounds
     return number
+
+
+def _bound(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"

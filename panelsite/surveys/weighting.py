@@ -108,11 +108,52 @@ def rake(categories: list[np.ndarray], targets: list[np.ndarray], cap: float | N
     raise NotConverged(change)
 
 
-def check_margins(survey, municipality) -> list[Problem]:
-    """Weighting categories without respondents cannot be weighted up: one problem each."""
-    if not survey.weighting or not survey.has_responses:
+# How far apart the totals of the variables weighted by may be (relative to the largest): CBS
+# rounds each count to a multiple of 5, so figures from one table differ by a few per thousand.
+MARGIN_TOLERANCE = 0.01
+
+
+def check_totals(survey, municipality) -> list[Problem]:
+    """The variables a survey weights by must count one population: each variable's shares are
+    spread over the respondents, so a variable counted for another population (all ages beside
+    18+ only) shifts every weighted figure without a word."""
+    if not survey.weighting:
         return []
+    figures = municipality.population.variables
+    totals = {v: sum(figures[v].values()) for v in survey.weighting.by if v in figures}
+    if len(totals) < 2:
+        return []
+    # The reference: the total most variables agree on (within the tolerance), the first on a tie.
+    def agreeing(total):
+        return [v for v, t in totals.items() if _apart(t, total) <= MARGIN_TOLERANCE]
+
+    reference = max(totals, key=lambda v: len(agreeing(totals[v])))
+    same = agreeing(totals[reference])
+    others = " and ".join([", ".join(same[:-1]), same[-1]] if len(same) > 1 else same)
     problems = []
+    for var, total in totals.items():
+        apart = _apart(total, totals[reference])
+        if apart > MARGIN_TOLERANCE:
+            message = (f"the counts add up to {total:,}, those of {others} to {totals[reference]:,}: {apart:.1%} apart "
+                       f"(expected every variable weighted by ({', '.join(totals)}) to count the same population, "
+                       f"within {MARGIN_TOLERANCE:.0%}: otherwise weighting changes every weighted figure)")
+            where = getattr(municipality, "problem", None)
+            problems.append(where(f"population.{var}", message) if where else survey.problem("weighting.by", message))
+    return problems
+
+
+def _apart(a: float, b: float) -> float:
+    return abs(a - b) / max(a, b) if max(a, b) else 0.0
+
+
+def check_margins(survey, municipality) -> list[Problem]:
+    """Weighting categories without respondents cannot be weighted up: one problem each; and
+    the variables weighted by must count the same population (check_totals)."""
+    if not survey.weighting:
+        return []
+    problems = check_totals(survey, municipality)
+    if not survey.has_responses:
+        return problems
     for i, var in enumerate(survey.weighting.by):
         counts = _category_counts(survey.responses[var])
         for category, population in municipality.population.variables[var].items():

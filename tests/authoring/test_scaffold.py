@@ -115,3 +115,132 @@ def test_build_py_builds_a_scaffolded_project(small_project):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Built 2 sites" in proc.stdout
     assert (small_project / "dist/nieuw-brabant/resultaten/buurt-2026/index.html").is_file()  # a preview: under embargo
+
+
+# --------------------------------------------------------------------------
+# a new survey is a draft (issue 17.1)
+
+
+def _answers(small_project, slug: str, survey_id: str) -> None:
+    """responses.csv for the skeleton's questions, as the answers come in."""
+    import random
+
+    m = yaml.safe_load((small_project / "municipalities" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    population = {k: list(v) for k, v in m["population"].items() if isinstance(v, dict)}
+    rng = random.Random(17)
+    header = ["respondent_id", *population, "q1", "q2", "q3_1", "q3_2", "q3_3", "q3_4", "q4", "q5"]
+    rows = [",".join(header)]
+    for i in range(1, 201):
+        q4 = rng.choice([1, 2])
+        rows.append(",".join([str(i), *(rng.choice(c) for c in population.values()), str(rng.randint(1, 5)),
+                              str(rng.randint(1, 10)), *(str(rng.randint(0, 1)) for _ in range(4)), str(q4),
+                              str(rng.randint(1, 5)) if q4 == 1 else ""]))
+    folder = small_project / "content" / slug / "surveys" / survey_id
+    (folder / "responses.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _undraft(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "\ndraft: true\n" in text
+    path.write_text(text.replace("\ndraft: true\n", "\n"), encoding="utf-8")
+
+
+def test_a_new_survey_stays_off_the_public_site_until_staff_remove_the_draft_flags(small_project, capsys):
+    from panelsite.errors import PanelsiteError
+
+    assert new(capsys, small_project, "municipality", "nieuw-brabant")[0] == 0
+    assert new(capsys, small_project, "survey", "nieuw-brabant", "buurt-2026")[0] == 0
+    folder = small_project / "content" / "nieuw-brabant" / "surveys" / "buurt-2026"
+    _answers(small_project, "nieuw-brabant", "buurt-2026")
+    publish_on = yaml.safe_load((folder / "survey.yaml").read_text(encoding="utf-8"))["publish_on"]
+    later = publish_on + dt.timedelta(days=1)  # past the embargo: only the draft flag keeps it off the site
+    site = small_project / "dist" / "nieuw-brabant"
+
+    build(small_project, only=["nieuw-brabant"], today=later)
+    assert not (site / "resultaten" / "buurt-2026").exists()
+    assert "buurt-2026" not in (site / "resultaten" / "index.html").read_text(encoding="utf-8")
+    # Nor announced: between fieldwork and publication the results index lists the results to come, not a draft's.
+    survey = yaml.safe_load((folder / "survey.yaml").read_text(encoding="utf-8"))
+    between = survey["fieldwork"]["end"] + dt.timedelta(days=1)
+    assert between < publish_on
+    build(small_project, only=["nieuw-brabant"], today=between)
+    assert survey["title"] not in (site / "resultaten" / "index.html").read_text(encoding="utf-8")
+
+    _undraft(folder / "survey.yaml")  # the survey is ready, its factsheet not yet
+    build(small_project, only=["nieuw-brabant"], today=later)
+    assert (site / "resultaten" / "buurt-2026" / "index.html").is_file()
+    assert not (site / "resultaten" / "buurt-2026" / "factsheet").exists()
+
+    _undraft(folder / "factsheet.md")  # published with the skeleton's example texts: refused, line by line
+    with pytest.raises(PanelsiteError) as refused:
+        build(small_project, only=["nieuw-brabant"], today=later)
+    lines = (folder / "factsheet.md").read_text(encoding="utf-8").splitlines()
+    shown = [str(p) for p in refused.value.problems]
+    assert shown and all(p.startswith("content/nieuw-brabant/surveys/buurt-2026/factsheet.md:") for p in shown)
+    assert {int(p.split(":")[1]) for p in shown} == {
+        n for n, line in enumerate(lines, 1)
+        if any(text in line for text in ("Schrijf hier", "over de buurt", "rapportcijfer voor de buurt"))
+        and not line.startswith("#")}
+    assert any(p.endswith('still holds the example text of new survey: "Schrijf hier in gewone woorden wat de '
+                          'uitkomsten zijn." (expected your own text about the results; or draft: true while it is '
+                          "not ready)") for p in shown)
+    assert (site / "resultaten" / "buurt-2026" / "index.html").is_file()  # the previous site stays
+
+    text = (folder / "factsheet.md").read_text(encoding="utf-8")
+    for old, own in [("is (zeer) tevreden over de buurt", "vindt de buurt fijn"),
+                     ("gemiddeld rapportcijfer voor de buurt", "gemiddeld cijfer"),
+                     ("Schrijf hier in gewone woorden wat de uitkomsten zijn.", "De meeste inwoners zijn tevreden."),
+                     ("van de inwoners is tevreden of zeer tevreden over de buurt.", "is tevreden.")]:
+        text = text.replace(old, own)
+    (folder / "factsheet.md").write_text(text, encoding="utf-8")
+    build(small_project, only=["nieuw-brabant"], today=later)
+    assert "De meeste inwoners zijn tevreden." in (site / "resultaten/buurt-2026/factsheet/index.html").read_text(
+        encoding="utf-8")
+
+
+def test_the_preview_shows_a_new_survey_with_the_concept_banner(small_project, capsys):
+    from .test_serve import get
+    from .test_serve_previews import running_preview
+
+    assert new(capsys, small_project, "municipality", "nieuw-brabant")[0] == 0
+    assert new(capsys, small_project, "survey", "nieuw-brabant", "buurt-2026")[0] == 0
+    _answers(small_project, "nieuw-brabant", "buurt-2026")
+    state, server = running_preview(small_project, drafts=True)
+    try:
+        concept = "Concept: deze pagina staat nog niet op de echte website."
+        for path in ("resultaten/buurt-2026/", "resultaten/buurt-2026/factsheet/"):
+            status, _, page = get(state.port, f"/nieuw-brabant/{path}")
+            assert status == 200 and concept in page, path
+        assert concept not in get(state.port, "/nieuw-brabant/")[2]
+    finally:
+        state.stop()
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_skeleton_s_example_texts_are_the_ones_the_build_refuses():
+    """factsheets.source.SCAFFOLD_TEXT names the example texts of the skeleton, and no more."""
+    from panelsite.factsheets.source import SCAFFOLD_TEXT
+
+    skeleton = (REPO / "panelsite" / "authoring" / "scaffold_templates" / "factsheet.md").read_text(encoding="utf-8")
+    assert all(text in skeleton for text in SCAFFOLD_TEXT)
+
+
+def test_a_new_project_ignores_the_private_folder(tmp_path, capsys):
+    root = tmp_path / "nieuw"
+    (root / "municipalities").mkdir(parents=True)
+    assert new(capsys, root, "municipality", "nieuw-brabant")[0] == 0
+    ignore = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "private/" in ignore and "dist/" in ignore
+    # an existing .gitignore without it gets the line, once
+    (root / ".gitignore").write_text("dist/\n", encoding="utf-8")
+    assert new(capsys, root, "municipality", "oud-brabant")[0] == 0
+    assert (root / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "private/"
+    assert new(capsys, root, "municipality", "west-brabant")[0] == 0
+    assert (root / ".gitignore").read_text(encoding="utf-8").count("private/") == 1
+
+
+def test_this_repository_ignores_the_private_folder():
+    proc = subprocess.run(["git", "check-ignore", "-q", "private/lindenhaven/afval-2026/open-answers.csv"],
+                          cwd=REPO, capture_output=True)
+    assert proc.returncode == 0, "private/ is not in .gitignore"

@@ -251,3 +251,39 @@ def test_each_run_has_its_own_preview_folder(small_project):
                preview.preview_out(opts, "192.168.1.20", 8000)}
     assert len(folders) == 4
     assert preview.preview_out(opts, "127.0.0.1", 8000) == small_project / ".panelsite-cache" / "serve" / "8000"
+
+
+# --------------------------------------------------------------------------
+# one municipality's mistake (issue 17.2)
+
+
+def test_a_mistake_in_one_municipality_leaves_the_others_served(small_project, capsys):
+    assert cli.main(["new", "municipality", "nieuw-brabant", "--root", str(small_project)]) == 0
+    capsys.readouterr()
+    state, server = running_preview(small_project)
+    config = small_project / "municipalities" / "nieuw-brabant.yaml"
+    good = config.read_text(encoding="utf-8")
+    try:
+        config.write_text(good.replace("\nname: ", "\nname: [", 1), encoding="utf-8")
+        assert not state.rebuild()
+        assert state.skipped == {"nieuw-brabant"}
+        status, _, page = get(state.port, "/nieuw-brabant/")
+        assert status == 500 and "municipalities/nieuw-brabant.yaml:" in page
+        status, _, page = get(state.port, "/lindenhaven/")
+        assert status == 200 and "panelsite-preview" not in page
+        index = get(state.port, "/")[2]
+        assert "not built: it has problems" in index and "municipalities/nieuw-brabant.yaml:" in index
+        # a mistake in a file every site is made from stops every site
+        shared = small_project / "content" / "_shared" / "contact.md"
+        contact = shared.read_text(encoding="utf-8")
+        shared.write_text(contact.replace("title:", "title: [", 1), encoding="utf-8")
+        assert not state.rebuild()
+        assert state.skipped is None and get(state.port, "/lindenhaven/")[0] == 500
+        shared.write_text(contact, encoding="utf-8")
+        config.write_text(good, encoding="utf-8")
+        assert state.rebuild()
+        assert get(state.port, "/nieuw-brabant/")[0] == 200
+    finally:
+        state.stop()
+        server.shutdown()
+        server.server_close()

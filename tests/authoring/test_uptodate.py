@@ -86,3 +86,20 @@ def test_a_file_removed_from_the_built_site_is_made_again(small_project):
     assert build(small_project)["lindenhaven"].rendered == 1
     assert page.is_file()
 
+
+
+def test_a_logo_kept_outside_the_project_folders_is_watched_too(small_project):
+    # a house style kept beside the project ("../huisstijl/logo.svg") is read by its name in the YAML
+    config = small_project / "municipalities" / "lindenhaven.yaml"
+    style = small_project / "huisstijl"
+    style.mkdir()
+    logo = small_project / "municipalities" / "assets" / "lindenhaven-logo.svg"
+    (style / "logo.svg").write_bytes(logo.read_bytes())
+    config.write_text(config.read_text(encoding="utf-8").replace("assets/lindenhaven-logo.svg", "../huisstijl/logo.svg"),
+                      encoding="utf-8")
+    build(small_project)
+    (style / "logo.svg").write_text(logo.read_text(encoding="utf-8").replace("</svg>", "<!-- nieuw --></svg>"),
+                                    encoding="utf-8")
+    assert build(small_project)["lindenhaven"].rendered > 0
+    built = (small_project / "dist" / "lindenhaven" / "assets")
+    assert any("<!-- nieuw -->" in p.read_text(encoding="utf-8", errors="replace") for p in built.rglob("*.svg"))

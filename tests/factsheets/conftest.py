@@ -90,9 +90,10 @@ class Project:
         if text is not None:
             self.write(text)
         surveys = self.surveys()
-        inputs = SiteInputs(municipality(), results=SimpleNamespace(all=surveys, published=surveys))
+        inputs = SiteInputs(municipality(), results=SimpleNamespace(all=surveys, published=surveys, drafts=False))
         with captured() as warnings:
-            factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today), inputs)
+            factsheets.load(SimpleNamespace(root=self.root, out=self.root / "dist", today=self.today, drafts=False),
+                            inputs)
         self.warnings = [p.report_line() for p in warnings]  # as the terminal shows them
         return inputs.factsheets
 

@@ -100,8 +100,9 @@ def test_change_says_how_the_key_figure_moved_since_the_previous_round(tmp_path)
     (surveys / "afval-2026" / "factsheet.md").write_text(
         FACTSHEET + 'Tevreden: {{ change("q1") }}. Cijfer: {{ change("q2") }}.\n', encoding="utf-8")
     loaded = load_surveys(surveys, municipality(), tmp_path)
-    inputs = SiteInputs(municipality(), results=SimpleNamespace(all=loaded, published=loaded))
-    factsheets.load(SimpleNamespace(root=tmp_path, out=tmp_path / "dist", today=dt.date(2026, 5, 1)), inputs)
+    inputs = SiteInputs(municipality(), results=SimpleNamespace(all=loaded, published=loaded, drafts=False))
+    factsheets.load(SimpleNamespace(root=tmp_path, out=tmp_path / "dist", today=dt.date(2026, 5, 1), drafts=False),
+                    inputs)
     results = [analyse(s, municipality()) for s in sorted(loaded, key=lambda s: s.fieldwork_end)]
     changes = series_changes(results)["afval-2026"]
     figures = Figures(inputs.factsheets["afval-2026"], results[1], changes)

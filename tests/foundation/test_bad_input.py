@@ -255,7 +255,7 @@ def test_an_unknown_variable_in_a_shared_template_is_reported_where_it_is(projec
     base.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, err = project.run("build", capsys=capsys)
     assert code == 1
-    assert f"error: themes/default/templates/base.html:{at + 1}: while rendering" in err and "'nope' is undefined" in err
+    assert f"error: themes/default/templates/base.html:{at + 1}: while rendering" in err and 'unknown variable "nope" (expected a name the template is given' in err
 
 
 def test_the_count_of_problems_is_the_number_listed(project, capsys):
