@@ -98,10 +98,13 @@ class Option:
     expected = "a value"
 
     # help, min and max: the words a schema reads best with (Int(min=5, help="…")), as in MkDocs
-    def __init__(self, *, required: bool = False, default: Any = None, help: str = ""):  # noqa: A002
+    def __init__(self, *, required: bool = False, default: Any = None, help: str = "",  # noqa: A002
+                 required_unless: str | None = None):
         self.required = required
         self.default = default
         self.help = help
+        # the name of a sibling key that, when given, makes this one optional (brand.primary or brand.tokens)
+        self.required_unless = required_unless
 
     def convert(self, value: Any, path: str, ctx: Context) -> Any:
         return value
@@ -369,6 +372,12 @@ class Mapping(Option):
                     ctx.report(child, f"unknown key{did_you_mean(key, self.options)}")
         for name, option in self.options.items():
             child = f"{path}.{name}" if path else name
+            other = option.required_unless
+            if other and value.get(name) is None:
+                if value.get(other) is None:
+                    ctx.report(child, f"is required unless {other} is given (expected {option.expected})")
+                out[name] = option.default() if callable(option.default) else option.default
+                continue
             out[name] = option.check(value.get(name), child, ctx)
         if self.validator is not None:
             self.validator(out, path, ctx)
