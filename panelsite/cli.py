@@ -48,6 +48,8 @@ COMMANDS = [
     Command("retention", "delete what the privacy statement says is deleted",
             collector.retention_arguments, collector.retention),
     Command("new", "create a commented starting point", authoring.new_arguments, authoring.new),
+    Command("schema", "write JSON Schemas of every input, for editors (VS Code's YAML extension) and the CMS",
+            authoring.schema_arguments, authoring.schema),
     Command("deploy", "upload a built site to a folder, an rsync or SSH server, or S3-compatible storage",
             deploy.deploy_arguments, deploy.deploy),
     Command("panel-report", "staff report on the panel's representativeness (not published)",

@@ -55,6 +55,22 @@ def serve(args: argparse.Namespace) -> int:
     return run_preview(options_from(args), args.host, args.port, None if args.no_collector else collector_port)
 
 
+def schema_arguments(parser: argparse.ArgumentParser) -> None:
+    add_root_argument(parser)
+    parser.add_argument("--out", type=Path, default=None, help="folder to write to (default: ROOT/schemas)")
+
+
+def schema(args: argparse.Namespace) -> int:
+    from panelsite.authoring import schemas
+    from panelsite.errors import LOG, relpath
+
+    root = args.root.resolve()
+    out = (args.out or root / "schemas").resolve()
+    files = schemas.write(out)
+    LOG.info(f"Wrote {len(files)} JSON Schemas to {relpath(out, root)}/: {', '.join(f.name for f in files)}")
+    return 0
+
+
 def new_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=["municipality", "survey"])
     parser.add_argument("names", nargs="+", help="municipality: <slug>; survey: <slug> <survey-id>")

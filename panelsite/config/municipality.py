@@ -92,6 +92,18 @@ class Population(Option):
             out.labels[str(name)] = labels
         return out
 
+    def json_type(self):
+        counts = DictOf(Int(min=0), min_items=2, required=True)
+        return {
+            "type": "object",
+            "properties": {"source": Str(required=True, help="Where the figures come from, like BRP.").json_schema(),
+                           "date": Date(required=True, help="The date the figures describe.").json_schema()},
+            "required": ["source", "date"],
+            "propertyNames": {"pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|[a-z_][a-z0-9_]*)$"},
+            "additionalProperties": {**counts.json_schema(),
+                                     "description": "Category → number of residents aged 18+."},
+        }
+
 
 class Themes(Option):
     """``themes: {haven: Haven en scheepvaart}``: the municipality's own themes beside the fixed ones."""
@@ -125,6 +137,13 @@ class Themes(Option):
                 if converted:
                     out[str(theme)] = converted
         return out
+
+    def json_type(self):
+        from panelsite.surveys.definition import THEMES
+
+        return {"type": "object",
+                "propertyNames": {"pattern": f"^(?:{SLUG.pattern})$", "not": {"enum": list(THEMES)}},
+                "additionalProperties": Str(required=True, min_length=1, help="The Dutch label.").json_schema()}
 
 
 def category_label(category) -> str:
