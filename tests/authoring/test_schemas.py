@@ -213,3 +213,10 @@ def test_every_option_type_has_a_json_schema():
         walk(item.schema)
     assert {s.Str, s.Int, s.Float, s.Bool, s.Choice, s.Date, s.Url, s.Email, s.Color, s.FilePath, s.ListOf,
             s.DictOf, s.Mapping} <= seen
+
+
+def test_the_vscode_setup_in_the_docs_names_every_yaml_schema_with_its_files():
+    docs = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    block = re.search(r'```json\n(\{\n  "yaml\.schemas".*?)```', docs, re.S).group(1)
+    assert json.loads(block)["yaml.schemas"] == {f"./schemas/{i.file_name}": i.files
+                                                  for i in schemas.INPUTS if not i.front_matter}
