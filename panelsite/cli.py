@@ -50,6 +50,8 @@ COMMANDS = [
     Command("new", "create a commented starting point", authoring.new_arguments, authoring.new),
     Command("schema", "write JSON Schemas of every input, for editors (VS Code's YAML extension) and the CMS",
             authoring.schema_arguments, authoring.schema),
+    Command("cms", "write Decap CMS (editing in the browser) with a production backend, to deploy",
+            authoring.cms_arguments, authoring.cms),
     Command("deploy", "upload a built site to a folder, an rsync or SSH server, or S3-compatible storage",
             deploy.deploy_arguments, deploy.deploy),
     Command("panel-report", "staff report on the panel's representativeness (not published)",
