@@ -301,17 +301,33 @@ def write_admin(out: Path, root: Path, backend: dict, site_url: str | None = Non
 PROXY_START_SECONDS = 30
 
 
-def start_proxy(root: Path, host: str, port: int) -> subprocess.Popen | None:
-    """``decap-server`` (fs mode) on ``host:port`` writing into ``root``; None (with a warning)
-    when node or the package is missing or it does not start."""
+def start_proxy(root: Path, host: str, port: int, origin: str) -> subprocess.Popen | None:
+    """``decap-server`` (fs mode) on ``host:port`` writing into ``root`` for the CMS page at
+    ``origin``; None (with a warning) when node or the package is missing or it does not start.
+
+    It writes files for whoever asks, so it never listens on every interface (a preview served
+    to the network with ``--host 0.0.0.0`` keeps its CMS to this machine), and off the loopback
+    it answers the preview's own origin only (its default: any page on localhost)."""
     server = tools_root() / DECAP_SERVER
     node = shutil.which("node")
     if node is None or not server.is_file() or decap_dist() is None:
         print("warning: Decap CMS is not installed (run npm ci); serving without the CMS at "
               f"{PATH}", file=sys.stderr, flush=True)
         return None
-    env = {**os.environ, "PORT": str(port), "BIND_HOST": host or "127.0.0.1", "MODE": "fs",
+    from panelsite.authoring.preview import _port_taken
+
+    bind = proxy_host(host)
+    # Another run's decap-server on this port would answer, and save into its own project.
+    busy = _port_taken(bind, port)
+    if busy:
+        print(f"error: cannot start the CMS backend (decap-server) on {bind}:{port} ({busy}); try --cms-port or "
+              "--no-cms. Serving without the CMS", file=sys.stderr, flush=True)
+        return None
+    env = {**os.environ, "PORT": str(port), "BIND_HOST": bind, "MODE": "fs",
            "GIT_REPO_DIRECTORY": str(root.resolve()), "LOG_LEVEL": "warn"}
+    if bind not in ("127.0.0.1", "::1"):
+        env["ORIGIN"] = origin
+    host = bind
     process = subprocess.Popen([node, str(server)], cwd=root, env=env, stdout=subprocess.DEVNULL)
     if not _answers(process, host, port, time.monotonic() + PROXY_START_SECONDS):
         code = process.poll()
@@ -323,11 +339,21 @@ def start_proxy(root: Path, host: str, port: int) -> subprocess.Popen | None:
     return process
 
 
+def proxy_host(host: str) -> str:
+    """Where decap-server listens for a preview on ``host``: this machine only, for a wildcard."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::", "localhost") else host
+
+
+def proxy_url(host: str, port: int) -> str:
+    bind = proxy_host(host)
+    return f"http://{f'[{bind}]' if ':' in bind else bind}:{port}/api/v1"
+
+
 def _answers(process: subprocess.Popen, host: str, port: int, deadline: float) -> bool:
     import json
     import urllib.request
 
-    request = urllib.request.Request(f"http://{_connect_host(host)}:{port}/api/v1",
+    request = urllib.request.Request(proxy_url(host, port),
                                      data=json.dumps({"action": "info"}).encode(),
                                      headers={"Content-Type": "application/json"})
     while time.monotonic() < deadline and process.poll() is None:
@@ -337,10 +363,6 @@ def _answers(process: subprocess.Popen, host: str, port: int, deadline: float) -
         except (OSError, ValueError):
             time.sleep(0.1)
     return False
-
-
-def _connect_host(host: str) -> str:
-    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else f"[{host}]" if ":" in host else host
 
 
 def stop_proxy(process: subprocess.Popen | None) -> None:

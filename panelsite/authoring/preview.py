@@ -82,9 +82,9 @@ def run_preview(options, host: str, port: int, collector_port: int | None, cms_p
         preview.options = replace(preview.options, collector_url=origin + NO_COLLECTOR_PATH)
     proxy = None
     if cms_port is not None:
-        proxy = cms.start_proxy(options.root, host, cms_port)
+        proxy = cms.start_proxy(options.root, host, cms_port, origin)
     if proxy:
-        preview.cms_backend = cms.local_backend(f"http://{url_host}:{cms_port}/api/v1")
+        preview.cms_backend = cms.local_backend(cms.proxy_url(host, cms_port))
         print(f"CMS at {origin}{cms.PATH} (saves into {options.root}; the pages rebuild)", flush=True)
     _stop_on_sigterm()
     if preview.rebuild(first=True):

@@ -107,6 +107,25 @@ def test_serve_without_the_cms_says_how_to_get_it(small_project):
         stop(process)
 
 
+def test_a_taken_cms_port_is_an_error_and_serve_goes_on_without_the_cms(small_project):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        cms_port = taken.getsockname()[1]
+        process, port = start_serve(small_project, "--no-collector", "--cms-port", str(cms_port))
+        try:
+            wait_for(process, port, "/lindenhaven/")
+            status, _, _ = get(port, "/_cms/")
+            assert status == 503
+        finally:
+            output = stop(process)
+    assert f"error: cannot start the CMS backend (decap-server) on 127.0.0.1:{cms_port} (address already in use)" \
+        in output
+    assert "CMS at" not in output
+
+
 def _port_free(port: int) -> bool:
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
