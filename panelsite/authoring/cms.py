@@ -271,10 +271,14 @@ def local_backend(proxy_url: str) -> dict:
     return {"name": "proxy", "proxy_url": proxy_url, "branch": "main"}
 
 
-def production_backend(name: str, repo: str | None, branch: str) -> dict:
-    if name == "github":
-        return {"name": "github", "repo": repo, "branch": branch}
-    return {"name": "git-gateway", "branch": branch}
+def production_backend(name: str, repo: str | None, branch: str, auth_url: str | None = None) -> dict:
+    """git-gateway (Netlify Identity) or GitHub; ``auth_url``: the OAuth server staff log in
+    through when the site is not on Netlify (Decap's ``base_url``)."""
+    backend = {"name": "github", "repo": repo, "branch": branch} if name == "github" else \
+        {"name": "git-gateway", "branch": branch}
+    if auth_url:
+        backend["base_url"] = auth_url.rstrip("/")
+    return backend
 
 
 def write_admin(out: Path, root: Path, backend: dict, site_url: str | None = None) -> list[Path]:

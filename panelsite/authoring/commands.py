@@ -85,6 +85,8 @@ def cms_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the CMS saves: git-gateway (Netlify Identity) or GitHub (default: git-gateway)")
     parser.add_argument("--repo", help="owner/name of the GitHub repository (--backend github)")
     parser.add_argument("--branch", default="main", help="branch the CMS commits to (default: main)")
+    parser.add_argument("--auth-url", help="OAuth server for the GitHub backend off Netlify "
+                                           "(Decap's base_url, e.g. https://cms-auth.gemeente.nl)")
     parser.add_argument("--site-url", help="the site's address, for the CMS's link to it")
 
 
@@ -97,7 +99,7 @@ def cms(args: argparse.Namespace) -> int:
                                             "like gemeente-lindenhaven/panel)"))
     root = args.root.resolve()
     out = args.out.resolve()
-    files = decap.write_admin(out, root, decap.production_backend(args.backend, args.repo, args.branch),
+    files = decap.write_admin(out, root, decap.production_backend(args.backend, args.repo, args.branch, args.auth_url),
                               args.site_url)
     LOG.info(f"Wrote Decap CMS ({args.backend} backend, branch {args.branch}) to {relpath(out, root)}/: "
              f"{len(files)} files")

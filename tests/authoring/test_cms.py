@@ -8,7 +8,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
 
 from panelsite.a11y import check as a11y
@@ -83,9 +82,11 @@ def test_the_config_file_is_plain_yaml_without_aliases():
 def test_cms_command_writes_a_production_admin_folder(tmp_path, capsys):
     out = tmp_path / "admin"
     assert main(["cms", "--root", str(REPO), "--out", str(out), "--backend", "github",
-                 "--repo", "gemeente-lindenhaven/panel", "--branch", "content"]) == 0
+                 "--repo", "gemeente-lindenhaven/panel", "--branch", "content",
+                 "--auth-url", "https://cms-auth.lindenhaven.nl/"]) == 0
     config = yaml.safe_load((out / "config.yml").read_text(encoding="utf-8"))
-    assert config["backend"] == {"name": "github", "repo": "gemeente-lindenhaven/panel", "branch": "content"}
+    assert config["backend"] == {"name": "github", "repo": "gemeente-lindenhaven/panel", "branch": "content",
+                                 "base_url": "https://cms-auth.lindenhaven.nl"}
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<script src="decap-cms.js"></script>' in page and "http" not in page.split("<body>")[1]
     assert (out / "decap-cms.js").read_bytes() == (cms.decap_dist() / "decap-cms.js").read_bytes()
