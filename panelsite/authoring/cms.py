@@ -159,8 +159,10 @@ def input_fields(name: str, keep=None, drop=()) -> list[dict]:
     return [f for f in fields if (keep is None or f["name"] in keep) and f["name"] not in drop]
 
 
-BODY = {"name": "body", "label": "Tekst", "widget": "markdown", "modes": ["raw", "rich_text"],
-        "hint": "Markdown. {{ site.name }} and the like are filled in by the build."}
+# Markdown as written: Decap's rich-text mode writes the text anew and escapes what Jinja needs
+# ({{ pct("q1", [4, 5]) }} became {{ pct("q1", \[4, 5]) }}, a template error), so it is not offered.
+BODY = {"name": "body", "label": "Tekst", "widget": "markdown", "modes": ["raw"],
+        "hint": "Markdown. {{ site.name }}, {{ pct(\"q1\", [4, 5]) }} and the like are filled in by the build."}
 MEASURE_KEYS = ("measures", "follow_up")
 
 

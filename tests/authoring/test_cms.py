@@ -50,6 +50,7 @@ def test_the_widgets_come_from_the_schemas():
     sheet = next(f for f in collection(config, "factsheets")["files"] if f["name"] == "lindenhaven-afval-2026")
     fields = fields_by_name(sheet["fields"])
     assert "measures" not in fields and fields["body"]["widget"] == "markdown"
+    assert fields["body"]["modes"] == ["raw"]  # rich text would escape the [ of {{ pct("q1", [4, 5]) }}
     highlight = fields_by_name(fields["highlights"]["fields"])
     assert fields["highlights"]["widget"] == "list" and fields["highlights"]["min"] == 1
     assert highlight["stat"]["widget"] == "select" and highlight["stat"]["options"] == list(STATS)
@@ -165,6 +166,11 @@ def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_pag
             title = page.get_by_label("Title (optioneel)")
             expect(title).to_have_value("Wat u vond van de afvalinzameling in 2026", timeout=60_000)
             title.fill("Wat u vond van het afval in 2026")
+            text = page.locator("[role=textbox][aria-multiline=true]")  # the Markdown, as written
+            text.click()
+            page.keyboard.press("Control+End")
+            page.keyboard.insert_text("Dank voor het meedoen.")  # one input event: Slate moves the caret between keys
+            expect(text).to_contain_text("Dank voor het meedoen.")
             page.get_by_role("button", name="Publiceer", exact=True).click()
             page.get_by_text("Publiceer nu").click()
             expect(page.get_by_text("Gepubliceerd").first).to_be_visible(timeout=60_000)
@@ -172,6 +178,8 @@ def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_pag
             # The open factsheet reloads by itself once the saved file is rebuilt.
             factsheet.wait_for_function("document.querySelector('h1').textContent.trim() === "
                                         "'Wat u vond van het afval in 2026'", timeout=60_000)
+            assert "Dank voor het meedoen." in factsheet.locator("main").inner_text(), source.read_text()
+            assert "{{" not in factsheet.locator("main").inner_text()  # the key figures are filled in
 
             page.goto(f"{site}/_cms/#/collections/measures/entries/lindenhaven-afval-2026")
             expect(page.get_by_text("3 measures")).to_be_visible(timeout=60_000)
@@ -189,7 +197,8 @@ def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_pag
             browser.close()
         assert outside == []  # Decap's own files came from node_modules, through the preview
         after = source.read_text(encoding="utf-8")
-        assert after.split("\n---\n", 1)[1] == body_before  # the text was not rewritten
+        # The text is as written plus the sentence typed: Jinja's {{ pct("q1", [4, 5]) }} not escaped.
+        assert after.split("\n---\n", 1)[1] == body_before + "Dank voor het meedoen.\n"
         front = yaml.safe_load(after.split("---\n", 2)[1])
         assert front["highlights"][0]["codes"] == [4, 5]  # a key without a widget is kept
         assert str(front["follow_up"][0]["date"]) == "2026-10-05"
