@@ -138,7 +138,18 @@ def _port_free(port: int) -> bool:
     return False
 
 
-def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_page(small_project):
+# The rebuilt factsheet, not the preview's error page (which quotes the changed lines too).
+IS_THE_FACTSHEET = "document.querySelector('h1').textContent.trim() === 'Wat u vond van het afval in 2026'"
+
+
+def open_entry(page, url: str) -> None:
+    """Open an entry as a fresh page: Decap switching entries by the address's #hash alone
+    keeps the previous entry's name and shows an empty form."""
+    page.goto(url)
+    page.reload()
+
+
+def test_staff_edit_a_factsheet_a_measure_and_settings_in_the_cms_and_see_the_rebuilt_page(small_project):
     from playwright.sync_api import expect, sync_playwright
 
     cms_port = free_port()
@@ -176,24 +187,35 @@ def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_pag
             expect(page.get_by_text("Gepubliceerd").first).to_be_visible(timeout=60_000)
 
             # The open factsheet reloads by itself once the saved file is rebuilt.
-            factsheet.wait_for_function("document.querySelector('h1').textContent.trim() === "
-                                        "'Wat u vond van het afval in 2026'", timeout=60_000)
+            factsheet.wait_for_function(IS_THE_FACTSHEET, timeout=60_000)
             assert "Dank voor het meedoen." in factsheet.locator("main").inner_text(), source.read_text()
             assert "{{" not in factsheet.locator("main").inner_text()  # the key figures are filled in
 
-            page.goto(f"{site}/_cms/#/collections/measures/entries/lindenhaven-afval-2026")
+            open_entry(page, f"{site}/_cms/#/collections/measures/entries/lindenhaven-afval-2026")
             expect(page.get_by_text("3 measures")).to_be_visible(timeout=60_000)
             # A collapsed measure shows its title; the first button of the bar above it opens it.
-            summary = page.get_by_text("Gft-bakken in de buurt voor flats in Lindenhof en Noordveld", exact=True)
+            summary = page.get_by_text("Textielcontainer bij elke supermarkt", exact=True)
             summary.locator("xpath=preceding-sibling::div[1]//button").first.click()
-            measure_title = page.get_by_label("Title", exact=True).nth(1)
-            expect(measure_title).to_have_value("Gft-bakken in de buurt voor flats in Lindenhof en Noordveld")
-            measure_title.fill("Gft-bakken bij twaalf flats")
+            measure_title = page.get_by_label("Title", exact=True).nth(2)
+            expect(measure_title).to_have_value("Textielcontainer bij elke supermarkt")
+            measure_title.fill("Textielcontainer bij elke supermarkt en de milieustraat")
             page.get_by_role("button", name="Publiceer", exact=True).click()
             page.get_by_text("Publiceer nu").click()
             expect(page.get_by_text("Gepubliceerd").first).to_be_visible(timeout=60_000)
-            factsheet.wait_for_function("document.querySelector('main').textContent.includes("
-                                        "'Gft-bakken bij twaalf flats')", timeout=60_000)
+            factsheet.wait_for_function(f"{IS_THE_FACTSHEET} && document.querySelector('main').textContent"
+                                        ".includes('Textielcontainer bij elke supermarkt en de milieustraat')",
+                                        timeout=60_000)
+
+            # Municipality settings: a YAML file of its own, saved whole by Decap.
+            open_entry(page, f"{site}/_cms/#/collections/municipalities/entries/lindenhaven")
+            panel_name = page.get_by_label("Panel name", exact=True)
+            expect(panel_name).to_have_value("Lindenhaven Spreekt", timeout=60_000)
+            panel_name.fill("Lindenhaven Praat Mee")
+            page.get_by_role("button", name="Publiceer", exact=True).click()
+            page.get_by_text("Publiceer nu").click()
+            expect(page.get_by_text("Gepubliceerd").first).to_be_visible(timeout=60_000)
+            factsheet.wait_for_function(f"{IS_THE_FACTSHEET} && document.body.textContent.includes("
+                                        "'Lindenhaven Praat Mee')", timeout=60_000)
             browser.close()
         assert outside == []  # Decap's own files came from node_modules, through the preview
         after = source.read_text(encoding="utf-8")
@@ -202,7 +224,10 @@ def test_staff_edit_a_factsheet_and_a_measure_in_the_cms_and_see_the_rebuilt_pag
         front = yaml.safe_load(after.split("---\n", 2)[1])
         assert front["highlights"][0]["codes"] == [4, 5]  # a key without a widget is kept
         assert str(front["follow_up"][0]["date"]) == "2026-10-05"
-        assert front["measures"][1]["title"] == "Gft-bakken bij twaalf flats"
+        assert front["measures"][2]["title"] == "Textielcontainer bij elke supermarkt en de milieustraat"
+        settings = yaml.safe_load((small_project / "municipalities" / "lindenhaven.yaml").read_text(encoding="utf-8"))
+        assert settings["panel_name"] == "Lindenhaven Praat Mee"
+        assert settings["population"]["wijk"]  # the free-key figures, which have no field, are kept
     finally:
         output = stop(process)
     assert "CMS at http://127.0.0.1:" in output
