@@ -93,15 +93,19 @@ class Population(Option):
         return out
 
     def json_type(self):
-        counts = DictOf(Int(min=0), min_items=2, required=True)
+        count = Int(min=0, required=True, help="Number of residents aged 18+.").json_schema()
+        label = Str(required=True, min_length=1, help="How pages and forms show it.").json_schema()
+        labelled = {"type": "object", "properties": {"count": count, "label": label},
+                    "required": ["count"], "additionalProperties": False}
+        counts = {"type": "object", "minProperties": 2, "additionalProperties": {"anyOf": [count, labelled]}}
         return {
             "type": "object",
             "properties": {"source": Str(required=True, help="Where the figures come from, like BRP.").json_schema(),
                            "date": Date(required=True, help="The date the figures describe.").json_schema()},
             "required": ["source", "date"],
             "propertyNames": {"pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|[a-z_][a-z0-9_]*)$"},
-            "additionalProperties": {**counts.json_schema(),
-                                     "description": "Category → number of residents aged 18+."},
+            "additionalProperties": {**counts, "description": "Category → number of residents aged 18+, or "
+                                                              "{count: …, label: …}."},
         }
 
 

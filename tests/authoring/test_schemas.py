@@ -118,6 +118,8 @@ BAD_MUNICIPALITIES = [
     ("a population variable with one category", "    18-39: 500\n    40+: 500\n", "    18+: 1000\n",
      "population.leeftijd"),
     ("a count that is not a whole number", "Noord: 600", "Noord: 9.800", "population.wijk.Noord"),
+    ("a labelled category with an unknown key", "Noord: 600", "Noord: {count: 600, lable: Noord}",
+     "population.wijk.Noord"),
     ("a theme that is already a fixed one", "population:", "themes:\n  afval: Afval\npopulation:", "themes"),
     ("a TOOI code of the wrong shape", "population:", "open_data:\n  tooi: '0363'\npopulation:", "open_data.tooi"),
     ("threshold below 5", "population:", "results:\n  min_n: 3\npopulation:", "results.min_n"),
