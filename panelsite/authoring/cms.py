@@ -104,7 +104,7 @@ def field(name: str, node: dict, required: bool) -> dict | None:
     elif kind == "object":
         if node.get("additionalProperties") not in (None, False):
             return None  # free keys: no Decap widget
-        fields = object_fields(node)
+        fields = object_fields(node, given=required)
         if not fields:
             return None
         out.update(widget="object", collapsed=True, fields=fields)
@@ -146,10 +146,18 @@ def field(name: str, node: dict, required: bool) -> dict | None:
     return out
 
 
-def object_fields(node: dict) -> list[dict]:
+def object_fields(node: dict, given: bool = True) -> list[dict]:
+    """The fields of an object's keys. Of an object that may be left out (``given`` false) no key
+    is required in the form: Decap would demand them while the object is absent (``mail.dkim``
+    unset yet "Selector is vereist"); the build still requires them once it is given."""
     required = set(node.get("required", []))
-    fields = [field(name, child, name in required) for name, child in node.get("properties", {}).items()]
-    return [f for f in fields if f is not None]
+    fields = [field(name, child, given and name in required) for name, child in node.get("properties", {}).items()]
+    fields = [f for f in fields if f is not None]
+    if not given:
+        for f in fields:
+            if f["name"] in required:
+                f["hint"] = f"Required when this part is given. {f.get('hint', '')}".strip()
+    return fields
 
 
 def input_fields(name: str, keep=None, drop=()) -> list[dict]:

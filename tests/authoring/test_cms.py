@@ -68,6 +68,10 @@ def test_the_widgets_come_from_the_schemas():
     assert (unconfirmed["widget"], unconfirmed["value_type"], unconfirmed["min"], unconfirmed["max"]) == \
         ("number", "int", 1, 90)
     assert "population" not in municipality and "language" not in municipality  # free keys; a removed key
+    # An optional part's keys are not required in the form (Decap would demand them while it is absent).
+    dkim = fields_by_name(fields_by_name(municipality["mail"]["fields"])["dkim"]["fields"])
+    assert municipality["mail"]["required"] is False and dkim["selector"]["required"] is False
+    assert dkim["selector"]["hint"].startswith("Required when this part is given.")
     survey = fields_by_name(collection(config, "surveys")["files"][0]["fields"])
     assert fields_by_name(survey["fieldwork"]["fields"])["start"]["widget"] == "datetime"
     page = fields_by_name(collection(config, "pages-shared")["fields"])
