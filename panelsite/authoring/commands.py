@@ -42,6 +42,10 @@ def serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="port of the response collector (default: PORT + 1)")
     parser.add_argument("--no-collector", action="store_true",
                         help="do not start the response collector (the forms then cannot be sent)")
+    parser.add_argument("--cms-port", type=int, default=None,
+                        help="port of Decap CMS's local backend, decap-server (default: PORT + 2); "
+                             "the CMS itself is at http://HOST:PORT/_cms/")
+    parser.add_argument("--no-cms", action="store_true", help="do not start the CMS's local backend")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -52,7 +56,54 @@ def serve(args: argparse.Namespace) -> int:
     from panelsite.authoring.preview import run_preview
 
     collector_port = args.port + 1 if args.collector_port is None else args.collector_port
-    return run_preview(options_from(args), args.host, args.port, None if args.no_collector else collector_port)
+    cms_port = args.port + 2 if args.cms_port is None else args.cms_port
+    return run_preview(options_from(args), args.host, args.port, None if args.no_collector else collector_port,
+                       None if args.no_cms else cms_port)
+
+
+def schema_arguments(parser: argparse.ArgumentParser) -> None:
+    add_root_argument(parser)
+    parser.add_argument("--out", type=Path, default=None, help="folder to write to (default: ROOT/schemas)")
+
+
+def schema(args: argparse.Namespace) -> int:
+    from panelsite.authoring import schemas
+    from panelsite.errors import LOG, relpath
+
+    root = args.root.resolve()
+    out = (args.out or root / "schemas").resolve()
+    files = schemas.write(out)
+    LOG.info(f"Wrote {len(files)} JSON Schemas to {relpath(out, root)}/: {', '.join(f.name for f in files)}")
+    return 0
+
+
+def cms_arguments(parser: argparse.ArgumentParser) -> None:
+    add_root_argument(parser)
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder to write the CMS into, e.g. dist/lindenhaven/admin (served at /admin/)")
+    parser.add_argument("--backend", choices=["git-gateway", "github"], default="git-gateway",
+                        help="where the CMS saves: git-gateway (Netlify Identity) or GitHub (default: git-gateway)")
+    parser.add_argument("--repo", help="owner/name of the GitHub repository (--backend github)")
+    parser.add_argument("--branch", default="main", help="branch the CMS commits to (default: main)")
+    parser.add_argument("--auth-url", help="OAuth server for the GitHub backend off Netlify "
+                                           "(Decap's base_url, e.g. https://cms-auth.gemeente.nl)")
+    parser.add_argument("--site-url", help="the site's address, for the CMS's link to it")
+
+
+def cms(args: argparse.Namespace) -> int:
+    from panelsite.authoring import cms as decap
+    from panelsite.errors import LOG, relpath
+
+    if args.backend == "github" and not (args.repo and args.repo.count("/") == 1):
+        raise ConfigError(Problem("--repo", "the GitHub backend needs the repository (expected owner/name, "
+                                            "like gemeente-lindenhaven/panel)"))
+    root = args.root.resolve()
+    out = args.out.resolve()
+    files = decap.write_admin(out, root, decap.production_backend(args.backend, args.repo, args.branch, args.auth_url),
+                              args.site_url)
+    LOG.info(f"Wrote Decap CMS ({args.backend} backend, branch {args.branch}) to {relpath(out, root)}/: "
+             f"{len(files)} files")
+    return 0
 
 
 def new_arguments(parser: argparse.ArgumentParser) -> None:

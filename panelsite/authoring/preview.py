@@ -44,7 +44,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from panelsite.authoring import livereload
+from panelsite.authoring import cms, livereload
 from panelsite.errors import LOG, PanelsiteError, Problem, captured, problem_count, relpath
 
 WATCHED = ("content", "themes", "municipalities")
@@ -53,7 +53,7 @@ NO_COLLECTOR_PATH = "/__panelsite/no-collector/"
 LOCK_FILE = ".panelsite/serve.pid"
 
 
-def run_preview(options, host: str, port: int, collector_port: int | None) -> int:
+def run_preview(options, host: str, port: int, collector_port: int | None, cms_port: int | None = None) -> int:
     url_host = host_for_url(host)
     origin = f"http://{url_host}:{port}"
     from panelsite.engine.pipeline import check_out
@@ -83,6 +83,12 @@ def run_preview(options, host: str, port: int, collector_port: int | None) -> in
         # Without a local collector the build would use each municipality's collector.url:
         # test sign-ups from the preview would reach the live service.
         preview.options = replace(preview.options, collector_url=origin + NO_COLLECTOR_PATH)
+    proxy = None
+    if cms_port is not None:
+        proxy = cms.start_proxy(options.root, host, cms_port, origin)
+    if proxy:
+        preview.cms_backend = cms.local_backend(cms.proxy_url(host, cms_port))
+        print(f"CMS at {origin}{cms.PATH} (saves into {options.root}; the pages rebuild)", flush=True)
     _stop_on_sigterm()
     if preview.rebuild(first=True):
         preview.readability()
@@ -98,6 +104,7 @@ def run_preview(options, host: str, port: int, collector_port: int | None) -> in
         preview.stop()
         server.server_close()
         stop_collector(collector)
+        cms.stop_proxy(proxy)
         release_folder(out)
     return 0
 
@@ -177,6 +184,7 @@ class Preview:
         self.banners: dict[tuple[str, str], str] = {}  # (slug, file) → "draft" or an embargo's end (--drafts)
         self.manifests: dict[str, dict] = {}  # slug → its build manifest, to see what a rebuild changed
         self._pending: set[str] | None = set()  # the sites the last rebuild changed; None: every page
+        self.cms_backend: dict | None = None  # Decap's local backend, when decap-server runs beside
 
     @property
     def out(self) -> Path:
@@ -587,6 +595,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return livereload.stream(self, self.preview.notifier)
         if path.startswith(NO_COLLECTOR_PATH):
             return self._send_html(503, no_collector_page(), head)
+        if path == cms.PATH.rstrip("/"):
+            return self._redirect(cms.PATH)
+        if path.startswith(cms.PATH):  # before the error page: the CMS is where staff fix the mistake
+            return self._send_cms_file(path[len(cms.PATH):], head)
         if not path.startswith("/") or "\0" in path:
             return self._send(400, "text/plain; charset=utf-8", b"bad request", head)
         slug, _, rest = path.lstrip("/").partition("/")
@@ -629,6 +641,27 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if kind.startswith("text/") or kind.endswith(("xml", "json", "javascript")):
             kind += "; charset=utf-8"
         self._send(200, kind, data, head)
+
+    def _send_cms_file(self, name: str, head: bool) -> None:
+        """Decap CMS: its page, a configuration made now from the project's files, and its own
+        JavaScript from node_modules (never a CDN)."""
+        backend = self.preview.cms_backend
+        dist = cms.decap_dist()
+        if backend is None or dist is None:
+            return self._send_html(503, no_cms_page(), head)
+        if name in ("", "index.html"):
+            return self._send(200, "text/html; charset=utf-8", cms.ADMIN_PAGE.encode(), head)
+        if name == "config.yml":
+            origin = f"http://{self.headers.get('Host') or 'localhost'}"
+            text = cms.config_yaml(self.preview.options.root, backend, origin + "/")
+            return self._send(200, "text/yaml; charset=utf-8", text.encode(), head)
+        file = dist / name
+        if "/" in name or name.startswith(".") or not file.is_file():
+            return self._send(404, "text/plain; charset=utf-8", b"not found", head)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind.endswith("javascript"):
+            kind += "; charset=utf-8"
+        self._send(200, kind, file.read_bytes(), head)
 
     def _send_html(self, status: int, page: bytes | str, head: bool, slug: str | None = None) -> None:
         data = page.encode() if isinstance(page, str) else page
@@ -683,7 +716,9 @@ def index_page(preview: Preview) -> str:
     return _page("panelsite preview", "<h1>panelsite preview</h1>\n"
                  f"<p>Sites built from <code>{html.escape(str(preview.options.root))}</code>; "
                  "pages reload after every change.</p>\n"
-                 f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>\n{problems}")
+                 f"<ul>\n{items or '<li>No municipalities found.</li>'}</ul>\n{problems}"
+                 + (f'\n<p><a href="{cms.PATH}">Edit the content in the browser (Decap CMS)</a></p>'
+                    if preview.cms_backend else ""))
 
 
 def no_collector_page() -> str:
@@ -693,6 +728,14 @@ def no_collector_page() -> str:
                  "niet starten: zie de terminal). Er is niets opgeslagen en niets gemaild.</p>\n"
                  "<p>Start <code>python build.py serve</code> zonder <code>--no-collector</code> om de formulieren "
                  "uit te proberen.</p>")
+
+
+def no_cms_page() -> str:
+    return _page("CMS niet beschikbaar – panelsite preview",
+                 "<h1>De CMS draait niet in deze preview</h1>\n"
+                 "<p>Start <code>python build.py serve</code> zonder <code>--no-cms</code>. Staat er in de terminal "
+                 "dat Decap CMS niet is geïnstalleerd, voer dan <code>bash scripts/install.sh</code> uit "
+                 "(dat doet <code>npm ci</code>).</p>")
 
 
 def not_found_page(preview: Preview, path: str) -> str:

@@ -134,10 +134,23 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
     muted = mix(text, bg, 0.8)
     if contrast(muted, surface) < TEXT:
         muted = nearest_compliant(muted, surface, TEXT)
-    # Focus: a 3px outline in the text colour plus a background-coloured halo,
-    # visible on the page, on tinted panels and on the primary header (WCAG 2.4.7, 1.4.11).
-    focus = text
+    # Focus: a 3px outline in the text colour (or the design tokens' basis.focus.outline-color)
+    # plus a background-coloured halo, visible on the page, on tinted panels and on the primary
+    # header (WCAG 2.4.7, 1.4.11).
+    if brand.get("focus"):
+        colours["focus"] = brand["focus"]
+        settle(Pair("focus outline", "focus", colours["focus"], bg, NON_TEXT))
+        settle(Pair("focus outline on tinted panels", "focus", colours["focus"], surface, NON_TEXT))
+    focus = colours.get("focus", text)
     focus_in_header = header_fg
+    # A focused link may also get a background (basis.focus.background-color, like GOV.UK's
+    # yellow) with its own text colour; without them the link keeps its colours.
+    focus_background, focus_text = brand.get("focus_background"), brand.get("focus_text")
+    if focus_background:
+        colours["focus_text"] = focus_text or readable_on(focus_background, text, WHITE)
+        settle(Pair(f"focused link text on the focus background {focus_background}", "focus_text",
+                    colours["focus_text"], focus_background, TEXT))
+        focus_text = colours["focus_text"]
     # Chart colours from the brand as given (a yellow darkened for links is mustard), never an
     # alert colour, colour-blind safe, 3:1 on page and surface (config.datapalette).
     data = data_palette(brand["primary"], brand["secondary"], bg, surface, text)
@@ -156,6 +169,8 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         link_on_surface=nearest_compliant(primary, surface, TEXT),
         focus=focus,
         focus_halo=bg,
+        focus_background=focus_background,  # None: a focused link keeps its own background
+        focus_text=focus_text if focus_background else None,
         focus_in_header=focus_in_header,
         error="#b00020" if contrast("#b00020", bg) >= TEXT else nearest_compliant("#b00020", bg, TEXT),
         success="#1e6b30" if contrast("#1e6b30", bg) >= TEXT else nearest_compliant("#1e6b30", bg, TEXT),
@@ -187,6 +202,8 @@ def checked_pairs(palette: Record) -> list[Pair]:
         Pair("error text", "text", p.error, p.background, TEXT),
         Pair("success text", "text", p.success, p.background, TEXT),
     ]
+    if p.get("focus_background"):
+        pairs.append(Pair("focused link text", "focus_text", p.focus_text, p.focus_background, TEXT))
     for name, colours in (("chart series", p.chart), ("chart scale step", p.chart_sequential)):
         for i, c in enumerate(colours):
             pairs.append(Pair(f"{name} {i + 1}", "chart", c, p.background, NON_TEXT))
@@ -195,14 +212,27 @@ def checked_pairs(palette: Record) -> list[Pair]:
     return pairs
 
 
-def tokens(brand: Record, palette: Record) -> dict[str, str]:
+def tokens(brand: Record, palette: Record, basis: dict[str, str] | None = None) -> dict[str, str]:
     """CSS custom properties in NL Design System's three layers.
 
     Brand tokens (``--ps-brand-*``) hold the house style; common tokens
     (``--ps-basis-*``) give them roles; component tokens refer to common ones,
-    so a theme can restyle one component without touching the rest.
+    so a theme can restyle one component without touching the rest. The basis tokens the
+    theme shares with NL Design System keep their names (``--basis-…``): the checked colours
+    and the text font here, radius, spacing, focus ring and heading font in ``basis``
+    (config.tokens: from the municipality's design tokens, or the theme's defaults).
     """
     t = {
+        # NL Design System basis tokens, under their own names
+        "--basis-color-default-color-document": palette.text,
+        "--basis-color-default-bg-document": palette.background,
+        "--basis-color-action-1-color-default": palette.primary,
+        "--basis-color-accent-1-color-default": palette.secondary,
+        "--basis-focus-outline-color": palette.focus,
+        "--basis-focus-background-color": palette.get("focus_background") or "transparent",
+        "--basis-focus-color": palette.get("focus_text") or "currentColor",
+        "--basis-text-font-family-default": brand.font,
+        **(basis or {}),
         # brand layer
         "--ps-brand-primary": palette.primary,
         "--ps-brand-secondary": palette.secondary,
@@ -242,6 +272,6 @@ def tokens(brand: Record, palette: Record) -> dict[str, str]:
     return t
 
 
-def tokens_css(brand: Record, palette: Record) -> str:
-    lines = [f"  {k}: {v};" for k, v in tokens(brand, palette).items()]
+def tokens_css(brand: Record, palette: Record, basis: dict[str, str] | None = None) -> str:
+    lines = [f"  {k}: {v};" for k, v in tokens(brand, palette, basis).items()]
     return ":root {\n" + "\n".join(lines) + "\n}\n"

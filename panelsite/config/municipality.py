@@ -16,6 +16,7 @@ from pathlib import Path
 from panelsite.config import brand as brand_mod
 from panelsite.config import dates
 from panelsite.config import logo as logo_mod
+from panelsite.config import tokens as tokens_mod
 from panelsite.config.schema import (
     Bool,
     Choice,
@@ -92,6 +93,22 @@ class Population(Option):
             out.labels[str(name)] = labels
         return out
 
+    def json_type(self):
+        count = Int(min=0, required=True, help="Number of residents aged 18+.").json_schema()
+        label = Str(required=True, min_length=1, help="How pages and forms show it.").json_schema()
+        labelled = {"type": "object", "properties": {"count": count, "label": label},
+                    "required": ["count"], "additionalProperties": False}
+        counts = {"type": "object", "minProperties": 2, "additionalProperties": {"anyOf": [count, labelled]}}
+        return {
+            "type": "object",
+            "properties": {"source": Str(required=True, help="Where the figures come from, like BRP.").json_schema(),
+                           "date": Date(required=True, help="The date the figures describe.").json_schema()},
+            "required": ["source", "date"],
+            "propertyNames": {"pattern": r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*|[a-z_][a-z0-9_]*)$"},
+            "additionalProperties": {**counts, "description": "Category → number of residents aged 18+, or "
+                                                              "{count: …, label: …}."},
+        }
+
 
 class Themes(Option):
     """``themes: {haven: Haven en scheepvaart}``: the municipality's own themes beside the fixed ones."""
@@ -126,6 +143,13 @@ class Themes(Option):
                     out[str(theme)] = converted
         return out
 
+    def json_type(self):
+        from panelsite.surveys.definition import THEMES
+
+        return {"type": "object",
+                "propertyNames": {"pattern": f"^(?:{SLUG.pattern})$", "not": {"enum": list(THEMES)}},
+                "additionalProperties": Str(required=True, min_length=1, help="The Dutch label.").json_schema()}
+
 
 def category_label(category) -> str:
     """A category as pages show it when the configuration gives no label: a capital first letter."""
@@ -140,8 +164,15 @@ def _check_url_path(record, path, ctx):
 
 BRAND = Mapping(
     {
-        "primary": Color(required=True, help="Main brand colour: header, buttons, links."),
-        "secondary": Color(required=True, help="Accent colour: borders, highlights, second chart series."),
+        "tokens": FilePath(
+            suffixes=(".json",),
+            help="Design-token file in the DTCG / Style Dictionary JSON format of NL Design System themes, "
+                 "relative to municipalities/: colours, fonts, focus ring, radius and spacing from its basis "
+                 "tokens; a colour or font written here wins over its token.",
+        ),
+        "primary": Color(required_unless="tokens", help="Main brand colour: header, buttons, links."),
+        "secondary": Color(required_unless="tokens", help="Accent colour: borders, highlights; the data palette's "
+                                                          "second colour when it is usable."),
         "text": Color(default="#1a1a1a", help="Body text colour."),
         "background": Color(default="#ffffff", help="Page background colour."),
         "header": Color(help="Header background colour (default: the primary colour); its text is white or the "
@@ -431,6 +462,7 @@ class Municipality:
     brand: Frozen
     palette: Frozen  # every theme colour, derived from brand and checked for contrast (config.brand)
     header_logo: Frozen  # file (relative to config_dir), width, height: the logo the header shows (config.logo)
+    design_tokens: Frozen  # --basis-… custom properties: radius, spacing, focus ring, heading font (config.tokens)
     contact: Frozen
     privacy: Frozen
     accessibility: Frozen
@@ -458,7 +490,8 @@ class Municipality:
 
 
 _OPTIONS = [f.name for f in fields(Municipality)
-            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift", "located")]
+            if f.name not in ("slug", "source", "config_dir", "palette", "header_logo", "date_shift", "located",
+                              "design_tokens")]
 
 
 def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
@@ -479,15 +512,38 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
     warnings: list[Problem] = []
     if problems:
         return None, problems, warnings
-    palette, contrast_problems, warnings = brand_mod.derive_palette(record.brand, located, display)
-    header_logo, logo_problems = _header_logo(record.brand, palette, located, path.parent)
+    brand, locator, basis = record.brand, located, tokens_mod.default_properties()
+    if brand.tokens:
+        design, token_problems = tokens_mod.read(path.parent / brand.tokens, relpath(path.parent / brand.tokens, root))
+        if token_problems:
+            return None, token_problems, warnings
+        written = (located.data or {}).get("brand") or {}
+        brand = tokens_mod.brand_with_tokens(brand, written, design)
+        locator = tokens_mod.Locator(located, design, {k for k in design.origin if written.get(k) is None})
+        basis.update(design.properties)
+        missing = [key for key in ("primary", "secondary") if not brand.get(key)]
+        if missing:
+            return None, [located.problem(f"brand.{key}", f"is not in {design.file} (expected the token "
+                                                          f"{tokens_mod.COLOURS[key]}, or brand.{key} here)")
+                          for key in missing], warnings
+    palette, contrast_problems, warnings = brand_mod.derive_palette(brand, locator, display)
+    header_logo, logo_problems = _header_logo(brand, palette, located, path.parent)
     contrast_problems += [p for p in logo_problems if p.severity == "error"]
     warnings += [p for p in logo_problems if p.severity != "error"]
     if contrast_problems:
         return None, contrast_problems, warnings
-    municipality = Municipality(slug=slug, source=display, config_dir=path.parent, palette=freeze(palette),
-                                header_logo=freeze(header_logo), date_shift=shift, located=located,
-                                **{name: freeze(record[name]) for name in _OPTIONS})
+    municipality = Municipality(
+        slug=slug,
+        source=display,
+        config_dir=path.parent,
+        palette=freeze(palette),
+        header_logo=freeze(header_logo),
+        date_shift=shift,
+        located=located,
+        design_tokens=freeze(basis),
+        **{name: freeze(record[name]) for name in _OPTIONS if name != "brand"},
+        brand=freeze(brand),
+    )
     return municipality, [], warnings
 
 

@@ -99,13 +99,37 @@ class Option:
     expected = "a value"
 
     # help, min and max: the words a schema reads best with (Int(min=5, help="…")), as in MkDocs
-    def __init__(self, *, required: bool = False, default: Any = None, help: str = ""):  # noqa: A002
+    def __init__(self, *, required: bool = False, default: Any = None, help: str = "",  # noqa: A002
+                 required_unless: str | None = None):
         self.required = required
         self.default = default
         self.help = help
+        # the name of a sibling key that, when given, makes this one optional (brand.primary or brand.tokens)
+        self.required_unless = required_unless
 
     def convert(self, value: Any, path: str, ctx: Context) -> Any:
         return value
+
+    def json_schema(self) -> dict:
+        """The option as JSON Schema (draft 2020-12), for editors and ``build.py schema``.
+
+        It refuses what ``check`` refuses as far as JSON Schema can say it; rules between keys
+        (validators) and files that must exist stay the build's. A key that may be left out may
+        also be empty (``tagline:``), as the build reads both as not given.
+        """
+        schema = self.json_type()
+        if not self.required:
+            schema = _nullable(schema)
+        if self.help:
+            schema["description"] = self.help
+        default = self.default() if callable(self.default) else self.default
+        if default not in (None, [], {}) and not self.required:
+            schema["default"] = default.isoformat() if isinstance(default, _dt.date) else default
+        return schema
+
+    def json_type(self) -> dict:
+        """The JSON Schema of a given value (``json_schema`` adds what every option shares)."""
+        raise NotImplementedError(f"{type(self).__name__} has no JSON Schema")
 
     def check(self, value: Any, path: str, ctx: Context) -> Any:
         if value is None:
@@ -118,6 +142,28 @@ class Option:
         except Invalid as exc:
             ctx.report(path, f"{exc} (expected {self.expected})")
             return None
+
+
+def _nullable(schema: dict) -> dict:
+    """``schema`` that also takes null (an empty ``key:``)."""
+    if isinstance(schema.get("type"), (str, list)):
+        types = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
+        out = {**schema, "type": [*types, "null"]}
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def json_pattern(pattern: re.Pattern | str) -> str:
+    """A Python ``fullmatch`` pattern as JSON Schema's (ECMA 262, found anywhere): anchored."""
+    return f"^(?:{pattern.pattern if isinstance(pattern, re.Pattern) else pattern})$"
+
+
+# YAML 1.1 reads 0701234567 as a number and No as false; a text option takes them as written.
+SCALAR_TEXT = ["string", "number", "boolean"]
 
 
 def _show(value: Any, written: str | None = None) -> str:
@@ -148,6 +194,7 @@ MAX_LENGTH = 2000
 
 class Str(Option):
     expected = "text"
+    json_types: list[str] = SCALAR_TEXT  # text as written, or a value YAML read as a number or true/false
 
     def __init__(self, *, pattern: str | None = None, expected: str | None = None, min_length: int = 0,
                  max_length: int = MAX_LENGTH, **kw):
@@ -181,6 +228,16 @@ class Str(Option):
             raise Invalid(f"{_show(value)} is not valid")
         return value
 
+    def json_type(self):
+        out: dict = {"type": self.json_types if len(self.json_types) > 1 else self.json_types[0]}
+        if self.pattern:
+            out["pattern"] = json_pattern(self.pattern)
+        elif self.min_length:
+            out["pattern"] = r"\S"  # not only spaces: the build strips them
+        if self.min_length:
+            out["minLength"] = self.min_length
+        return out
+
 
 # The largest number a field takes unless its option says otherwise: beyond any count or amount
 # a panel has, and far below where formatting a figure for a page (decimal's 28 digits) fails.
@@ -208,6 +265,16 @@ class Int(Option):
         _bounded(value, self.max, path, ctx)
         return value
 
+    json_kind = "integer"
+
+    def json_type(self):
+        out: dict = {"type": self.json_kind}
+        if self.min is not None:
+            out["minimum"] = self.min
+        if self.max is not None:
+            out["maximum"] = self.max
+        return out
+
 
 def _bounded(value: int | float, max_: int | float | None, path, ctx) -> None:
     """Refuse a number beyond ±MAX_NUMBER where the option sets no max of its own."""
@@ -218,6 +285,7 @@ def _bounded(value: int | float, max_: int | float | None, path, ctx) -> None:
 
 class Float(Int):
     expected = "a number"
+    json_kind = "number"
 
     def convert(self, value, path, ctx):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -238,6 +306,9 @@ class Bool(Option):
             raise Invalid(f"{_show(value, ctx.written(path))} is not true or false")
         return value
 
+    def json_type(self):
+        return {"type": "boolean"}
+
 
 class Choice(Option):
     def __init__(self, choices, **kw):
@@ -250,6 +321,9 @@ class Choice(Option):
             shown = ctx.written(path) or str(value)
             raise Invalid(f"{_show(value, shown)} is not allowed{did_you_mean(shown, map(str, self.choices))}")
         return value
+
+    def json_type(self):
+        return {"enum": list(self.choices)}
 
 
 class Date(Option):
@@ -269,6 +343,10 @@ class Date(Option):
                 pass
         raise Invalid(f"{_show(value, ctx.written(path))} is not a date")
 
+    def json_type(self):
+        # JSON has no dates: an editor sees 2026-03-31 as text
+        return {"type": "string", "format": "date", "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"}
+
 
 class Url(Option):
     expected = "an absolute http(s) URL like https://panel.example.nl/"
@@ -284,11 +362,18 @@ class Url(Option):
         value = value.strip()
         return value if value.endswith("/") else value + "/"
 
+    def json_type(self):
+        return {"type": "string", "format": "uri", "pattern": r"^\s*https?://[^\s/?#]+[^\s]*\s*$"}
+
 
 class Email(Str):
     """An address through the one strict parser (config/email_address.py), as the forms check residents'."""
 
     expected = "an e-mail address like panel@gemeente.nl"
+    json_types = ["string"]
+
+    def json_type(self):
+        return {"type": "string", "format": "email", "pattern": r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"}
 
     def convert(self, value, path, ctx):
         from panelsite.config import email_address
@@ -302,6 +387,7 @@ class Email(Str):
 
 class Color(Str):
     expected = "a hex colour like #1a5f8e"
+    json_types = ["string"]
 
     def __init__(self, **kw):
         super().__init__(pattern=r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", **kw)
@@ -317,6 +403,7 @@ class FilePath(Str):
     """A file relative to ``ctx.base_dir`` that must exist."""
 
     expected = "a path to an existing file"
+    json_types = ["string"]
 
     def __init__(self, *, suffixes: tuple[str, ...] = (), **kw):
         super().__init__(**kw)
@@ -331,6 +418,14 @@ class FilePath(Str):
         if ctx.base_dir is not None and not (ctx.base_dir / value).is_file():
             raise Invalid(f'file "{value}" does not exist')
         return value
+
+    def json_type(self):
+        out = super().json_type()
+        if self.suffixes:  # the build compares suffixes in lowercase: .SVG is an svg
+            either = "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in s)
+                              for s in self.suffixes)
+            out["pattern"] = rf"^\s*\S.*(?:{either})\s*$"
+        return out
 
 
 class ImageFile(FilePath):
@@ -424,6 +519,12 @@ class ListOf(Option):
             raise Invalid(f"has {len(value)} items, needs at least {self.min_items}")
         return [self.item.check(v, f"{path}.{i}", ctx) for i, v in enumerate(value)]
 
+    def json_type(self):
+        out: dict = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
 
 class DictOf(Option):
     """A mapping with free keys (e.g. population categories) and typed values."""
@@ -442,6 +543,12 @@ class DictOf(Option):
         if len(value) < self.min_items:
             raise Invalid(f"has {len(value)} entries, needs at least {self.min_items}")
         return Record({k: self.value.check(v, f"{path}.{k}", ctx) for k, v in value.items()})
+
+    def json_type(self):
+        out: dict = {"type": "object", "additionalProperties": self.value.json_schema()}
+        if self.min_items:
+            out["minProperties"] = self.min_items
+        return out
 
 
 class Mapping(Option):
@@ -480,9 +587,30 @@ class Mapping(Option):
                     ctx.report(child, f"unknown key{did_you_mean(key, self.options)}")
         for name, option in self.options.items():
             child = f"{path}.{name}" if path else name
+            other = option.required_unless
+            if other and value.get(name) is None:
+                if value.get(other) is None:
+                    ctx.report(child, f"is required unless {other} is given (expected {option.expected})")
+                out[name] = option.default() if callable(option.default) else option.default
+                continue
             out[name] = option.check(value.get(name), child, ctx)
         if self.validator is not None:
             self.validator(out, path, ctx)
+        return out
+
+    def json_type(self):
+        properties = {name: option.json_schema() for name, option in self.options.items()}
+        for name, reason in self.removed.items():
+            message = f"No longer an option and ignored: {reason} (remove the line)."
+            properties[name] = {"deprecated": True, "description": message, "deprecationMessage": message}
+        out: dict = {"type": "object", "properties": properties, "additionalProperties": False}
+        required = [name for name, option in self.options.items() if option.required]
+        if required:
+            out["required"] = required
+        either = [{"anyOf": [{"required": [name]}, {"required": [option.required_unless]}]}
+                  for name, option in self.options.items() if option.required_unless]
+        if either:
+            out["allOf"] = either
         return out
 
 

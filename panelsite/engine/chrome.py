@@ -71,7 +71,7 @@ def theme_assets(root: Path, municipality) -> list[Asset]:
 
     @functools.cache  # its ?v= and the file written come from one rendering
     def site_css() -> bytes:
-        tokens = brand.tokens_css(m.brand, m.palette)
+        tokens = brand.tokens_css(m.brand, m.palette, dict(m.design_tokens))
         return ("/* Design tokens generated from the house style */\n" + tokens + "\n"
                 + "\n".join(p.read_text(encoding="utf-8") for p in css_parts)).encode()
 

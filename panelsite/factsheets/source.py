@@ -76,6 +76,9 @@ class Expected(s.Option):
                 pass
         raise s.Invalid(f"{s._show(value)} is not a date or quarter")
 
+    def json_type(self):
+        return {"type": "string", "pattern": r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{4}-[Qq][1-4])\s*$"}
+
 
 def _check_highlight(record, path, ctx):
     if record.get("codes") and record.get("stat") not in (None, "pct"):

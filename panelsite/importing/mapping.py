@@ -41,6 +41,9 @@ class Recodes(s.Option):
             out[str(source).strip()] = written if written is not None else str(target).strip()
         return out
 
+    def json_type(self):
+        return {"type": "object", "additionalProperties": {"type": s.SCALAR_TEXT}}
+
 
 MAPPING = s.Mapping(
     {

@@ -82,6 +82,9 @@ class Codes(s.Option):
             out[to_code(key)] = text
         return out
 
+    def json_type(self):
+        return {"type": "object", "additionalProperties": {"type": s.SCALAR_TEXT, "description": "The label."}}
+
 
 class CodeList(s.Option):
     """``key: [4, 5]`` or ``key: 1``: the codes a question's key figure adds up."""
@@ -93,6 +96,10 @@ class CodeList(s.Option):
         if not items or any(isinstance(v, (dict, list, bool)) or v is None for v in items):
             raise s.Invalid(f"{s._show(value)} is not a list of codes")
         return [to_code(v) for v in items]
+
+    def json_type(self):
+        code = {"type": ["integer", "string", "number"]}
+        return {"anyOf": [code, {"type": "array", "items": code, "minItems": 1}]}
 
 
 class OptionalMapping(s.Mapping):
