@@ -24,6 +24,7 @@ from panelsite.config.schema import (
     Context,
     Date,
     Email,
+    FilePath,
     Frozen,
     ImageFile,
     Int,
