@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelsite.authoring import schemas
+from panelsite.authoring import children, schemas
 from panelsite.config.yamlfile import parse_bytes
 
 PATH = "/_cms/"  # never a municipality's address: slugs have no underscore
@@ -345,7 +345,7 @@ def start_proxy(root: Path, host: str, port: int, origin: str) -> subprocess.Pop
     process = subprocess.Popen([node, str(server)], cwd=root, env=env, stdout=subprocess.DEVNULL)
     if not _answers(process, host, port, time.monotonic() + PROXY_START_SECONDS):
         code = process.poll()
-        stop_proxy(process)
+        children.stop(process)
         why = f"it stopped with exit code {code}" if code is not None else "it did not answer"
         print(f"error: cannot start the CMS backend (decap-server) on {host}:{port} ({why}); try --cms-port or "
               "--no-cms. Serving without the CMS", file=sys.stderr, flush=True)
@@ -377,14 +377,3 @@ def _answers(process: subprocess.Popen, host: str, port: int, deadline: float) -
         except (OSError, ValueError):
             time.sleep(0.1)
     return False
-
-
-def stop_proxy(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

@@ -44,7 +44,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from panelsite.authoring import cms, livereload
+from panelsite.authoring import children, cms, livereload
 from panelsite.errors import LOG, PanelsiteError, Problem, captured, problem_count, relpath
 
 WATCHED = ("content", "themes", "municipalities")
@@ -103,8 +103,8 @@ def run_preview(options, host: str, port: int, collector_port: int | None, cms_p
     finally:
         preview.stop()
         server.server_close()
-        stop_collector(collector)
-        cms.stop_proxy(proxy)
+        children.stop(collector)
+        children.stop(proxy)
         release_folder(out)
     return 0
 
@@ -491,7 +491,7 @@ def start_collector(root: Path, host: str, port: int, origins: list[str],
     process = subprocess.Popen(command, cwd=root, env=env)
     if not _answers(process, host, port, time.monotonic() + COLLECTOR_START_SECONDS):
         code = process.poll()
-        stop_collector(process)
+        children.stop(process)
         why = f"it stopped with exit code {code}" if code is not None else "it did not answer"
         print(f"error: cannot start the collector on {host}:{port} ({why}; see above); try --collector-port or "
               "--no-collector. Serving without it: the forms cannot be sent", file=sys.stderr, flush=True)
@@ -546,15 +546,6 @@ def watch_collector(process: subprocess.Popen, stopping: threading.Event) -> Non
     threading.Thread(target=wait, name="panelsite-collector", daemon=True).start()
 
 
-def stop_collector(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 
 from panelsite.a11y import check as a11y
 from panelsite import cli
-from panelsite.authoring import preview
+from panelsite.authoring import children, preview
 
 from .conftest import REPO, options
 from .test_serve import free_port, get
@@ -201,7 +201,7 @@ def test_the_collector_answers_before_serve_says_so(small_project, capsys):
             pass  # no retry: start_collector returned only once it answered /healthz
         assert f"Collector at http://127.0.0.1:{port}/" in capsys.readouterr().out
     finally:
-        preview.stop_collector(process)
+        children.stop(process)
 
 
 # --------------------------------------------------------------------------
