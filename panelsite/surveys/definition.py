@@ -275,8 +275,24 @@ def question_numbers(questions) -> dict[str, str]:
     return numbers
 
 
+class QuestionsByNumber:
+    """What a survey's definition and a loaded survey share: their questions, numbered and by id."""
+
+    questions: list[Question]
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        return question_numbers(self.questions)
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+
 @dataclass(frozen=True)
-class SurveyDefinition:
+class SurveyDefinition(QuestionsByNumber):
     """A survey as its survey.yaml defines it, without responses: what the collector needs
     for a questionnaire (see loader.load_definitions)."""
 
@@ -293,19 +309,9 @@ class SurveyDefinition:
     yaml_file: str = ""  # display path of survey.yaml
     fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
 
-    @property
-    def numbers(self) -> dict[str, str]:
-        return question_numbers(self.questions)
-
-    def question(self, question_id: str) -> Question:
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
-
 
 @dataclass
-class Survey:
+class Survey(QuestionsByNumber):
     id: str
     title: str
     theme: str
@@ -329,16 +335,6 @@ class Survey:
     located: Located | None = field(default=None, repr=False)  # for errors found later
     fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
     draft: bool = False  # left out of the site unless the build runs with --drafts
-
-    @property
-    def numbers(self) -> dict[str, str]:
-        return question_numbers(self.questions)
-
-    def question(self, question_id: str) -> Question:
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
 
     def problem(self, path: str, message: str) -> Problem:
         """A problem pointing at a key of survey.yaml."""
