@@ -26,7 +26,7 @@ import jinja2
 from panelsite.a11y import report_page
 from panelsite.config import dates
 from panelsite.config.municipality import Loaded, Municipality, load_each, load_municipalities
-from panelsite.engine import content, failures, navigation, pdf, render
+from panelsite.engine import cache, content, failures, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
@@ -115,8 +115,9 @@ def load_site(options: Options, m: Municipality) -> SiteInputs:
 
 def plan_site(options: Options, inputs: SiteInputs, base_url: str) -> Site:
     m = inputs.municipality
+    render.BYTECODE.use_folder(options.cache_folder / "templates")
     site = Site(options.root, inputs, base_url, options.collector_url, options.today, options.drafts)
-    site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
+    site.pdf_cache = options.cache_folder / "pdf"
     site.navigation = main_navigation(inputs.pages)
     site.add_assets()
     for family in FAMILIES:  # all of them first: a page's key covers what it links to
@@ -547,7 +548,7 @@ def build(options: Options) -> list[SiteResult]:
         _abort([o for o in outcomes if o.slug not in committed])
         remove_abandoned(options.out)  # the stages of a worker that died
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
-    pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
+    cache.prune(options.cache_folder, pdfs_in_manifests(options.out / MANIFEST_DIR))
     built = {o.slug: o.staged.result for o in outcomes if o.staged is not None} | {r.slug: r for r in up_to_date}
     results = [built[slug] for slug in loaded.valid if slug in built]
     # Found in the workers (or recorded when an up-to-date site was built): a shared file's
