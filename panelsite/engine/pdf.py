@@ -4,7 +4,8 @@ Used for the factsheets and the paper forms. A PDF is named in the build cache's
 ``pdf/`` folder (engine/cache.py; ``--cache-dir``) by ``sha256(HTML, files it loads,
 WeasyPrint version, options)``, so an identical document is never rendered twice, even
 when the rest of the site changed or the output folder is new (a clean CI build).
-A cached file that is not a whole PDF (cut short, damaged) is rendered and written again.
+Each file holds the PDF behind its checksum (engine/cache.py: ``read_entry``): one that
+is cut short or damaged is rendered and written again.
 
 Reproducible bytes: dates come from the page's ``dcterms.created`` /
 ``dcterms.modified`` meta tags, the file identifier is a hash of the content
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from panelsite.engine.cache import touch, write_atomic
+from panelsite.engine.cache import read_entry, write_entry
 from panelsite.engine.hashing import digest
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
@@ -98,7 +99,7 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
     if cached is not None:
         for keys in _recorders:
             keys.add(key)
-        data = _whole_pdf(cached)
+        data = read_entry(cached)
         if data is not None:
             stats["cached"] += 1
             return data
@@ -108,19 +109,7 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
     data = document.write_pdf(**PDF_OPTIONS)
     stats["rendered"] += 1
     if cached is not None:
-        write_atomic(cached, data)
-    return data
-
-
-def _whole_pdf(path: Path) -> bytes | None:
-    """The bytes of a cached PDF, or None when it is missing or no whole PDF (a file cut short)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data.startswith(b"%PDF-") or not data.rstrip().endswith(b"%%EOF"):
-        return None
-    touch(path)
+        write_entry(cached, data)
     return data
 
 
