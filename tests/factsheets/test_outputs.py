@@ -220,4 +220,3 @@ def test_pdf_cache_skips_identical_pdfs_and_rerenders_a_changed_one(project_copy
     source.write_text(source.read_text(encoding="utf-8").replace("Iets meer tevreden", "Meer tevreden"),
                       encoding="utf-8")
     assert build() == {"rendered": 1, "cached": 2}
-    shutil.rmtree(out)
