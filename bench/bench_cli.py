@@ -123,7 +123,8 @@ def main() -> None:
     print(f"one page edited: wall {edited[0]:.2f} s = {edited[0] / 0.6:.2f}× the 0.6 s target {ok(edited[0] <= 0.6)}, "
           f"CPU {edited[1] / mk_build[1]:.2f}× MkDocs' 10-page build")
     ratio = help_[1] / mk_help[1]
-    print(f"--help: wall {help_[0] / mk_help[0]:.2f}×, CPU {ratio:.2f}× mkdocs --help (target ≤ 1.0) {ok(ratio <= 1.0)}")
+    print(f"--help: wall {help_[0] / mk_help[0]:.2f}×, CPU {ratio:.2f}× mkdocs --help (target ≤ 1.0) "
+          f"{ok(ratio <= 1.0)}")
 
 
 if __name__ == "__main__":
