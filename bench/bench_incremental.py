@@ -165,7 +165,7 @@ def main() -> int:
         warm = replace(pool, out=root / "dist-warm", jobs=1)
         timed("full build (pool)", pool, rows)
         timed("no-change rebuild (pool)", pool, rows)
-        timed("full build (1 process)", warm, rows)
+        timed("full build (1 process, cache kept)", warm, rows)
         timed("no-change rebuild (warm)", warm, rows)
         if args.profile:
             profiler = cProfile.Profile()

@@ -82,6 +82,12 @@ def _change_municipality(root: Path) -> None:
     _edit(root / f"municipalities/{SLUG}.yaml", "min_n: 10", "min_n: 40")
 
 
+def _change_register(root: Path) -> None:
+    path = root / f"content/{SLUG}/panel/members.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # the last member left the file
+
+
 def _change_template(root: Path) -> None:
     _edit(root / "themes/default/templates/base.html", "</body>", "<!-- gewijzigd --></body>")
 
@@ -90,6 +96,7 @@ def _change_template(root: Path) -> None:
     (_change_responses, {"responses", "analyses"}),
     (_change_survey, {"responses", "analyses"}),
     (_change_municipality, {"analyses"}),
+    (_change_register, {"register"}),
     (_change_template, {"templates"}),
 ])
 def test_a_changed_input_is_a_miss_and_makes_what_an_empty_cache_makes(project, tmp_path, change, kinds):
@@ -123,7 +130,7 @@ def test_damaged_entries_are_made_again_not_read(project, tmp_path):
     store = tmp_path / "cache"
     cold = build(project, tmp_path / "cold", store)
     entries = [p for p in store.rglob("*") if p.is_file()]
-    assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "pdf", "templates"}
+    assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "register", "pdf", "templates"}
     for i, path in enumerate(entries):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if i % 3 else data[:20] + b"garbage" + data[27:])
