@@ -212,7 +212,7 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
             if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                 manifest[output.path]["pdfs"] = sorted(pdf_keys)
         # The search index of what was just staged: only what this build publishes is found.
-        search_index.add_index(staged.stage, manifest, previous, staged.reuse)
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse, cache.BuildCache(options.cache_folder))
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}

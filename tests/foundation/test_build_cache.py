@@ -130,7 +130,8 @@ def test_damaged_entries_are_made_again_not_read(project, tmp_path):
     store = tmp_path / "cache"
     cold = build(project, tmp_path / "cold", store)
     entries = [p for p in store.rglob("*") if p.is_file()]
-    assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "register", "pdf", "templates"}
+    assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "register", "pdf", "templates",
+                                                                    "search"}
     for i, path in enumerate(entries):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if i % 3 else data[:20] + b"garbage" + data[27:])
@@ -183,3 +184,18 @@ def _entries(store: Path) -> dict[str, set[str]]:
             parts = path.relative_to(store).parts
             out.setdefault(parts[0], set()).add("/".join(parts[1:]) + " " + hashing.content_hash(path.read_bytes()))
     return out
+
+
+def test_the_cache_folder_is_the_projects_unless_cache_dir_names_another(project, tmp_path, monkeypatch):
+    from panelsite.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795824000")
+    assert main(["build", "--root", str(project), "--only", SLUG, "--out", str(tmp_path / "a"), "--jobs", "1"]) == 0
+    assert (project / ".panelsite-cache" / "build" / "analyses").is_dir()
+    elsewhere = tmp_path / "ci-cache"
+    render.BYTECODE.store.clear()  # as in a new process: compiled from the files, then kept in the cache
+    assert main(["build", "--root", str(project), "--only", SLUG, "--out", str(tmp_path / "b"), "--jobs", "1",
+                 "--cache-dir", str(elsewhere)]) == 0
+    assert {p.name for p in elsewhere.iterdir()} == {"responses", "analyses", "register", "pdf", "templates",
+                                                                    "search"}
+    assert not (tmp_path / "b" / ".panelsite" / "pdf-cache").exists()  # nothing of the cache in the output folder
