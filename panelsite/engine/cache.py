@@ -3,8 +3,10 @@
 One folder (``--cache-dir``, default ``ROOT/.panelsite-cache/build``) outlives the output
 folder, so a clean build (an empty ``dist/``, as in CI when the cache folder is kept) redoes
 nothing whose inputs did not change: the validated response tables and the survey analyses
-(``surveys/``, pickled), the PDFs (``pdf/``, engine/pdf.py) and the compiled templates
-(``templates/``, engine/render.py).
+(``responses/``, ``register/``, ``analyses/``; pickled), the PDFs (``pdf/``, engine/pdf.py), the
+compiled templates (``templates/``, engine/render.py), each site's search index (``search/``,
+search/index.py) and each site's files by the site's fingerprint (``sites/``: a municipality
+whose inputs did not change is not rendered again at all; engine/pipeline.py).
 
 Keys. An entry's name is the hash of everything it was made from: its input files' bytes and,
 through :func:`namespace`, panelsite's own code, Python's version and the installed libraries
@@ -37,8 +39,13 @@ KEEP_DAYS = 30
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
 _TEMP_PREFIX = ".tmp-"
 
-# How many entries this process read and wrote, by kind (for tests and benchmarks).
+# How many entries this process read and wrote, in all and by kind ("hits.analyses"; for tests and benchmarks).
 stats: dict[str, int] = {"hits": 0, "misses": 0, "stored": 0}
+
+
+def _count(event: str, kind: str) -> None:
+    stats[event] = stats.get(event, 0) + 1
+    stats[f"{event}.{kind}"] = stats.get(f"{event}.{kind}", 0) + 1
 
 
 @functools.cache
@@ -74,16 +81,16 @@ class BuildCache:
         path = self._path(kind, key)
         data = read_entry(path)
         if data is None:
-            stats["misses"] += 1
+            _count("misses", kind)
             return None
         unpickler = pickle.Unpickler(io.BytesIO(data))
         unpickler.persistent_load = lambda pid: shared[pid]
         try:
             value = unpickler.load()
         except Exception:  # noqa: BLE001 - whatever a damaged entry raises: made again
-            stats["misses"] += 1
+            _count("misses", kind)
             return None
-        stats["hits"] += 1
+        _count("hits", kind)
         return value
 
     def store(self, kind: str, key: str, value, shared: tuple = ()) -> None:
@@ -95,7 +102,7 @@ class BuildCache:
         pickler.persistent_id = lambda obj: by_id.get(id(obj))
         pickler.dump(value)
         write_entry(self._path(kind, key), out.getvalue())
-        stats["stored"] += 1
+        _count("stored", kind)
 
 
 def read_entry(path: Path) -> bytes | None:

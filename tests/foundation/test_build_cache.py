@@ -39,7 +39,9 @@ def build(root: Path, out: Path, cache_dir: Path) -> dict[str, bytes]:
 
 
 def counted(root: Path, out: Path, cache_dir: Path) -> tuple[dict[str, bytes], dict[str, int]]:
-    """build(), with how many entries it found, missed and stored, and PDFs it rendered."""
+    """build(), with how many entries it found, missed and stored (in all and by kind, as "hits.sites"),
+    and the PDFs it rendered."""
+    cache.stats.clear()
     cache.stats.update(hits=0, misses=0, stored=0)
     pdf.stats.update(rendered=0, cached=0)
     files = build(root, out, cache_dir)
@@ -55,12 +57,27 @@ def assert_same_files(first: dict[str, bytes], second: dict[str, bytes]) -> None
 def test_a_clean_build_with_the_cache_kept_makes_the_same_bytes_and_redoes_nothing(project, tmp_path):
     store = tmp_path / "cache"
     cold, missed = counted(project, tmp_path / "cold", store)
-    assert missed["hits"] == 0 and missed["stored"] > 0 and missed["pdfs_rendered"] > 0
+    assert missed["hits"] == 0 and missed["pdfs_rendered"] > 0
+    assert {k for k in missed if k.startswith("stored.")} == {f"stored.{kind}" for kind in (
+        "responses", "register", "analyses", "search", "sites")}
     warm, found = counted(project, tmp_path / "warm", store)  # a new, empty output folder: a clean CI build
-    assert found["misses"] == 0 and found["stored"] == 0 and found["hits"] == missed["stored"]
-    assert found["pdfs_rendered"] == 0 and found["pdfs_cached"] == missed["pdfs_rendered"] + missed["pdfs_cached"]
+    assert found["misses"] == 0 and found["stored"] == 0 and found["hits.sites"] == 1
+    assert found["pdfs_rendered"] == 0
     assert len(cold) > 100  # every page, PDF, data file and asset of the site
     assert_same_files(cold, warm)
+
+
+def test_after_a_change_every_pdf_and_analysis_the_change_does_not_touch_comes_from_the_cache(project, tmp_path):
+    store = tmp_path / "cache"
+    cold, missed = counted(project, tmp_path / "cold", store)
+    page = project / "content/_shared/contact.md"  # a page every site has: every site's inputs changed
+    page.write_text(page.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
+    warm, found = counted(project, tmp_path / "warm", store)
+    assert found["misses.sites"] == 1 and found["pdfs_rendered"] == 0
+    assert found["hits.analyses"] == missed["stored.analyses"] and "misses.analyses" not in found
+    assert found["hits.responses"] == missed["stored.responses"] and found["hits.register"] == 1
+    fresh = build(project, tmp_path / "fresh", tmp_path / "empty-cache")
+    assert_same_files(fresh, warm)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -131,7 +148,7 @@ def test_damaged_entries_are_made_again_not_read(project, tmp_path):
     cold = build(project, tmp_path / "cold", store)
     entries = [p for p in store.rglob("*") if p.is_file()]
     assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "register", "pdf", "templates",
-                                                                    "search"}
+                                                                    "search", "sites"}
     for i, path in enumerate(entries):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if i % 3 else data[:20] + b"garbage" + data[27:])
@@ -197,5 +214,5 @@ def test_the_cache_folder_is_the_projects_unless_cache_dir_names_another(project
     assert main(["build", "--root", str(project), "--only", SLUG, "--out", str(tmp_path / "b"), "--jobs", "1",
                  "--cache-dir", str(elsewhere)]) == 0
     assert {p.name for p in elsewhere.iterdir()} == {"responses", "analyses", "register", "pdf", "templates",
-                                                                    "search"}
+                                                     "search", "sites"}
     assert not (tmp_path / "b" / ".panelsite" / "pdf-cache").exists()  # nothing of the cache in the output folder
