@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from panelsite.engine import cache, hashing, pdf, pipeline, render
+from panelsite.errors import captured
 
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "lindenhaven"
+WARNINGS: dict[Path, list] = {}  # output folder → the warnings its build reported
 
 
 @pytest.fixture
@@ -33,7 +35,9 @@ def build(root: Path, out: Path, cache_dir: Path) -> dict[str, bytes]:
     render.BYTECODE.store.clear()
     options = pipeline.Options(root=root, out=out, only=[SLUG], jobs=1, progress=False, today=dt.date(2026, 11, 28),
                                cache_dir=cache_dir)
-    pipeline.build(options)
+    with captured() as said:
+        pipeline.build(options)
+    WARNINGS[out] = said
     site = out / SLUG
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
@@ -65,6 +69,7 @@ def test_a_clean_build_with_the_cache_kept_makes_the_same_bytes_and_redoes_nothi
     assert found["pdfs_rendered"] == 0
     assert len(cold) > 100  # every page, PDF, data file and asset of the site
     assert_same_files(cold, warm)
+    assert WARNINGS[tmp_path / "warm"] == WARNINGS[tmp_path / "cold"]  # the same warnings too
 
 
 def test_after_a_change_every_pdf_and_analysis_the_change_does_not_touch_comes_from_the_cache(project, tmp_path):
