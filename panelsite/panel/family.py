@@ -5,6 +5,7 @@ See panelsite.panel for what it builds.
 
 from __future__ import annotations
 
+from panelsite.config import dates
 from panelsite.engine.cache import BuildCache
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import content_hash, digest
@@ -32,7 +33,9 @@ def load(options, inputs: SiteInputs) -> None:
         return
     display = relpath(path, options.root)
     cache = BuildCache(options.cache_folder)
-    key = digest("register", content_hash(path.read_bytes()), display, repr(m.population.variables))
+    # a demonstration's dates move with the build date (config.dates): the register's too
+    key = digest("register", content_hash(path.read_bytes()), display, repr(m.population.variables),
+                 dates.current_move())
     register = cache.load("register", key)
     if register is None:
         register = read_register(path, display, m.population.variables)  # raises with every problem

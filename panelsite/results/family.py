@@ -12,6 +12,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from panelsite.config import dates
 from panelsite.engine import navigation as menu
 from panelsite.engine.cache import BuildCache
 from panelsite.engine.family import SiteInputs
@@ -37,6 +38,7 @@ class Results:
     def __init__(self, municipality, surveys, today, drafts: bool, cache=None):
         self.municipality = municipality
         self.cache = cache  # the build cache (engine/cache.py): analyses by the hash of their inputs
+        self.move = dates.current_move()  # a demonstration's dates move with the build date (made while loading)
         self.all = surveys
         self.drafts = drafts
         self.live = [s for s in surveys if drafts or not s.draft]
@@ -63,7 +65,7 @@ class Results:
         m = self.municipality
         key = digest("analysis", survey.source_hash, survey.yaml_file, survey.csv_file, survey.has_responses,
                      repr(survey.questions), repr(survey.weighting), survey.breakdowns, survey.invited,
-                     repr(m.population), repr(m.results), m.slug)
+                     repr(m.population), repr(m.results), m.slug, self.move)
         shared = (survey, m, *survey.questions)
         result = self.cache.load("analyses", key, shared)
         if result is None:

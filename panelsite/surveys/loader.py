@@ -12,7 +12,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from panelsite.config import schema, yamlfile
+from panelsite.config import dates, schema, yamlfile
 from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath, warn
 from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
@@ -50,8 +50,9 @@ def _read_responses(raw_csv: bytes, csv_file: str, questions, required: dict, po
     variables needed, the population's categories); one with problems is read again each time."""
     if cache is None:
         return read_responses(raw_csv, csv_file, questions, required, population, misnamed)
+    # (and the move of a demonstration's dates, config.dates: nothing read here is a date today)
     key = hashlib.sha256("\0".join([hashlib.sha256(raw_csv).hexdigest(), csv_file, repr(questions), repr(required),
-                                     repr(population)]).encode()).hexdigest()
+                                     repr(population), str(dates.current_move())]).encode()).hexdigest()
     hit = cache.load("responses", key)
     if hit is not None:
         frame, open_texts = hit

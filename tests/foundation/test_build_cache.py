@@ -26,14 +26,14 @@ def project(tmp_path) -> Path:
     return root
 
 
-def build(root: Path, out: Path, cache_dir: Path) -> dict[str, bytes]:
+def build(root: Path, out: Path, cache_dir: Path, today: dt.date = dt.date(2026, 11, 28)) -> dict[str, bytes]:
     """``build.py --only lindenhaven --out OUT --cache-dir CACHE`` in this process; every file it wrote.
 
     Compiled templates are also kept in this process's memory: forgotten first, so each build
     reads them from the cache folder as a new process does.
     """
     render.BYTECODE.store.clear()
-    options = pipeline.Options(root=root, out=out, only=[SLUG], jobs=1, progress=False, today=dt.date(2026, 11, 28),
+    options = pipeline.Options(root=root, out=out, only=[SLUG], jobs=1, progress=False, today=today,
                                cache_dir=cache_dir)
     with captured() as said:
         pipeline.build(options)
@@ -131,6 +131,17 @@ def test_a_changed_input_is_a_miss_and_makes_what_an_empty_cache_makes(project, 
     assert_same_files(cold, warm)
     added = {kind for kind, names in _entries(store).items() if names - before.get(kind, set())}
     assert kinds <= added
+
+
+def test_another_build_date_moves_a_demonstrations_dates_also_through_the_cache(project, tmp_path, monkeypatch):
+    """The demo's dates (fieldwork, members joining) move with the build date (config.dates)."""
+    store = tmp_path / "cache"
+    build(project, tmp_path / "first", store)
+    later = dt.date(2027, 11, 30)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2027, 11, 30, tzinfo=dt.timezone.utc).timestamp())))
+    warm = build(project, tmp_path / "warm", store, later)
+    cold = build(project, tmp_path / "cold", tmp_path / "empty-cache", later)
+    assert_same_files(cold, warm)
 
 
 def test_a_new_code_version_misses_every_entry(project, tmp_path, monkeypatch):
