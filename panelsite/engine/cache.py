@@ -5,8 +5,9 @@ folder, so a clean build (an empty ``dist/``, as in CI when the cache folder is 
 nothing whose inputs did not change: the validated response tables and the survey analyses
 (``responses/``, ``register/``, ``analyses/``; pickled), the PDFs (``pdf/``, engine/pdf.py), the
 compiled templates (``templates/``, engine/render.py), each site's search index (``search/``,
-search/index.py) and each site's files by the site's fingerprint (``sites/``: a municipality
-whose inputs did not change is not rendered again at all; engine/pipeline.py).
+search/index.py) and each site's files with the site's fingerprint (``sites/``: a municipality
+whose inputs did not change is not rendered again at all; engine/pipeline.py). The last two
+change with every edit: each keeps one entry per municipality and kind of build (a slot).
 
 Keys. An entry's name is the hash of everything it was made from: its input files' bytes and,
 through :func:`namespace`, panelsite's own code, Python's version and the installed libraries
@@ -30,6 +31,7 @@ import os
 import pickle
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from panelsite.engine.hashing import code_digest, digest
@@ -76,22 +78,22 @@ class BuildCache:
         ``shared``: objects the value refers to that are not stored with it but passed in
         again (the survey an analysis belongs to), matched by position.
         """
+        value = self._read(kind, key, shared)
+        _count("misses" if value is None else "hits", kind)
+        return value
+
+    def _read(self, kind: str, key: str, shared: tuple = ()):
         if self.folder is None:
             return None
-        path = self._path(kind, key)
-        data = read_entry(path)
+        data = read_entry(self._path(kind, key))
         if data is None:
-            _count("misses", kind)
             return None
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = lambda pid: shared[pid]
         try:
-            value = unpickler.load()
+            unpickler = pickle.Unpickler(io.BytesIO(zlib.decompress(data)))
+            unpickler.persistent_load = lambda pid: shared[pid]
+            return unpickler.load()
         except Exception:  # noqa: BLE001 - whatever a damaged entry raises: made again
-            _count("misses", kind)
             return None
-        _count("hits", kind)
-        return value
 
     def store(self, kind: str, key: str, value, shared: tuple = ()) -> None:
         if self.folder is None:
@@ -101,8 +103,23 @@ class BuildCache:
         by_id = {id(obj): i for i, obj in enumerate(shared)}
         pickler.persistent_id = lambda obj: by_id.get(id(obj))
         pickler.dump(value)
-        write_entry(self._path(kind, key), out.getvalue())
+        # zlib's quickest level: a site's pages and a response table shrink four to eight times
+        write_entry(self._path(kind, key), zlib.compress(out.getvalue(), 1))
         _count("stored", kind)
+
+    def load_slot(self, kind: str, slot: str, key: str):
+        """The value last stored in ``slot`` when it was stored under ``key``; else None.
+
+        For what is large and changes with every edit (a whole site, its search index): one
+        entry per slot (a municipality and the kind of build) instead of one per key, so the
+        cache does not grow with every edit."""
+        found = self._read(kind, slot)
+        value = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == key else None
+        _count("misses" if value is None else "hits", kind)
+        return value
+
+    def store_slot(self, kind: str, slot: str, key: str, value) -> None:
+        self.store(kind, slot, (key, value))
 
 
 def read_entry(path: Path) -> bytes | None:

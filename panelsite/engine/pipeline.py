@@ -208,7 +208,8 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
     manifest: dict[str, dict] = {}
     rendered = 0
     store = cache.BuildCache(options.cache_folder)
-    built: SiteFiles | None = store.load("sites", fingerprint) if fingerprint else None
+    slot = site_slot(options, m.slug)
+    built: SiteFiles | None = store.load_slot("sites", slot, fingerprint) if fingerprint else None
     made: SiteFiles = SiteFiles()
     try:
         seen: dict[str, Output] = {}
@@ -242,9 +243,9 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
             warn(problem)
         if fingerprint and built is None and rendered and len(made.files) == sum(not o.shared for o in site.outputs):
             made.warnings = list(said)
-            store.store("sites", fingerprint, made)  # every file rendered now: the whole site, as made
+            store.store_slot("sites", slot, fingerprint, made)  # every file rendered now: the whole site, as made
         # The search index of what was just staged: only what this build publishes is found.
-        search_index.add_index(staged.stage, manifest, previous, staged.reuse, cache.BuildCache(options.cache_folder))
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}
@@ -259,6 +260,15 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def site_slot(options: Options, slug: str) -> str:
+    """The build cache's one place for a municipality's whole site (and its search index) per kind of
+    build: the options that change what is made, the build date aside (dist/ and serve's preview
+    each keep theirs; a new day replaces yesterday's)."""
+    kept = sorted((k, str(v)) for k, v in options.__dict__.items()
+                  if k not in ("jobs", "progress", "only", "root", "out", "cache_dir", "today"))
+    return digest("site", slug, *kept)
 
 
 def _render(site, output: Output) -> bytes:

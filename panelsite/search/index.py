@@ -56,11 +56,12 @@ def executable() -> str:
     return str(get_executable())
 
 
-def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None) -> IndexResult:
+def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, slot: str = "") -> IndexResult:
     """Index the HTML staged in ``stage``; the index files join ``manifest``.
 
     ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse);
-    ``cache``, the build cache, keeps each index by the hash of the staged pages' bytes.
+    ``cache``, the build cache, keeps the site's last index (in ``slot``) by the hash of the staged
+    pages' bytes.
     """
     started = time.perf_counter()
     pages = sorted((path, entry["key"]) for path, entry in manifest.items() if path.endswith(".html"))
@@ -72,7 +73,7 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None) ->
         # Links to the current site's files must go before Pagefind writes: writing into one would
         # change the live site's file through the link.
         shutil.rmtree(folder, ignore_errors=True)
-        _index(stage, [path for path, _ in pages], cache)
+        _index(stage, [path for path, _ in pages], cache, slot)
         _set_modes(folder)
         old = sorted(p.relative_to(stage).as_posix() for p in folder.rglob("*") if p.is_file())
         built = True
@@ -82,21 +83,21 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None) ->
     return IndexResult(old, built, time.perf_counter() - started, size)
 
 
-def _index(stage: Path, pages: list[str], cache) -> None:
+def _index(stage: Path, pages: list[str], cache, slot: str) -> None:
     """Pagefind's index of the staged pages in ``stage/pagefind/``: from the build cache when these
     very bytes were indexed before, else made (and kept there)."""
     folder = stage / FOLDER
     files = None
     if cache is not None:
         key = digest("pagefind", version(), LANGUAGE, *[(p, content_hash((stage / p).read_bytes())) for p in pages])
-        files = cache.load("search", key)
+        files = cache.load_slot("search", slot, key)
     if files is None:
         _run(stage)
         for name in UNUSED:
             (folder / name).unlink(missing_ok=True)
         files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
         if cache is not None:
-            cache.store("search", key, files)
+            cache.store_slot("search", slot, key, files)
         return
     for name, data in files.items():
         path = folder / name
