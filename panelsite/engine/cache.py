@@ -112,14 +112,19 @@ class BuildCache:
 
         For what is large and changes with every edit (a whole site, its search index): one
         entry per slot (a municipality and the kind of build) instead of one per key, so the
-        cache does not grow with every edit."""
-        found = self._read(kind, slot)
-        value = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == key else None
+        cache does not grow with every edit. The key is also kept in a small entry beside it,
+        read first, so a slot holding another key is not read at all.
+        """
+        value = None
+        if self._read(kind, slot + "\0key") == key:
+            found = self._read(kind, slot)  # holds its key too: the two are not written at once
+            value = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == key else None
         _count("misses" if value is None else "hits", kind)
         return value
 
     def store_slot(self, kind: str, slot: str, key: str, value) -> None:
         self.store(kind, slot, (key, value))
+        self.store(kind, slot + "\0key", key)
 
 
 def read_entry(path: Path) -> bytes | None:
