@@ -15,6 +15,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -591,6 +592,8 @@ def build(options: Options) -> list[SiteResult]:
         remove_abandoned(options.out)  # the stages of a worker that died
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
     cache.prune(options.cache_folder, pdfs_in_manifests(options.out / MANIFEST_DIR))
+    # where PDFs were cached before the build cache: nothing reads it any more
+    shutil.rmtree(options.out / MANIFEST_DIR / "pdf-cache", ignore_errors=True)
     built = {o.slug: o.staged.result for o in outcomes if o.staged is not None} | {r.slug: r for r in up_to_date}
     results = [built[slug] for slug in loaded.valid if slug in built]
     # Found in the workers (or recorded when an up-to-date site was built): a shared file's

@@ -232,3 +232,8 @@ def test_the_cache_folder_is_the_projects_unless_cache_dir_names_another(project
     assert {p.name for p in elsewhere.iterdir()} == {"responses", "analyses", "register", "pdf", "templates",
                                                      "search", "sites"}
     assert not (tmp_path / "b" / ".panelsite" / "pdf-cache").exists()  # nothing of the cache in the output folder
+    old = tmp_path / "c" / ".panelsite" / "pdf-cache"  # where an older panelsite cached its PDFs
+    old.mkdir(parents=True)
+    (old / "0123.pdf").write_bytes(b"%PDF-")
+    assert main(["build", "--root", str(project), "--only", SLUG, "--out", str(tmp_path / "c"), "--jobs", "1"]) == 0
+    assert not old.exists()
