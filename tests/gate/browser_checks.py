@@ -20,8 +20,8 @@ Choices, documented in docs/testing.md:
 from __future__ import annotations
 
 import urllib.error
-from contextlib import contextmanager
 import urllib.request
+from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
 from panelsite.a11y.check import CHROMIUM, CHROMIUM_ARGS
