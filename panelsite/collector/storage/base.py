@@ -88,6 +88,10 @@ class _Pending:
         self.error: BaseException | None = None
 
 
+class _Retry(Exception):
+    """A write of a batch without savepoints failed: the batch goes again, with them."""
+
+
 def _settle(items: list[_Pending]) -> None:
     """On the event loop: hand each waiting coroutine its write's outcome."""
     for item in items:
@@ -106,6 +110,7 @@ class Storage(ABC):
 
     skip_locked = ""  # PostgreSQL: " FOR UPDATE SKIP LOCKED"; SQLite serialises writers (BEGIN IMMEDIATE)
     driver_errors: tuple[type[BaseException], ...] = ()  # the driver's exceptions, raised as StorageError
+    savepoint_each_write = True  # False: the group commit uses savepoints only once a write failed
 
     def __init__(self):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -164,13 +169,31 @@ class Storage(ABC):
             raise item.error
         return item.result
 
+    def _commit(self, batch: list[_Pending], savepoints: bool) -> None:
+        """One transaction for the batch. With ``savepoints`` a failing write is rolled back alone;
+        without, it raises _Retry (a round trip less per write, where one costs a network hop)."""
+        with self.transaction() as tx:
+            for item in batch:
+                item.result = item.error = None
+                if savepoints:
+                    tx.execute("SAVEPOINT one_write")
+                try:
+                    item.result = item.fn(tx)
+                except Exception as exc:  # this write only
+                    if not savepoints:
+                        raise _Retry from exc
+                    tx.execute("ROLLBACK TO one_write")
+                    item.error = exc
+                if savepoints:
+                    tx.execute("RELEASE one_write")
+
     def _write_loop(self) -> None:
         """Group commit: commit every waiting write in one transaction.
 
         A commit costs a disk flush; under load the writes that queued while the previous flush
-        ran share the next one. Each write runs in its own savepoint, so one failing write is
-        rolled back alone, and every caller is answered only after the COMMIT that holds its
-        write returned.
+        ran share the next one. One failing write is rolled back alone (a savepoint each, or the
+        batch again with savepoints after a failure), and every caller is answered only after
+        the COMMIT that holds its write returned.
         """
         while True:
             batch = [self._queue.get()]
@@ -186,15 +209,10 @@ class Storage(ABC):
                     break
                 batch.append(nxt)
             try:
-                with self.transaction() as tx:
-                    for item in batch:
-                        tx.execute("SAVEPOINT one_write")
-                        try:
-                            item.result = item.fn(tx)
-                        except Exception as exc:  # this write only
-                            tx.execute("ROLLBACK TO one_write")
-                            item.error = exc
-                        tx.execute("RELEASE one_write")
+                try:
+                    self._commit(batch, self.savepoint_each_write)
+                except _Retry:  # a write failed, and without savepoints it took the batch with it
+                    self._commit(batch, True)
             except Exception as exc:  # the commit failed: nothing in the batch is stored
                 for item in batch:
                     item.error, item.result = item.error or exc, None

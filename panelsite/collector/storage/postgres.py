@@ -48,6 +48,9 @@ class PostgresStorage(Storage):
         except self._psycopg.Error as exc:  # PoolTimeout too: no connection in time
             raise StorageError(exc) from exc
 
+    # Each savepoint is a round trip to the server: the group commit adds them only after a failure.
+    savepoint_each_write = False
+
     # Two senders never take the same outbox row: the other's locked rows are passed over.
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
