@@ -20,6 +20,7 @@ from panelsite.collector.storage.schema import SCHEMA
 
 class SQLiteStorage(Storage):
     driver_errors = (sqlite3.Error, OSError)
+    savepoint_each_write = False  # a batch is run again with savepoints only when one of its writes failed
 
     def __init__(self, path: Path | str, busy_timeout_ms: int = 10000):
         super().__init__()
