@@ -72,8 +72,6 @@ class Tx:
         return self.execute(sql, params).cursor.fetchall()
 
 
-
-
 class _Pending:
     """One write waiting for the group commit: a thread waits on ``done``, a coroutine on ``future``."""
 
