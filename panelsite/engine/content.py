@@ -87,8 +87,9 @@ def split_front_matter(raw: bytes, display: str, required: str = "title"):
     return parse(match.group(1), display, offset=1), text[match.end():], text.count("\n", 0, match.end()) + 1
 
 
-def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[Page | None, list[Problem]]:
-    display = relpath(source, root)
+def read_page(source: Path, relative: Path, root: Path, shared: bool,
+              display: str | None = None) -> tuple[Page | None, list[Problem]]:
+    display = display or relpath(source, root)
     raw = source.read_bytes()
     try:
         located, body, body_line = split_front_matter(raw, display)
@@ -131,7 +132,7 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
                                              f"(also made by {own[shared, path]}; expected one file per page)"))
             continue
         own[shared, path] = display
-        page, found = read_page(source, relative, root, shared)
+        page, found = read_page(source, relative, root, shared, display)
         problems.extend(found)
         if page is not None and not found and path.split("/")[0] in BUILD_FOLDERS:
             problems.append(Problem(display, f"the address {path} is inside {path.split('/')[0]}/, the folder of "
