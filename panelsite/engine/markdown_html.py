@@ -1,6 +1,7 @@
 """Markdown → HTML for content pages and factsheets.
 
-mistune with its table and footnote plugins, and what the pages add, written as parts of
+mistune with its table, footnote, definition list and abbreviation plugins (what
+Python-Markdown's "extra" gave the pages before), and what the pages add, written as parts of
 mistune's renderer (on its tokens, not over the finished HTML):
 
 * every heading gets an id made from its text (``wie-mag-meedoen``; a second one with the
@@ -24,6 +25,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import mistune
+from mistune.plugins.abbr import abbr
+from mistune.plugins.def_list import def_list
 from mistune.plugins.footnotes import footnotes
 from mistune.plugins.table import table
 from mistune.util import escape, safe_entity, striptags
@@ -182,4 +185,4 @@ def _nest(headings: list[dict]) -> list[dict]:
     return toc
 
 
-_MARKDOWN = mistune.Markdown(renderer=_Renderer(escape=False), plugins=[table, footnotes])
+_MARKDOWN = mistune.Markdown(renderer=_Renderer(escape=False), plugins=[table, footnotes, def_list, abbr])

@@ -49,3 +49,10 @@ def test_raw_html_and_entities_pass_through_and_text_is_escaped():
     assert '<abbr title="Gemeentelijke basisadministratie">GBA</abbr>-uittreksel &amp; 3 &lt; 4 "x"' in out.html
     assert '<div class="let-op">Let op</div>' in out.html
     assert "Regel een<br>\nregel twee" in out.html  # HTML's void elements, as the rest of the page
+
+
+def test_definition_lists_and_abbreviations_as_before():
+    out = convert("Weging\n: Antwoorden tellen zwaarder of lichter mee.\n\nDe GBA is oud.\n\n"
+                  "*[GBA]: Gemeentelijke basisadministratie\n")
+    assert "<dl>\n<dt>Weging</dt>\n<dd>Antwoorden tellen zwaarder of lichter mee.</dd>\n</dl>" in out.html
+    assert '<abbr title="Gemeentelijke basisadministratie">GBA</abbr>' in out.html
