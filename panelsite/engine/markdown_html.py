@@ -19,6 +19,7 @@ state (used ids, footnote numbers) in mistune's per-document state.
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
 import unicodedata
@@ -34,14 +35,19 @@ from mistune.util import escape, safe_entity, striptags
 TOC_LEVELS = (2, 3)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Converted:
     html: str
     toc: list[dict] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=256)
 def convert(text: str) -> Converted:
-    """The HTML of a Markdown text and the table of contents of its h2/h3 headings."""
+    """The HTML of a Markdown text and the table of contents of its h2/h3 headings.
+
+    A shared page whose text does not depend on the municipality is converted once per
+    process, not once per site: the result is the same, so callers only read it.
+    """
     html, state = _MARKDOWN.parse(text)
     return Converted(html.rstrip("\n"), _nest(state.env.get("toc_headings", [])))
 
