@@ -164,8 +164,8 @@ def _plain(tokens: list[dict]) -> str:
 
 
 def _label(key: str) -> str:
-    """A footnote's label as an id part: mistune keeps labels in upper case."""
-    return key.lower().replace(" ", "-")
+    """A footnote's label as an id part (mistune keeps labels in upper case), safe in an attribute."""
+    return escape(key.lower().replace(" ", "-"))
 
 
 def _unique(value: str, used: set[str]) -> str:
