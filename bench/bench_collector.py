@@ -58,6 +58,10 @@ def serve(kind: str, port: int, root: Path, database_url: str | None) -> None:
             return JSONResponse({"ok": True})
 
         app = Starlette(routes=[Route("/{slug}/{form}", ok, methods=["POST"]), Route("/healthz", ok)])
+        # The same server as the collector's: uvicorn with httptools and the same event loop
+        # (uvloop where installed), one worker, no access log; only the slow-client guard is not there.
+        uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", loop="auto", log_config=None,
+                    access_log=False, proxy_headers=False)
     else:
         from panelsite.collector.app import create_app
 
@@ -65,8 +69,6 @@ def serve(kind: str, port: int, root: Path, database_url: str | None) -> None:
 
         app = create_app(root, database_url=database_url, secret=SECRET, min_seconds=0, rate_limit=(10**9, 60))
         server.run(app, "127.0.0.1", port)  # as `collect` serves it
-        return
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def start(kind: str, root: Path, database_url: str | None) -> tuple[subprocess.Popen, str]:
@@ -210,8 +212,13 @@ def main() -> None:
                 conn.execute(f"CREATE SCHEMA {schema}")
             sep = "&" if "?" in opts.pg_url else "?"
             runs.append(("collector, PostgreSQL", "collector", f"{opts.pg_url}{sep}options=-csearch_path%3D{schema}"))
-        print(f"{opts.seconds:.0f} s per run, {opts.concurrency} concurrent clients ({opts.client}), "
-              f"1 uvicorn worker, {os.cpu_count()} CPUs", flush=True)
+        import importlib.util
+
+        import uvicorn
+
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+        print(f"{opts.seconds:.0f} s per run, {opts.concurrency} concurrent clients ({opts.client}), the same server "
+              f"for all: uvicorn {uvicorn.__version__}, httptools, {loop}, 1 worker; {os.cpu_count()} CPUs", flush=True)
         saturated = {}  # name → (requests/s, p99 ms, server CPU ms per request), wrk without a rate
         for name, kind, url in runs:
             proc, base = start(kind, ROOT, url)

@@ -135,6 +135,8 @@ def relpath(path: Path | str, root: Path | None = None) -> str:
     """A path as the user wrote it: relative to the project root when possible."""
     path = Path(path)
     base = root or Path.cwd()
+    if root is not None and ".." not in path.parts and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()  # a file found under the root: no need to ask the disk
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:

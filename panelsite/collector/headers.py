@@ -14,6 +14,9 @@ def security_headers(policy: str) -> dict[str, str]:
     return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
+_NAMES = frozenset(name.lower().encode("latin-1") for name in security_headers(""))
+
+
 class SecurityHeaders:
     """Adds the security headers to every response (a plain ASGI middleware: no extra task per request).
 
@@ -23,15 +26,27 @@ class SecurityHeaders:
     def __init__(self, app, policy: Callable[[str], str]):
         self.app = app
         self.policy = policy
+        self._encoded: dict[str, list[tuple[bytes, bytes]]] = {}  # a policy's headers, encoded once
+
+    def _raw(self, policy: str) -> list[tuple[bytes, bytes]]:
+        raw = self._encoded.get(policy)
+        if raw is None:
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers(policy).items()]
+            if len(self._encoded) < 1000:  # one policy per municipality (and one for no site)
+                self._encoded[policy] = raw
+        return raw
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        policy = self.policy(scope["path"])
+        raw = self._raw(self.policy(scope["path"]))
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(security_headers(policy))
+                headers = MutableHeaders(scope=message).raw
+                # A response that set one of these itself: ours replaces it.
+                headers[:] = [h for h in headers if h[0] not in _NAMES]
+                headers.extend(raw)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

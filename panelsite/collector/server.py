@@ -1,4 +1,4 @@
-"""The collector's HTTP server: uvicorn, with deadlines for slow clients and a cap on connections.
+"""The collector's HTTP server: uvicorn (httptools, uvloop), with deadlines for slow clients and a cap on connections.
 
 uvicorn waits for a request as long as the client likes: a connection that sends nothing, or a
 header byte now and then, holds its socket for ever, and a thousand of them use up a default
@@ -24,9 +24,8 @@ from __future__ import annotations
 import json
 import logging
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger("panelsite.collector")
 
@@ -36,8 +35,14 @@ MAX_CONNECTIONS = 4000
 RESERVED_FILES = 200  # the database (three files per SQLite connection, a thread pool of 40), logs, mail
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for receiving each request and a cap on connections."""
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (the C parser) with a deadline for receiving each request and a cap
+    on connections.
+
+    What the client owes is followed through the parser's callbacks: a request's head (from the
+    connection or the previous answer until the head is in), then its body (until the message is
+    complete); nothing while a whole request is being answered.
+    """
 
     max_connections = MAX_CONNECTIONS
     request_seconds = REQUEST_SECONDS
@@ -45,6 +50,9 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport) -> None:
         self._phase: str | None = None  # "request" or "body" while the client owes us one
+        self._reading = "request"  # what the parser waits for: "request" (a head) or "body"
+        self._unanswered = 0  # whole requests received and not answered yet
+        self._partial = False  # part of a request is in (its first bytes at least)
         self._waiting_since = 0.0
         self._deadline = None
         self._served = 0
@@ -59,12 +67,27 @@ class GuardedH11Protocol(H11Protocol):
         self._cancel()
         super().connection_lost(exc)
 
-    def handle_events(self) -> None:
-        super().handle_events()
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
         self._watch()
+
+    def on_message_begin(self) -> None:
+        self._partial = True
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self._reading = "body"
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._reading, self._partial = "request", False
+        if not self.cycle.response_complete:  # an answer sent before the body was read is no debt
+            self._unanswered += 1
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         self._served += 1
+        self._unanswered = max(0, self._unanswered - 1)
         super().on_response_complete()
         self._watch()
 
@@ -75,8 +98,7 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing():
             self._cancel()
             return
-        state = self.conn.their_state
-        phase = "request" if state is h11.IDLE else "body" if state is h11.SEND_BODY else None
+        phase = None if self._unanswered else self._reading
         if phase == self._phase:
             return
         self._cancel()
@@ -96,7 +118,7 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing():
             return
         # A keep-alive connection that goes quiet after its answers is normal: closed without a word.
-        if self._phase == "body" or self._served == 0 or self.conn.trailing_data[0]:
+        if self._phase == "body" or self._served == 0 or self._partial:
             _refused("slow_client_closed", waiting_for=self._phase,
                      seconds=round(self.loop.time() - self._waiting_since, 1))
         self.transport.close()
@@ -112,12 +134,12 @@ class GuardedH11Protocol(H11Protocol):
         A connection that never brought a whole request goes first: a resident's keep-alive
         connection between two requests (its next one may be on its way) only when there is no other.
         """
-        waiting = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c is not self
+        waiting = [c for c in self.connections if isinstance(c, GuardedProtocol) and c is not self
                    and c._phase is not None and not c.transport.is_closing()]
         if not waiting:
             return False
         oldest = min(waiting, key=lambda c: (c._served > 0, c._waiting_since))
-        if oldest._phase == "body" or oldest._served == 0 or oldest.conn.trailing_data[0]:
+        if oldest._phase == "body" or oldest._served == 0 or oldest._partial:
             _refused("slow_client_closed", waiting_for=oldest._phase, reason="room for a new connection",
                      seconds=round(self.loop.time() - oldest._waiting_since, 1))
         oldest._cancel()
@@ -160,9 +182,9 @@ def limits(files: int | None, max_connections: int = MAX_CONNECTIONS) -> tuple[i
 
 
 def protocol(max_connections: int, request_seconds: float = REQUEST_SECONDS,
-             body_seconds: float = BODY_SECONDS) -> type[GuardedH11Protocol]:
+             body_seconds: float = BODY_SECONDS) -> type[GuardedProtocol]:
     """The protocol class with these limits."""
-    return type("CollectorH11Protocol", (GuardedH11Protocol,), {
+    return type("CollectorProtocol", (GuardedProtocol,), {
         "max_connections": max_connections, "request_seconds": request_seconds, "body_seconds": body_seconds})
 
 

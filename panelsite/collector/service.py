@@ -57,6 +57,8 @@ class Collector:
     @staticmethod
     def log(event: str, site: FormSite | None, form: str | None, status: int, started: float, **extra) -> None:
         """One JSON line: event, municipality, form, status and duration; never what was typed."""
+        if not log.isEnabledFor(logging.INFO):
+            return
         record = {"event": event, "slug": site.slug if site else None, "form": form, "status": status,
                   "ms": round((time.perf_counter() - started) * 1000, 1), **extra}
         log.info(json.dumps(record))

@@ -5,7 +5,7 @@ adds pages or overrides a shared one with the same path. Survey folders and
 the member register are data, not pages, and are skipped here.
 
 The body is rendered through Jinja first (so ``{{ site.name }}`` works), then
-through Python-Markdown with tables, footnotes, attribute lists and heading ids.
+from Markdown with tables, footnotes and heading ids (panelsite.engine.markdown_html).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import markdown
 
 from panelsite.config.schema import Bool, Choice, Date, Int, Mapping, Str, validate
 from panelsite.config.yamlfile import parse
-from panelsite.engine import failures
+from panelsite.engine import failures, markdown_html
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import ConfigError, Problem, not_utf8, relpath
 
@@ -88,8 +87,9 @@ def split_front_matter(raw: bytes, display: str, required: str = "title"):
     return parse(match.group(1), display, offset=1), text[match.end():], text.count("\n", 0, match.end()) + 1
 
 
-def read_page(source: Path, relative: Path, root: Path, shared: bool) -> tuple[Page | None, list[Problem]]:
-    display = relpath(source, root)
+def read_page(source: Path, relative: Path, root: Path, shared: bool,
+              display: str | None = None) -> tuple[Page | None, list[Problem]]:
+    display = display or relpath(source, root)
     raw = source.read_bytes()
     try:
         located, body, body_line = split_front_matter(raw, display)
@@ -132,7 +132,7 @@ def load_pages(root: Path, slug: str, drafts: bool = False) -> list[Page]:
                                              f"(also made by {own[shared, path]}; expected one file per page)"))
             continue
         own[shared, path] = display
-        page, found = read_page(source, relative, root, shared)
+        page, found = read_page(source, relative, root, shared, display)
         problems.extend(found)
         if page is not None and not found and path.split("/")[0] in BUILD_FOLDERS:
             problems.append(Problem(display, f"the address {path} is inside {path.split('/')[0]}/, the folder of "
@@ -158,60 +158,16 @@ def _page_name_problem(relative: Path) -> str | None:
         return f'the file name ends in "{relative.suffix}" (expected ".md" in lowercase)'
     for part in (*relative.parts[:-1], relative.stem):
         if not PAGE_NAME.fullmatch(part):
-            hint = _Slugify()(part, "-")
+            hint = markdown_html.slugify(part)
             return (f'"{part}" cannot be part of a web address (expected lowercase letters, digits and hyphens, '
                     f'like "{hint}")')
     return None
 
 
-class _Slugify:
-    """Heading ids: lowercase, accents folded, hyphens (over-het-panel)."""
-
-    def __call__(self, value: str, separator: str) -> str:
-        import unicodedata
-
-        value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-        value = re.sub(r"[^\w\s-]", "", value).strip().lower()
-        return re.sub(r"[\s_-]+", separator, value) or "kop"
-
-
-_RENDERER: markdown.Markdown | None = None
-
-
-def markdown_renderer() -> markdown.Markdown:
-    """The process's Markdown converter, reset for a new document.
-
-    Building one with its extensions costs more than converting a short page,
-    so it is made once per process; ``reset()`` clears the footnotes and table
-    of contents of the previous document.
-    """
-    global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = markdown.Markdown(
-            # No "smarty" (curly quotes): it doubles the conversion time of a page
-            # and authors can type ‘ ’ “ ” themselves.
-            extensions=["extra", "toc", "sane_lists"],
-            extension_configs={
-                "toc": {"slugify": _Slugify(), "toc_depth": "2-3"},
-                # "extra" loads footnotes itself and only passes on settings given under its own name.
-                "extra": {"footnotes": {
-                    "BACKLINK_TITLE": "Terug naar voetnoot %d in de tekst",
-                    # Raw HTML: words give the link a name and a target bigger than an arrow.
-                    "BACKLINK_TEXT": '<span aria-hidden="true">↩</span> Terug naar de tekst',
-                    "SUPERSCRIPT_TEXT": "{}",
-                }},
-            },
-            output_format="html",
-        )
-    return _RENDERER.reset()
-
-
-# A footnote reference is a bare number: a screen reader would announce the link as "1".
-FOOTNOTE_REF = re.compile(r'(<a class="footnote-ref" href="#fn:[^"]+")>(\d+)</a>')
 ROOT_LINK = re.compile(r'(href|src)="/(?!/)([^"#?]*)([^"]*)"')
 
 
-def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: markdown.Markdown) -> None:
+def render_markdown(page: Page, env: jinja2.Environment, context: dict) -> None:
     """Fill ``page.html`` and ``page.toc``; Jinja errors name the file and line."""
     try:
         # Most pages use no Jinja at all: a body without its delimiters renders as itself, and
@@ -224,34 +180,15 @@ def render_markdown(page: Page, env: jinja2.Environment, context: dict, md: mark
         raise
     except Exception as exc:  # noqa: BLE001 - an expression that fails as it runs (1 / 0, a filter on text)
         raise ConfigError(failures.text_template_problem(exc, page.display, page.body, page.body_line)) from None
-    md.reset()
-    html = md.convert(body)
-    page.toc = md.toc_tokens
-    html = FOOTNOTE_REF.sub(r'\1 aria-label="Voetnoot \2">\2</a>', html)
+    converted = markdown_html.convert(body)
+    page.toc = converted.toc
     url = context["url"]
     # Authors link site-root-relative ("/over-het-panel/"); the site must work
     # under any sub-path, so those become page-relative links.
-    page.html = _scrollable_tables(ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html))
+    page.html = ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', converted.html)
 
 
-TABLE = re.compile(r"<table>.*?</table>", re.S)
 JINJA_SYNTAX = re.compile(r"\{[{%#]")  # Jinja's default delimiters: {{ … }}, {% … %}, {# … #}
-
-
-def _scrollable_tables(html: str) -> str:
-    """Each table in a region that scrolls sideways on a narrow screen (see theme.css),
-    named after its header row so a screen reader tells the regions apart."""
-    import html as _html
-
-    def wrap(match: re.Match) -> str:
-        header_row = match.group(0).split("</tr>", 1)[0]
-        headers = [_html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-                   for cell in re.findall(r"<th[^>]*>(.*?)</th>", header_row, re.S)]
-        label = "Tabel: " + ", ".join(h for h in headers if h) if any(headers) else "Tabel"
-        return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_html.escape(label)}">'
-                f"{match.group(0)}</div>")
-
-    return TABLE.sub(wrap, html)
 
 
 def _undefined_message(message: str, context: dict) -> str:

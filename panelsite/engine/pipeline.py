@@ -144,9 +144,8 @@ def main_navigation(pages) -> list[NavItem]:
 def add_content_page(site: Site, page, content_env) -> None:
     def context() -> dict:
         url, _ = render.url_functions(page.path)
-        md = content.markdown_renderer()
         content.render_markdown(page, content_env,
-                                {"site": site.municipality, "url": url, **site.prepared.template_context()}, md)
+                                {"site": site.municipality, "url": url, **site.prepared.template_context()})
         from markupsafe import Markup
 
         return {"body": Markup(page.html), "toc": page.toc if page.meta.toc else [],

@@ -66,7 +66,9 @@ def theme_dirs(root: Path, slug: str) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
-def environment(root: Path, municipality: Record) -> jinja2.Environment:
+def environment(root: Path, municipality: Record, reload: bool = True) -> jinja2.Environment:
+    """The Jinja environment of a site's theme. ``reload=False`` for one build: the template
+    files are not checked for changes each time a page asks for a template."""
     slug = municipality.slug
     search = [str(d / "templates") for d in theme_dirs(root, slug) if (d / "templates").is_dir()]
     loader = jinja2.ChoiceLoader([
@@ -82,6 +84,7 @@ def environment(root: Path, municipality: Record) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=BYTECODE,
+        auto_reload=reload,
     )
     env.globals.update(site=municipality)
     env.filters.update(pct=i18n.percent, num=i18n.number, date_nl=i18n.date, date_range=i18n.date_range)

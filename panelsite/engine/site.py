@@ -70,7 +70,7 @@ class Site:
 
     def __post_init__(self):
         self.municipality = self.inputs.municipality
-        self.env = render.environment(self.root, self.municipality)
+        self.env = render.environment(self.root, self.municipality, reload=False)  # one build
         self.slug = self.municipality.slug
         self.base_path = urlparse(self.base_url).path
         themes = render.theme_dirs(self.root, self.slug)
@@ -80,6 +80,7 @@ class Site:
         self.assets = chrome.SiteAssets.of(self.municipality)
         self._asset_versions: dict[str, str] = {}
         self._assets_key: tuple[int, str] = (-1, "")
+        self._nav_key: tuple[tuple, str] | None = None
 
     # -- adding outputs -------------------------------------------------
     def add_file(self, path: str, render_fn: Callable[[], bytes], *key_parts, source: str | None = None,
@@ -117,7 +118,11 @@ class Site:
                                    template=template))
 
     def nav_key(self) -> str:
-        return digest(*[(n.path, n.title, n.order) for n in self.navigation])
+        """Hash of the menu, part of each page's key: hashed once while the menu stays the same."""
+        items = tuple((n.path, n.title, n.order) for n in self.navigation)
+        if self._nav_key is None or self._nav_key[0] != items:
+            self._nav_key = (items, digest(*items))
+        return self._nav_key[1]
 
     def asset_version(self, path: str) -> str | None:
         """The ``?v=`` of ``assets/<path>``: the start of the hash of its bytes (None: not an output).

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from panelsite import i18n
-from panelsite.engine import content, failures
+from panelsite.engine import content, failures, markdown_html
 from panelsite.errors import ConfigError, PanelsiteError, Problem
 from panelsite.factsheets.source import FUNCTIONS, SHARES, Factsheet, check_figure, reference
 from panelsite.surveys.figures import SurveyResults, UnknownFigure
@@ -138,8 +138,7 @@ class Figures:
 
     def body_html(self, municipality, url) -> Markup:
         """The body as HTML; site-root links ("/resultaten/x/") go through ``url`` (relative or absolute)."""
-        md = content.markdown_renderer()
-        html = md.convert(self.body_markdown(municipality))
+        html = markdown_html.convert(self.body_markdown(municipality)).html
         # Headings of the body sit under the factsheet's own h2 sections.
         return Markup(ROOT_LINK.sub(lambda m: f'{m.group(1)}="{url(m.group(2))}{m.group(3)}"', html))
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from panelsite.forms.model import Field, Form
 
 REQUIRED_TYPES = ("single", "multi", "scale", "grade", "number")
@@ -158,8 +156,7 @@ def shown(field: Field, columns: dict) -> bool:
     """Whether a filtered question applies, given the answers so far (server side)."""
     if field.question is None or field.question.filter is None:
         return True
-    lookup = lambda name: np.array([columns.get(name)], dtype=object)  # noqa: E731
-    return bool(field.question.filter.evaluate(lookup)[0])
+    return field.question.filter.test(columns.get)
 
 
 def answer_columns(field: Field, value) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -74,13 +75,14 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, sl
         # change the live site's file through the link.
         shutil.rmtree(folder, ignore_errors=True)
         _index(stage, [path for path, _ in pages], cache, slot)
-        _set_modes(folder)
-        old = sorted(p.relative_to(stage).as_posix() for p in folder.rglob("*") if p.is_file())
+        sizes = _finish_files(stage)
+        old = sorted(sizes)
         built = True
+    else:
+        sizes = {p: (stage / p).stat().st_size for p in old}
     for path in old:
         manifest[path] = {"key": key, "links": []}
-    size = sum((stage / p).stat().st_size for p in old)
-    return IndexResult(old, built, time.perf_counter() - started, size)
+    return IndexResult(old, built, time.perf_counter() - started, sum(sizes.values()))
 
 
 def _index(stage: Path, pages: list[str], cache, slot: str) -> None:
@@ -115,9 +117,21 @@ def _run(stage: Path) -> None:
                                              f"{said[-1] if said else f'exit code {proc.returncode}'}"))
 
 
-def _set_modes(folder: Path) -> None:
-    """0755 and 0644 like every file of the site (panelsite.engine.writer), whatever Pagefind's umask did."""
-    for directory, dirs, files in os.walk(folder):
-        os.chmod(directory, dir_mode())
+def _finish_files(stage: Path) -> dict[str, int]:
+    """Site path → size of every file of the index, in one pass over the folder; each gets 0755
+    or 0644 like every file of the site (panelsite.engine.writer), whatever Pagefind's umask did.
+    Pagefind makes every file and folder the same way, so when its folder and its entry file
+    already have those modes (the usual umask, 022) nothing is changed."""
+    folder = stage / FOLDER
+    fix = (stat.S_IMODE(folder.stat().st_mode) != dir_mode()
+           or stat.S_IMODE((folder / "pagefind-entry.json").stat().st_mode) != file_mode())
+    sizes: dict[str, int] = {}
+    for directory, _dirs, files in os.walk(folder):
+        if fix:
+            os.chmod(directory, dir_mode())
         for name in files:
-            os.chmod(Path(directory) / name, file_mode())
+            path = os.path.join(directory, name)
+            if fix:
+                os.chmod(path, file_mode())
+            sizes[os.path.relpath(path, stage).replace(os.sep, "/")] = os.stat(path).st_size
+    return sizes

@@ -59,6 +59,18 @@ class Compare:
             result = {">=": numbers >= target, "<=": numbers <= target, ">": numbers > target, "<": numbers < target}
         return answered & result[self.op]
 
+    def test(self, value_of) -> bool:
+        """:meth:`evaluate` for one respondent: ``value_of(name)`` gives their answer (None: none)."""
+        value = value_of(self.name)
+        if value is None or (isinstance(value, float) and value != value):
+            return False
+        if self.op in ("==", "in"):
+            return any(value == v for v in self.values)
+        if self.op == "!=":
+            return not any(value == v for v in self.values)
+        number, target = float(value), float(self.values[0])
+        return {">=": number >= target, "<=": number <= target, ">": number > target, "<": number < target}[self.op]
+
 
 @dataclass(frozen=True)
 class BoolOp:
@@ -72,6 +84,10 @@ class BoolOp:
         for r in results[1:]:
             out = combine(out, r)
         return out
+
+    def test(self, value_of) -> bool:
+        tests = (item.test(value_of) for item in self.items)
+        return all(tests) if self.op == "and" else any(tests)
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,12 @@ class Filter:
     def evaluate(self, columns) -> np.ndarray:
         """Boolean array: who meets the filter. ``columns(name)`` gives a column's values."""
         return self.expr.evaluate(columns)
+
+    def test(self, value_of) -> bool:
+        """Whether one respondent meets the filter (the collector, per submission): the same as
+        :meth:`evaluate` on a column of one, without building arrays. ``value_of(name)`` gives
+        their answer, None when there is none."""
+        return self.expr.test(value_of)
 
 
 def _isna(values: np.ndarray) -> np.ndarray:

@@ -23,7 +23,11 @@ def failing_writes(collector, monkeypatch):
         cause = sqlite3.OperationalError("database or disk is full")
         raise StorageError(cause) from cause
 
+    async def fail_async(fn):
+        fail(fn)
+
     monkeypatch.setattr(collector.storage, "_write", fail)
+    monkeypatch.setattr(collector.storage, "_write_async", fail_async)
     return collector
 
 

@@ -31,8 +31,7 @@ def test_markdown_gets_heading_ids_tables_footnotes_toc_and_relative_links(proje
     page = next(p for p in content.load_pages(project.root, "teststad") if p.path == "over-het-panel/")
     site = Record(name="Teststad", panel_name="Teststad Panel")
     url, _ = render.url_functions(page.path)
-    content.render_markdown(page, render.content_environment(site), {"site": site, "url": url},
-                            content.markdown_renderer())
+    content.render_markdown(page, render.content_environment(site), {"site": site, "url": url})
     assert '<h2 id="wie-mag-meedoen">Wie mag meedoen?</h2>' in page.html
     assert "<table>" in page.html and "<th>a</th>" in page.html
     # a table scrolls sideways in a region of its own on a narrow screen: a tab stop named by its header row

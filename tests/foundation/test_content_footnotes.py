@@ -10,8 +10,7 @@ def rendered(project, path="over-het-panel/"):
     page = next(p for p in content.load_pages(project.root, "teststad") if p.path == path)
     site = Record(name="Teststad", panel_name="Teststad Panel")
     url, _ = render.url_functions(page.path)
-    content.render_markdown(page, render.content_environment(site), {"site": site, "url": url},
-                            content.markdown_renderer())
+    content.render_markdown(page, render.content_environment(site), {"site": site, "url": url})
     return page.html
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
 from panelsite.a11y.check import CHROMIUM, CHROMIUM_ARGS
@@ -49,12 +50,26 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def _open(browser, url, **context_options):
-    context = browser.new_context(**context_options)
-    context.add_init_script(_DESCRIBE)
-    page = context.new_page()
+# One tab per browser and set of context options, reused from page to page: a new context and
+# tab cost Chromium a renderer process, more than most checks; each goto starts the page afresh.
+_tabs: dict[tuple, object] = {}  # (browser, options) → page
+
+
+@contextmanager
+def _tab(browser, url, **context_options):
+    key = (browser, repr(sorted(context_options.items())))
+    page = _tabs.get(key)
+    if page is None or page.is_closed():
+        context = browser.new_context(**context_options)
+        context.add_init_script(_DESCRIBE)
+        page = _tabs[key] = context.new_page()
     page.goto(url, wait_until="load")
-    return context, page
+    try:
+        yield page
+    except BaseException:
+        _tabs.pop(key, None)  # a check that failed half-way may leave the tab in any state
+        page.context.close()
+        raise
 
 
 def _cap(findings: list[str]) -> list[str]:
@@ -69,8 +84,7 @@ def _cap(findings: list[str]) -> list[str]:
 def check_skip_link(browser, url: str) -> list[str]:
     """The first Tab stop is a visible in-page link whose target exists and gets focus (or
     becomes the starting point of sequential navigation)."""
-    context, page = _open(browser, url, reduced_motion="reduce")
-    try:
+    with _tab(browser, url, reduced_motion="reduce") as page:
         page.keyboard.press("Tab")
         first = page.evaluate("""() => {
             const a = document.activeElement;
@@ -111,8 +125,6 @@ def check_skip_link(browser, url: str) -> list[str]:
                 findings.append(f"activating the skip link does not move focus to #{target_id} "
                                 f"(give the target tabindex=\"-1\")")
         return findings
-    finally:
-        context.close()
 
 
 # --------------------------------------------------------------------------- keyboard
@@ -167,8 +179,7 @@ def _has_indicator(before: dict, after: dict) -> bool:
 
 def check_keyboard(browser, url: str) -> list[str]:
     """Every visible, enabled interactive element is reached by Tab and shows a focus indicator."""
-    context, page = _open(browser, url, reduced_motion="reduce")
-    try:
+    with _tab(browser, url, reduced_motion="reduce") as page:
         elements = page.evaluate(_COLLECT_FOCUSABLE)
         props = list(elements[0]["style"]) if elements else []
         reached: set[int] = set()
@@ -191,8 +202,6 @@ def check_keyboard(browser, url: str) -> list[str]:
                 why = " (tabindex=\"-1\")" if el["tabindex"] and el["tabindex"].strip().startswith("-") else ""
                 findings.append(f"not reachable with Tab{why}: {el['desc']}")
         return _cap(findings)
-    finally:
-        context.close()
 
 
 # --------------------------------------------------------------------------- layout
@@ -280,16 +289,13 @@ _LAYOUT = """() => {
 def check_layout(browser, url: str, width: int, height: int, text_scale: int = 100) -> list[str]:
     """No horizontal scrolling, clipped text or overlapping text at ``width`` CSS px with the root
     font size at ``text_scale`` percent, with every ``<details>`` opened."""
-    context, page = _open(browser, url, viewport={"width": width, "height": height}, reduced_motion="reduce")
-    try:
+    with _tab(browser, url, viewport={"width": width, "height": height}, reduced_motion="reduce") as page:
         # What a reader can open must fit too: a breakdown's bars only get a width once shown.
         page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         if text_scale != 100:
             page.evaluate("(s) => { document.documentElement.style.fontSize = s + '%'; }", text_scale)
             page.wait_for_timeout(50)
         return _cap(page.evaluate(_LAYOUT))
-    finally:
-        context.close()
 
 
 def check_reflow_320(browser, url: str) -> list[str]:
@@ -322,11 +328,8 @@ _MOTION = """() => {
 
 def check_reduced_motion(browser, url: str) -> list[str]:
     """Under ``prefers-reduced-motion: reduce`` nothing transitions, animates or scrolls smoothly."""
-    context, page = _open(browser, url, reduced_motion="reduce")
-    try:
+    with _tab(browser, url, reduced_motion="reduce") as page:
         return _cap([f"moves despite prefers-reduced-motion: {f}" for f in page.evaluate(_MOTION)])
-    finally:
-        context.close()
 
 
 # --------------------------------------------------------------------------- no JavaScript
@@ -349,8 +352,7 @@ def _status(url: str) -> int:
 def check_without_javascript(browser, url: str) -> list[str]:
     """With JavaScript off: the page has its main content, navigation links lead to pages, and
     every form posts to a real action."""
-    context, page = _open(browser, url, java_script_enabled=False)
-    try:
+    with _tab(browser, url, java_script_enabled=False) as page:
         findings = []
         info = page.evaluate("""() => ({
             main: document.querySelectorAll('main').length,
@@ -376,8 +378,6 @@ def check_without_javascript(browser, url: str) -> list[str]:
             if form["method"] != "post":
                 findings.append(f"form method is {form['method']!r}, not post: {form['desc']}")
         return findings
-    finally:
-        context.close()
 
 
 BROWSER_CHECKS = {

@@ -129,6 +129,17 @@ def test_filter_evaluation_is_vectorised_and_unanswered_never_qualifies():
     assert filters.parse("(q0 == 2 or q3_1 == 1) and q0 != 9").evaluate(columns).tolist() == [True, True, False, False]
 
 
+@pytest.mark.parametrize("text", ["q0 == 1", "q0 != 1", "q0 in [1, 9]", "q0 >= 2 and q0 < 9", "q0 > 1.5",
+                                  "(q0 == 2 or q3_1 == 1) and q0 != 9", "q0 == 1 or q3_1 <= 0"])
+def test_one_respondent_meets_a_filter_as_in_the_vectorised_evaluation(text):
+    # The collector checks one submission at a time (Filter.test): the same answers as evaluate().
+    rows = [{"q0": q0, "q3_1": q3} for q0 in (None, 1, 2, 9, 2.0, float("nan")) for q3 in (None, 0, 1, 1.0)]
+    parsed = filters.parse(text)
+    for row in rows:
+        vectorised = parsed.evaluate(lambda name: np.array([row[name]], dtype=object))[0]
+        assert parsed.test(row.get) == bool(vectorised), row
+
+
 @pytest.mark.parametrize("text, message", [
     ("q0 = 1", 'unexpected "="'),
     ("q0 == ", 'expected a value but found "end of filter"'),

@@ -1,71 +1,55 @@
-"""PostgreSQL (several instances behind a load balancer): the same SQL, through psycopg 3.
+"""PostgreSQL (several instances behind a load balancer): the same SQL, through psycopg 3 and its
+connection pool (psycopg_pool).
 
-Rate-limit counters live in the database, so a limit holds across instances.
+Rate-limit counters live in the database, so a limit holds across instances. The collector's
+writes go through the group commit of :class:`.base.Storage`: on PostgreSQL it matters most,
+because every submission of one client updates the same rate-limit row, and transactions that
+each hold that row until their commit is flushed would otherwise wait for one another.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from panelsite.collector.storage.base import Storage, StorageError, Tx
 from panelsite.collector.storage.schema import SCHEMA
 
+CONNECT_SECONDS = 10.0  # how long a request waits for a connection before it is told to try again
+
 
 class PostgresStorage(Storage):
-    """PostgreSQL through psycopg 3, with a small connection pool."""
+    """PostgreSQL through psycopg 3, with a pool of up to ``pool_size`` connections."""
 
     def __init__(self, url: str, pool_size: int = 20):
         import psycopg
+        from psycopg_pool import ConnectionPool
 
+        super().__init__()
         self._psycopg = psycopg
+        self.driver_errors = (psycopg.Error,)
         self.url = url
         self.pool_size = pool_size
-        self._idle: queue.LifoQueue = queue.LifoQueue()
-        self._created = 0
-        self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(pool_size)
-        self.setup()
-
-    def _get(self):
-        self._slots.acquire()
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
+                                    timeout=CONNECT_SECONDS, name="panelsite-collector", open=True)
         try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            try:
-                return self._psycopg.connect(self.url, autocommit=True)
-            except BaseException:
-                self._slots.release()
-                raise
-
-    def _put(self, conn, broken: bool) -> None:
-        if broken or conn.closed:
-            try:
-                conn.close()
-            finally:
-                self._slots.release()
-            return
-        self._idle.put(conn)
-        self._slots.release()
+            self.setup()
+        except BaseException:
+            self._pool.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         try:
-            conn = self._get()
-        except self._psycopg.Error as exc:
+            with self._pool.connection() as conn:  # a broken connection is not given out again
+                with conn.transaction():
+                    with conn.cursor() as cursor:
+                        yield Tx(cursor, "%s")
+        except self._psycopg.Error as exc:  # PoolTimeout too: no connection in time
             raise StorageError(exc) from exc
-        broken = False
-        try:
-            with conn.transaction():
-                with conn.cursor() as cursor:
-                    yield Tx(cursor, "%s")
-        except self._psycopg.Error as exc:
-            broken = isinstance(exc, self._psycopg.OperationalError)
-            raise StorageError(exc) from exc
-        finally:
-            self._put(conn, broken)
+
+    # Each savepoint is a round trip to the server: the group commit adds them only after a failure.
+    savepoint_each_write = False
 
     # Two senders never take the same outbox row: the other's locked rows are passed over.
     skip_locked = " FOR UPDATE SKIP LOCKED"
@@ -86,10 +70,5 @@ class PostgresStorage(Storage):
             yield tx
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                break
-
-
+        super().close()
+        self._pool.close()
