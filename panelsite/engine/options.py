@@ -29,6 +29,13 @@ class Options:
     jobs: int = 0  # 0: as many as cores
     progress: bool = True
     strict: bool = False  # one municipality's problem stops every site (default: the others are built)
+    cache_dir: Path | None = None  # the build cache (engine/cache.py); None: ROOT/.panelsite-cache/build
+
+    @property
+    def cache_folder(self) -> Path:
+        from panelsite.engine.cache import CACHE_DIR
+
+        return self.cache_dir if self.cache_dir is not None else self.root / CACHE_DIR
 
 
 def add_site_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +49,10 @@ def add_site_arguments(parser: argparse.ArgumentParser) -> None:
                                                 "(default: each municipality's collector.url)")
     parser.add_argument("--drafts", action="store_true", help="include draft pages and surveys under embargo")
     parser.add_argument("--jobs", type=int, default=0, help="parallel processes (default: number of cores)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="folder of the build cache: survey analyses, PDFs and compiled templates by the hash of "
+                             "their inputs, kept between builds, also when the output folder is new (default: "
+                             "ROOT/.panelsite-cache/build; keep it in CI)")
 
 
 def add_root_argument(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +67,8 @@ def options_from(args: argparse.Namespace) -> Options:
     check_base_url(args.base_url)
     return Options(root=root, out=(args.out or root / "dist").resolve(), out_given=args.out is not None,
                    only=args.only, base_url=args.base_url, collector_url=args.collector_url, drafts=args.drafts,
-                   jobs=args.jobs, strict=getattr(args, "strict", False))
+                   jobs=args.jobs, strict=getattr(args, "strict", False),
+                   cache_dir=args.cache_dir.resolve() if getattr(args, "cache_dir", None) else None)
 
 
 def check_base_url(url: str | None) -> None:

@@ -1,17 +1,19 @@
 """Tagged PDFs (PDF/UA-1) with WeasyPrint, reproducible and cached by content.
 
-Used for the factsheets and the paper forms. A PDF is named in
-``<out>/.panelsite/pdf-cache/`` by ``sha256(HTML, files it loads, WeasyPrint
-version, options)``, so an identical document is never rendered twice, even
-when the rest of the site changed or the output folder is new to the page.
+Used for the factsheets and the paper forms. A PDF is named in the build cache's
+``pdf/`` folder (engine/cache.py; ``--cache-dir``) by ``sha256(HTML, files it loads,
+WeasyPrint version, options)``, so an identical document is never rendered twice, even
+when the rest of the site changed or the output folder is new (a clean CI build).
+Each file holds the PDF behind its checksum (engine/cache.py: ``read_entry``): one that
+is cut short or damaged is rendered and written again.
 
 Reproducible bytes: dates come from the page's ``dcterms.created`` /
 ``dcterms.modified`` meta tags, the file identifier is a hash of the content
 (``pdf_identifier=True``), and WeasyPrint names font subsets by a hash too.
 
 Pruning: the pipeline records with each output which cached PDFs it used
-(:func:`keys_used`) and, after a successful build, keeps only the PDFs some
-municipality's manifest still names (:func:`prune_cache`).
+(:func:`keys_used`); the PDFs some municipality's manifest names are kept, the others
+once no build used them for a while (engine/cache.py, :func:`~panelsite.engine.cache.prune`).
 
 Speed: one WeasyPrint ``FontConfiguration`` serves every PDF a process renders
 (see :func:`_font_config`); most of the rest is WeasyPrint's own layout.
@@ -21,13 +23,12 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
+from panelsite.engine.cache import read_entry, write_entry
 from panelsite.engine.hashing import digest
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
@@ -37,9 +38,6 @@ stats = {"rendered": 0, "cached": 0}
 
 # Key sets of the open keys_used() blocks.
 _recorders: list[set[str]] = []
-
-# A temporary file this old was left by a killed process, not one still writing it.
-STALE_TEMP_SECONDS = 3600
 
 
 def cache_key(html: str, *inputs: object) -> str:
@@ -101,16 +99,17 @@ def render_pdf(html: str, *, cache_dir: Path | None, base_url: str | None = None
     if cached is not None:
         for keys in _recorders:
             keys.add(key)
-        if cached.is_file():
+        data = read_entry(cached)
+        if data is not None:
             stats["cached"] += 1
-            return cached.read_bytes()
+            return data
     document = load_weasyprint().HTML(string=html, base_url=base_url).render(font_config=_font_config())
     if check is not None:
         check(document)
     data = document.write_pdf(**PDF_OPTIONS)
     stats["rendered"] += 1
     if cached is not None:
-        _write_atomic(cached, data)
+        write_entry(cached, data)
     return data
 
 
@@ -127,35 +126,6 @@ def keys_used() -> Iterator[set[str]]:
         yield keys
     finally:
         _recorders.remove(keys)
-
-
-def prune_cache(cache_dir: Path, keep: Iterable[str]) -> int:
-    """Remove the cached PDFs whose key is not in ``keep``; returns how many.
-
-    ``keep`` is every key the manifests of all municipalities name, not only
-    those built now: an ``--only`` build must not throw away the PDFs of the
-    other sites. Call it when no build process is writing to the cache any
-    more; a temporary file is only removed once it is clearly abandoned.
-    """
-    keep = set(keep)
-    removed = 0
-    try:
-        entries = list(os.scandir(cache_dir))
-    except FileNotFoundError:
-        return 0
-    stale = time.time() - STALE_TEMP_SECONDS
-    for entry in entries:
-        try:
-            if entry.name.startswith(".pdf-"):  # see _write_atomic
-                unused = entry.stat().st_mtime < stale
-            else:
-                unused = entry.name.endswith(".pdf") and entry.name.removesuffix(".pdf") not in keep
-            if unused:
-                os.unlink(entry.path)
-                removed += 1
-        except FileNotFoundError:  # removed meanwhile
-            continue
-    return removed
 
 
 _fonts = threading.local()  # .pid and .config of this thread's FontConfiguration
@@ -193,16 +163,3 @@ def _system_fonts_class():
             return super().add_font_face(rule_descriptors, url_fetcher)
 
     return SystemFonts
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Several build processes may share the cache: write beside it, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".pdf-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,7 +27,7 @@ import jinja2
 from panelsite.a11y import report_page
 from panelsite.config import dates
 from panelsite.config.municipality import Loaded, Municipality, load_each, load_municipalities
-from panelsite.engine import content, failures, navigation, pdf, render
+from panelsite.engine import cache, content, failures, navigation, pdf, render
 from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
@@ -115,8 +116,9 @@ def load_site(options: Options, m: Municipality) -> SiteInputs:
 
 def plan_site(options: Options, inputs: SiteInputs, base_url: str) -> Site:
     m = inputs.municipality
+    render.BYTECODE.use_folder(options.cache_folder / "templates")
     site = Site(options.root, inputs, base_url, options.collector_url, options.today, options.drafts)
-    site.pdf_cache = options.out / MANIFEST_DIR / "pdf-cache"
+    site.pdf_cache = options.cache_folder / "pdf"
     site.navigation = main_navigation(inputs.pages)
     site.add_assets()
     for family in FAMILIES:  # all of them first: a page's key covers what it links to
@@ -170,6 +172,16 @@ def add_content_page(site: Site, page, content_env) -> None:
 
 
 @dataclass
+class SiteFiles:
+    """A site's files as one build made them, kept in the build cache by the site's fingerprint:
+    path → (output key, bytes, manifest entry), and the warnings its rendering reported. Files
+    the same in many sites (``shared``: plotly.js, the theme's scripts) are not kept: made again."""
+
+    files: dict[str, tuple[str, bytes, dict]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
 class Staged:
     result: SiteResult
     stage: StagedSite
@@ -178,8 +190,14 @@ class Staged:
     fingerprint: str | None = None  # of its inputs (engine/uptodate.py), recorded when committed
 
 
-def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
-    """Render one site into a temporary folder; unchanged outputs are reused."""
+def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint: str | None = None) -> Staged:
+    """Render one site into a temporary folder; unchanged outputs are reused.
+
+    ``fingerprint``: the hash of every input of the site (engine/uptodate.py). A site built from
+    exactly these inputs before, into any output folder, is in the build cache: its files are
+    taken from there instead of rendered (a clean CI build of a municipality nobody changed), and
+    the warnings its rendering reported are reported again.
+    """
     started = time.perf_counter()
     m = inputs.municipality
     site = plan_site(options, inputs, base_url)
@@ -189,28 +207,45 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
     staged = StagedSite(target, options.out / MANIFEST_DIR / "blobs")
     manifest: dict[str, dict] = {}
     rendered = 0
+    store = cache.BuildCache(options.cache_folder)
+    slot = site_slot(options, m.slug)
+    built: SiteFiles | None = store.load_slot("sites", slot, fingerprint) if fingerprint else None
+    made: SiteFiles = SiteFiles()
     try:
         seen: dict[str, Output] = {}
-        for output in site.outputs:
-            if output.path in seen:
-                raise _collision(seen[output.path], output)
-            seen[output.path] = output
-            old = previous.get(output.path)
-            if old and old.get("key") == output.key and staged.reuse(output.path):
-                manifest[output.path] = {**old, "source": output.source} if output.source else old
-                continue
-            with pdf.keys_used() as pdf_keys:
-                data = _render(site, output)
-            rendered += 1
-            staged.write(output.path, data, output.shared)
-            links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
-            manifest[output.path] = {"key": output.key, "links": links}
-            if output.source:  # the file it is made from, for the preview's readability notes
-                manifest[output.path]["source"] = output.source
-            if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
-                manifest[output.path]["pdfs"] = sorted(pdf_keys)
+        with captured() as said:  # what rendering warns about, kept with the site's files
+            for output in site.outputs:
+                if output.path in seen:
+                    raise _collision(seen[output.path], output)
+                seen[output.path] = output
+                old = previous.get(output.path)
+                if old and old.get("key") == output.key and staged.reuse(output.path):
+                    manifest[output.path] = {**old, "source": output.source} if output.source else old
+                    continue
+                kept = built.files.get(output.path) if built is not None and not output.shared else None
+                if kept is not None and kept[0] == output.key:
+                    data, manifest[output.path] = kept[1], dict(kept[2])
+                    staged.write(output.path, data, output.shared)
+                    continue
+                with pdf.keys_used() as pdf_keys:
+                    data = _render(site, output)
+                rendered += 1
+                staged.write(output.path, data, output.shared)
+                links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
+                manifest[output.path] = {"key": output.key, "links": links}
+                if output.source:  # the file it is made from, for the preview's readability notes
+                    manifest[output.path]["source"] = output.source
+                if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
+                    manifest[output.path]["pdfs"] = sorted(pdf_keys)
+                if fingerprint and built is None and not output.shared:
+                    made.files[output.path] = (output.key, data, dict(manifest[output.path]))
+        for problem in dict.fromkeys([*(built.warnings if built is not None else []), *said]):
+            warn(problem)
+        if fingerprint and built is None and rendered and len(made.files) == sum(not o.shared for o in site.outputs):
+            made.warnings = list(said)
+            store.store_slot("sites", slot, fingerprint, made)  # every file rendered now: the whole site, as made
         # The search index of what was just staged: only what this build publishes is found.
-        search_index.add_index(staged.stage, manifest, previous, staged.reuse)
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}
@@ -225,6 +260,15 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str) -> Staged:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def site_slot(options: Options, slug: str) -> str:
+    """The build cache's one place for a municipality's whole site (and its search index) per kind of
+    build: the options that change what is made, the build date aside (dist/ and serve's preview
+    each keep theirs; a new day replaces yesterday's)."""
+    kept = sorted((k, str(v)) for k, v in options.__dict__.items()
+                  if k not in ("jobs", "progress", "only", "root", "out", "cache_dir", "today"))
+    return digest("site", slug, *kept)
 
 
 def _render(site, output: Output) -> bytes:
@@ -369,7 +413,7 @@ def _stage_one(options: Options, slug: str, base_url: str, key: str | None) -> O
     with captured() as found:
         try:
             loaded = load_all(Options(**{**options.__dict__, "only": [slug]}))
-            staged = stage_site(options, loaded[slug], base_url)
+            staged = stage_site(options, loaded[slug], base_url, key)
         except PanelsiteError as exc:
             return Outcome(slug, error=exc, warnings=found)
         except RecursionError as exc:
@@ -546,7 +590,9 @@ def build(options: Options) -> list[SiteResult]:
         _abort([o for o in outcomes if o.slug not in committed])
         remove_abandoned(options.out)  # the stages of a worker that died
     prune_blobs(options.out / MANIFEST_DIR / "blobs")
-    pdf.prune_cache(options.out / MANIFEST_DIR / "pdf-cache", pdfs_in_manifests(options.out / MANIFEST_DIR))
+    cache.prune(options.cache_folder, pdfs_in_manifests(options.out / MANIFEST_DIR))
+    # where PDFs were cached before the build cache: nothing reads it any more
+    shutil.rmtree(options.out / MANIFEST_DIR / "pdf-cache", ignore_errors=True)
     built = {o.slug: o.staged.result for o in outcomes if o.staged is not None} | {r.slug: r for r in up_to_date}
     results = [built[slug] for slug in loaded.valid if slug in built]
     # Found in the workers (or recorded when an up-to-date site was built): a shared file's

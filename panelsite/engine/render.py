@@ -20,25 +20,42 @@ from panelsite.errors import Problem, did_you_mean, relpath
 
 
 class _SharedBytecode(jinja2.BytecodeCache):
-    """Compiled templates shared by every municipality's environment in this process.
+    """Compiled templates shared by every municipality's environment in this process, and kept
+    in the build cache (engine/cache.py) for the next build.
 
     Each site has its own environment (its own theme folders), but most
     templates are the same default files: compiling them once instead of once
-    per municipality saves about a third of a second per site. Entries are
-    keyed by template file and source checksum, so an edited template
-    (live preview) is compiled again.
+    per municipality saves about a third of a second per site, and reading them
+    from ``folder`` spares the next build (and every worker process) compiling them
+    at all. Entries are keyed by template file and source checksum, so an edited
+    template (live preview) is compiled again; ``folder`` is named after Jinja's
+    version and panelsite's code (the environment's settings shape the compiled code).
     """
 
     def __init__(self):
         self.store: dict[str, bytes] = {}
+        self.folder: Path | None = None  # set by use_folder(); None: this process only
+
+    def use_folder(self, folder: Path | None) -> None:
+        from panelsite.engine.hashing import code_digest, digest
+
+        self.folder = folder / digest(jinja2.__version__, code_digest()) if folder is not None else None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self.store.get(bucket.key)
+        if code is None and self.folder is not None:
+            from panelsite.engine.cache import read_entry
+
+            code = read_entry(self.folder / bucket.key)
         if code is not None:
-            bucket.bytecode_from_string(code)
+            bucket.bytecode_from_string(code)  # a stale checksum or a damaged entry: compiled again
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
+        code = self.store[bucket.key] = bucket.bytecode_to_string()
+        if self.folder is not None:
+            from panelsite.engine.cache import write_entry
+
+            write_entry(self.folder / bucket.key, code)
 
 
 BYTECODE = _SharedBytecode()

@@ -66,7 +66,7 @@ class Site:
     outputs: list[Output] = field(default_factory=list)
     navigation: list[NavItem] = field(default_factory=list)
     prepared: Prepared = field(default_factory=Prepared)  # what the families prepare for each other's pages
-    pdf_cache: Path | None = None  # <out>/.panelsite/pdf-cache: PDFs by content hash
+    pdf_cache: Path | None = None  # the build cache's pdf/ (engine/cache.py): PDFs by content hash
 
     def __post_init__(self):
         self.municipality = self.inputs.municipality

@@ -59,14 +59,14 @@ def fingerprint(options: Options, slug: str, several: bool) -> str:
         tree_digest(root / "themes" / "default"),
         tree_digest(root / "themes" / slug),
         _named_files(root, slug),
-        _libraries(),
+        libraries(),
         sys.version,
         several,
     ]
     for name, value in sorted(options.__dict__.items()):
         # how it runs, not what it makes; nor where: a project checked out elsewhere (a CI runner
-        # restoring dist/ from its cache) makes the same site
-        if name not in ("jobs", "progress", "only", "root", "out"):
+        # restoring dist/ from its cache) makes the same site; the build cache only saves work
+        if name not in ("jobs", "progress", "only", "root", "out", "cache_dir"):
             parts.append(f"{name}={value}")
     return digest(*parts)
 
@@ -93,7 +93,7 @@ def _named_files(root: Path, slug: str) -> str:
     return "\n".join(parts)
 
 
-def _libraries() -> str:
+def libraries() -> str:
     """The installed distributions, versions included (their ``*.dist-info`` folder names)."""
     names = []
     for folder in {*site.getsitepackages(), site.getusersitepackages(), *sys.path}:

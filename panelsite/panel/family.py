@@ -5,7 +5,10 @@ See panelsite.panel for what it builds.
 
 from __future__ import annotations
 
+from panelsite.config import dates
+from panelsite.engine.cache import BuildCache
 from panelsite.engine.family import SiteInputs
+from panelsite.engine.hashing import content_hash, digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.errors import relpath
 from panelsite.panel.composition import compose, response_by_group
@@ -20,12 +23,24 @@ ABOUT_PATH = "over-het-panel/"
 def load(options, inputs: SiteInputs) -> None:
     """``inputs.panel_register``: the register, validated (DataError with every problem); None when there is none.
 
-    Every output built from it has its ``source_hash`` in its key (the results pages too).
+    Every output built from it has its ``source_hash`` in its key (the results pages too). A valid
+    register is kept in the build cache (engine/cache.py) by the hash of its bytes, its name and the
+    population's categories it is checked against, so an unchanged file is not read with pandas again.
     """
     m = inputs.municipality
     path = register_path(options.root, m.slug)
-    if path.is_file():
-        inputs.panel_register = read_register(path, relpath(path, options.root), m.population.variables)
+    if not path.is_file():
+        return
+    display = relpath(path, options.root)
+    cache = BuildCache(options.cache_folder)
+    # a demonstration's dates move with the build date (config.dates): the register's too
+    key = digest("register", content_hash(path.read_bytes()), display, repr(m.population.variables),
+                 dates.current_move())
+    register = cache.load("register", key)
+    if register is None:
+        register = read_register(path, display, m.population.variables)  # raises with every problem
+        cache.store("register", key, register)
+    inputs.panel_register = register
 
 
 def navigation() -> list[NavItem]:

@@ -12,7 +12,9 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from panelsite.config import dates
 from panelsite.engine import navigation as menu
+from panelsite.engine.cache import BuildCache
 from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
@@ -33,8 +35,10 @@ class Results:
     --drafts), their questionnaires among them; ``published``: those past their embargo too.
     """
 
-    def __init__(self, municipality, surveys, today, drafts: bool):
+    def __init__(self, municipality, surveys, today, drafts: bool, cache=None):
         self.municipality = municipality
+        self.cache = cache  # the build cache (engine/cache.py): analyses by the hash of their inputs
+        self.move = dates.current_move()  # a demonstration's dates move with the build date (made while loading)
         self.all = surveys
         self.drafts = drafts
         self.live = [s for s in surveys if drafts or not s.draft]
@@ -49,8 +53,25 @@ class Results:
 
     def of(self, survey):
         if survey.id not in self._results:
-            self._results[survey.id] = analyse(survey, self.municipality)
+            self._results[survey.id] = self._analyse(survey)
         return self._results[survey.id]
+
+    def _analyse(self, survey):
+        """analyse(), or its result from the build cache when the survey and the municipality's
+        figures and rules are what it was computed from. The survey and its questions are not
+        stored with it but handed back (``shared``), so the result refers to these very objects."""
+        if self.cache is None:
+            return analyse(survey, self.municipality)
+        m = self.municipality
+        key = digest("analysis", survey.source_hash, survey.yaml_file, survey.csv_file, survey.has_responses,
+                     repr(survey.questions), repr(survey.weighting), survey.breakdowns, survey.invited,
+                     repr(m.population), repr(m.results), m.slug, self.move)
+        shared = (survey, m, *survey.questions)
+        result = self.cache.load("analyses", key, shared)
+        if result is None:
+            result = analyse(survey, m)
+            self.cache.store("analyses", key, result, shared)
+        return result
 
     @cached_property
     def trends(self) -> dict:
@@ -93,8 +114,9 @@ def load(options, inputs: SiteInputs) -> None:
     """Every survey of the municipality (``inputs.results``), published or not, checked now."""
     m = inputs.municipality
     folder = options.root / "content" / m.slug / "surveys"
-    surveys = load_surveys(folder, m, options.root) if folder.is_dir() else []
-    inputs.results = Results(m, surveys, options.today, options.drafts)
+    cache = BuildCache(options.cache_folder)
+    surveys = load_surveys(folder, m, options.root, cache) if folder.is_dir() else []
+    inputs.results = Results(m, surveys, options.today, options.drafts, cache)
 
 
 def navigation() -> list[NavItem]:

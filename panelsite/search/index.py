@@ -9,6 +9,8 @@ factsheet or the search page itself; the menu and footer are never indexed.
 Pagefind comes from PyPI (``pagefind[bin]`` ships the binary, pinned in constraints.txt): nothing
 is downloaded while building. The index is made again only when a page changed (its key is the
 hash of every page's key); otherwise the previous index is linked into the new site as it is.
+A new output folder (a clean CI build) takes the index from the build cache (engine/cache.py)
+when the staged pages are byte for byte those it was made from.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelsite.engine.hashing import digest
+from panelsite.engine.hashing import content_hash, digest
 from panelsite.engine.writer import dir_mode, file_mode
 from panelsite.errors import BuildError, Problem
 
@@ -55,10 +57,12 @@ def executable() -> str:
     return str(get_executable())
 
 
-def add_index(stage: Path, manifest: dict, previous: dict, reuse) -> IndexResult:
+def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, slot: str = "") -> IndexResult:
     """Index the HTML staged in ``stage``; the index files join ``manifest``.
 
-    ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse).
+    ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse);
+    ``cache``, the build cache, keeps the site's last index (in ``slot``) by the hash of the staged
+    pages' bytes.
     """
     started = time.perf_counter()
     pages = sorted((path, entry["key"]) for path, entry in manifest.items() if path.endswith(".html"))
@@ -70,9 +74,7 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse) -> IndexResult
         # Links to the current site's files must go before Pagefind writes: writing into one would
         # change the live site's file through the link.
         shutil.rmtree(folder, ignore_errors=True)
-        _run(stage)
-        for name in UNUSED:
-            (folder / name).unlink(missing_ok=True)
+        _index(stage, [path for path, _ in pages], cache, slot)
         sizes = _finish_files(stage)
         old = sorted(sizes)
         built = True
@@ -81,6 +83,28 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse) -> IndexResult
     for path in old:
         manifest[path] = {"key": key, "links": []}
     return IndexResult(old, built, time.perf_counter() - started, sum(sizes.values()))
+
+
+def _index(stage: Path, pages: list[str], cache, slot: str) -> None:
+    """Pagefind's index of the staged pages in ``stage/pagefind/``: from the build cache when these
+    very bytes were indexed before, else made (and kept there)."""
+    folder = stage / FOLDER
+    files = None
+    if cache is not None:
+        key = digest("pagefind", version(), LANGUAGE, *[(p, content_hash((stage / p).read_bytes())) for p in pages])
+        files = cache.load_slot("search", slot, key)
+    if files is None:
+        _run(stage)
+        for name in UNUSED:
+            (folder / name).unlink(missing_ok=True)
+        files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        if cache is not None:
+            cache.store_slot("search", slot, key, files)
+        return
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def _run(stage: Path) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from panelsite.config import schema, yamlfile
+from panelsite.config import dates, schema, yamlfile
 from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath, warn
 from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
@@ -20,15 +20,20 @@ from panelsite.surveys.responses import empty_responses, read_responses
 from panelsite.surveys.weighting import check_margins
 
 
-def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Survey]:
-    """Every survey under ``survey_root``, sorted by id; raises DataError with all problems."""
+def load_surveys(survey_root: Path, municipality, project_root: Path, cache=None) -> list[Survey]:
+    """Every survey under ``survey_root``, sorted by id; raises DataError with all problems.
+
+    ``cache``, when given, keeps each validated response table by the hash of what it was read
+    from (the engine's build cache: ``load(kind, key)`` and ``store(kind, key, value)``), so an
+    unchanged responses.csv is not parsed and checked again.
+    """
     if not survey_root.is_dir():
         return []
     surveys, problems = [], []
     # Only a municipality loaded from its file has the lines to report at (a test's Record has none).
     names = CategoryNames(municipality) if hasattr(municipality, "located") else None
     for folder in sorted(p for p in survey_root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        survey, found = load_survey(folder, municipality, project_root, names)
+        survey, found = load_survey(folder, municipality, project_root, names, cache)
         problems.extend(found)
         if survey is not None:
             surveys.append(survey)
@@ -36,6 +41,34 @@ def load_surveys(survey_root: Path, municipality, project_root: Path) -> list[Su
     if problems:
         raise DataError(problems)
     return surveys
+
+
+def _read_responses(raw_csv: bytes, csv_file: str, questions, required: dict, population: dict, misnamed,
+                    cache) -> tuple:
+    """read_responses, through the build cache: a table read without a problem is kept by the hash of
+    the file's bytes, its name and what it is checked against (the questions, the background
+    variables needed, the population's categories); one with problems is read again each time."""
+    if cache is None:
+        return read_responses(raw_csv, csv_file, questions, required, population, misnamed)
+    # (and the move of a demonstration's dates, config.dates: nothing read here is a date today)
+    key = hashlib.sha256("\0".join([hashlib.sha256(raw_csv).hexdigest(), csv_file, repr(questions), repr(required),
+                                     repr(population), str(dates.current_move())]).encode()).hexdigest()
+    hit = cache.load("responses", key)
+    if hit is not None:
+        frame, open_texts = hit
+        frame.attrs["open_texts"] = dict(open_texts)
+        return frame, []
+    heard = []
+
+    def listening(*args) -> None:
+        heard.append(args)
+        misnamed(*args)
+
+    frame, problems = read_responses(raw_csv, csv_file, questions, required, population,
+                                     listening if misnamed is not None else None)
+    if not problems and not heard:
+        cache.store("responses", key, (frame, dict(frame.attrs.get("open_texts", {}))))
+    return frame, problems
 
 
 class CategoryNames:
@@ -101,7 +134,7 @@ def unknown_files(folder: Path, project_root: Path) -> list[Problem]:
 
 
 def load_survey(folder: Path, municipality, project_root: Path,
-                names: CategoryNames | None = None) -> tuple[Survey | None, list[Problem]]:
+                names: CategoryNames | None = None, cache=None) -> tuple[Survey | None, list[Problem]]:
     """One survey and its problems (stray files, survey.yaml, then responses.csv)."""
     yaml_path, csv_path = folder / "survey.yaml", folder / "responses.csv"
     yaml_file, csv_file = relpath(yaml_path, project_root), relpath(csv_path, project_root)
@@ -111,7 +144,7 @@ def load_survey(folder: Path, municipality, project_root: Path,
                                                              'digits and hyphens)')]
     stray = unknown_files(folder, project_root)
     survey, problems = _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file, csv_file,
-                                    names)
+                                    names, cache)
     if stray:
         return None, stray + problems
     return survey, problems
@@ -163,7 +196,7 @@ def _read_definition(folder, municipality, project_root, yaml_path, yaml_file):
 
 
 def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_file,
-                 csv_file, names: CategoryNames | None = None) -> tuple[Survey | None, list[Problem]]:
+                 csv_file, names: CategoryNames | None = None, cache=None) -> tuple[Survey | None, list[Problem]]:
     record, located, questions, raw, problems = _read_definition(folder, municipality, project_root, yaml_path,
                                                                  yaml_file)
     if record is None:
@@ -175,8 +208,8 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
     population = dict(municipality.population.variables)
     if csv_path.is_file():
         raw_csv = csv_path.read_bytes()
-        responses, problems = read_responses(raw_csv, csv_file, questions, required, population,
-                                             names.heard(csv_file) if names else None)
+        responses, problems = _read_responses(raw_csv, csv_file, questions, required, population,
+                                              names.heard(csv_file) if names else None, cache)
     else:
         raw_csv, responses = b"", empty_responses(questions)
     survey = Survey(

@@ -199,8 +199,8 @@ def test_pdf_bytes_are_reproducible_and_dated_from_publication(demo, pdf, tmp_pa
     assert metadata["/ModDate"] == "D:20261005"  # the latest follow-up
 
 
-def test_pdfs_are_cached_beside_the_manifest(demo):
-    assert demo.site.pdf_cache == demo.options.out / ".panelsite" / "pdf-cache"
+def test_pdfs_are_cached_in_the_build_cache_outside_the_output_folder(demo):
+    assert demo.site.pdf_cache == demo.options.root / ".panelsite-cache" / "build" / "pdf"
 
 
 def test_pdf_cache_skips_identical_pdfs_and_rerenders_a_changed_one(project_copy, tmp_path):
@@ -220,4 +220,3 @@ def test_pdf_cache_skips_identical_pdfs_and_rerenders_a_changed_one(project_copy
     source.write_text(source.read_text(encoding="utf-8").replace("Iets meer tevreden", "Meer tevreden"),
                       encoding="utf-8")
     assert build() == {"rendered": 1, "cached": 2}
-    shutil.rmtree(out)

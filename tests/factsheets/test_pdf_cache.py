@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pypdf
 
+from panelsite.engine import cache as cache_module
 from panelsite.engine import pdf
+from panelsite.engine.cache import read_entry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,20 +53,7 @@ def test_keys_used_ignores_pdfs_made_outside_the_block_or_without_cache(tmp_path
     assert keys == set()
 
 
-# -- pruning ----------------------------------------------------------------------
-
-
-def test_prune_keeps_named_pdfs_and_removes_the_rest(tmp_path):
-    for name in ("kept.pdf", "gone.pdf", "also-gone.pdf", "README.txt", ".pdf-being-written", ".pdf-abandoned"):
-        (tmp_path / name).write_bytes(b"%PDF-")
-    old = time.time() - pdf.STALE_TEMP_SECONDS - 60
-    os.utime(tmp_path / ".pdf-abandoned", (old, old))
-    assert pdf.prune_cache(tmp_path, ["kept", "not-in-the-cache"]) == 3
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".pdf-being-written", "README.txt", "kept.pdf"]
-
-
-def test_prune_of_a_missing_cache_removes_nothing(tmp_path):
-    assert pdf.prune_cache(tmp_path / "pdf-cache", []) == 0
+# -- pruning (engine/cache.py: tests/foundation/test_build_cache.py) --------------------------
 
 
 # -- one font configuration per process ---------------------------------------------
@@ -105,9 +94,14 @@ def build(root, out) -> None:
     pipeline.build(options)
 
 
-def test_a_build_removes_the_pdfs_no_site_uses_any_more(project_copy, tmp_path):
+def age(path: Path, days: float) -> None:
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_a_build_removes_the_pdfs_no_build_used_for_a_month(project_copy, tmp_path):
     out = tmp_path / "dist"
-    cache = out / ".panelsite" / "pdf-cache"
+    cache = project_copy / ".panelsite-cache" / "build" / "pdf"  # outside dist/: a clean build finds them
     build(project_copy, out)
     first = {p.name for p in cache.iterdir()}
     assert len(first) == 5  # three factsheets, the sign-up form, one questionnaire
@@ -118,19 +112,26 @@ def test_a_build_removes_the_pdfs_no_site_uses_any_more(project_copy, tmp_path):
                       encoding="utf-8")
     build(project_copy, out)
     second = {p.name for p in cache.iterdir()}
-    assert len(second) == 5 and len(first & second) == 4
+    assert len(second) == 6 and first < second  # the old version too: serve or another dist/ may use it
     published = (out / "lindenhaven/resultaten/afval-2026/factsheet.pdf").read_bytes()
-    assert (cache / (second - first).pop()).read_bytes() == published
+    assert read_entry(cache / (second - first).pop()) == published
+    for name in second:
+        age(cache / name, cache_module.KEEP_DAYS + 1)
+    build(project_copy, out)
+    third = {p.name for p in cache.iterdir()}
+    assert len(third) == 5 and third < second  # the manifests name the five in use, however old
 
 
 def test_an_only_build_keeps_the_pdfs_of_the_other_municipalities(project_copy, tmp_path):
     out = tmp_path / "dist"
-    cache = out / ".panelsite" / "pdf-cache"
+    cache = project_copy / ".panelsite-cache" / "build" / "pdf"
     cache.mkdir(parents=True)
+    (out / ".panelsite").mkdir(parents=True)
     (out / ".panelsite" / "brugwaard.json").write_text(
         '{"resultaten/x/factsheet.pdf": {"key": "k", "links": [], "pdfs": ["brugwaards-pdf"]}}')
     for name in ("brugwaards-pdf.pdf", "from-an-old-edit.pdf"):
         (cache / name).write_bytes(b"%PDF-")
+        age(cache / name, cache_module.KEEP_DAYS + 1)
     build(project_copy, out)
     names = {p.name for p in cache.iterdir()}
     assert "brugwaards-pdf.pdf" in names and "from-an-old-edit.pdf" not in names

@@ -31,7 +31,7 @@ def build(m, tmp_path, register_text: str | None, surveys=()) -> Site:
         file.parent.mkdir(parents=True)
         file.write_text("member_id,leeftijd,geslacht,wijk,joined,left\n" + register_text, encoding="utf-8")
     inputs = SiteInputs(m, results=SimpleNamespace(published=list(surveys)))
-    panel.load(SimpleNamespace(root=tmp_path), inputs)
+    panel.load(SimpleNamespace(root=tmp_path, cache_folder=None), inputs)
     site = Site(ROOT, inputs, m.base_url, None, dt.date(2026, 4, 1))
     panel.prepare(site)
     panel.add_outputs(site)
