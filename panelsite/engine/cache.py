@@ -107,6 +107,14 @@ class BuildCache:
         write_entry(self._path(kind, key), zlib.compress(out.getvalue(), 1))
         _count("stored", kind)
 
+    def made(self, kind: str, key: str, make, shared: tuple = ()):
+        """The value stored under ``key``, else ``make()``, stored for the next build."""
+        value = self.load(kind, key, shared)
+        if value is None:
+            value = make()
+            self.store(kind, key, value, shared)
+        return value
+
     def load_slot(self, kind: str, slot: str, key: str):
         """The value last stored in ``slot`` when it was stored under ``key``; else None.
 

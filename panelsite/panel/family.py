@@ -36,11 +36,8 @@ def load(options, inputs: SiteInputs) -> None:
     # a demonstration's dates move with the build date (config.dates): the register's too
     key = digest("register", content_hash(path.read_bytes()), display, repr(m.population.variables),
                  dates.current_move())
-    register = cache.load("register", key)
-    if register is None:
-        register = read_register(path, display, m.population.variables)  # raises with every problem
-        cache.store("register", key, register)
-    inputs.panel_register = register
+    # read_register raises with every problem: only a valid register is kept
+    inputs.panel_register = cache.made("register", key, lambda: read_register(path, display, m.population.variables))
 
 
 def navigation() -> list[NavItem]:

@@ -66,12 +66,7 @@ class Results:
         key = digest("analysis", survey.source_hash, survey.yaml_file, survey.csv_file, survey.has_responses,
                      repr(survey.questions), repr(survey.weighting), survey.breakdowns, survey.invited,
                      repr(m.population), repr(m.results), m.slug, self.move)
-        shared = (survey, m, *survey.questions)
-        result = self.cache.load("analyses", key, shared)
-        if result is None:
-            result = analyse(survey, m)
-            self.cache.store("analyses", key, result, shared)
-        return result
+        return self.cache.made("analyses", key, lambda: analyse(survey, m), shared=(survey, m, *survey.questions))
 
     @cached_property
     def trends(self) -> dict:
