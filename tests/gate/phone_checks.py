@@ -191,6 +191,9 @@ async def _visit(page, url: str, rel: str, width: int, shots: Path) -> Visit:
     visit.menu = await _menu_by_keyboard(page, width)
     # what a reader can open must hold too: every disclosure of the page open
     await page.evaluate("() => document.querySelectorAll('main details').forEach((d) => { d.open = true; })")
+    # A table that now overflows gets its scroll timeline (the cue, theme.css) with the next
+    # animation frames, not at once: measured before them, its cue is not there yet.
+    await page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     visit.charts = await page.evaluate(_CHARTS)
     visit.tables += await page.evaluate(_TABLES)
     opened = await page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
