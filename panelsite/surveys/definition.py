@@ -12,14 +12,15 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from panelsite.config import schema as s
 from panelsite.config.yamlfile import Located
 from panelsite.errors import Problem, did_you_mean
 from panelsite.surveys import filters
+
+if TYPE_CHECKING:  # the responses are a DataFrame, but loading a definition needs no pandas
+    import pandas as pd
 
 THEMES = {
     "afval": "Afval",

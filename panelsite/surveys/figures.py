@@ -15,13 +15,30 @@ from dataclasses import dataclass, field
 from panelsite.errors import ConfigError, Problem, did_you_mean
 from panelsite.surveys.definition import GRADES, Question, Survey
 from panelsite.surveys.disclosure import hidden
-from panelsite.surveys.weighting import WeightingSummary
 
 STATS = ("pct", "top2", "mean", "share_8plus", "share_below6", "median")
 
 
 LINEARISATION = "linearisation"  # value ± z·SE, SE by linearisation with the raking adjustment
 WILSON = "wilson"  # Wilson score interval on the design-based effective base (small bases, shares near 0 or 100%)
+
+
+@dataclass
+class WeightingSummary:
+    """How a survey was weighted, as its pages report it (made by surveys.weighting)."""
+    weighted: bool  # False: every weight is 1
+    by: list[str]  # variables weighted by
+    cap: float | None  # largest weight as multiple of the mean
+    n: int  # respondents
+    invited: int
+    response_rate: float | None  # n / invited × 100 (percent)
+    deff: float | None  # Kish design effect; None without respondents
+    n_eff: float | None  # effective sample size
+    min_weight: float | None
+    max_weight: float | None
+    iterations: int  # raking iterations used (0 when not weighted)
+    capped: int  # respondents whose weight is at the cap
+    margin_gap: float  # largest |weighted sample % − population %| over the weighting categories
 
 
 @dataclass

@@ -26,32 +26,14 @@ Without ``weighting`` every weight is 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from panelsite.errors import DataError, Problem
+from panelsite.surveys.figures import WeightingSummary  # re-exported: defined where pages read it, free of pandas
 
 TOLERANCE = 1e-6
 MAX_ITERATIONS = 1000
-
-
-@dataclass
-class WeightingSummary:
-    weighted: bool  # False: every weight is 1
-    by: list[str]  # variables weighted by
-    cap: float | None  # largest weight as multiple of the mean
-    n: int  # respondents
-    invited: int
-    response_rate: float | None  # n / invited × 100 (percent)
-    deff: float | None  # Kish design effect; None without respondents
-    n_eff: float | None  # effective sample size
-    min_weight: float | None
-    max_weight: float | None
-    iterations: int  # raking iterations used (0 when not weighted)
-    capped: int  # respondents whose weight is at the cap
-    margin_gap: float  # largest |weighted sample % − population %| over the weighting categories
 
 
 class NotConverged(Exception):
