@@ -72,7 +72,7 @@ FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogu
 
 def load_all(options: Options) -> dict[str, SiteInputs]:
     """Every input of every selected municipality, validated; raises with all problems."""
-    municipalities = load_municipalities(options.root, options.only)
+    municipalities = load_municipalities(options.root, options.only, cache.BuildCache(options.cache_folder))
     problems: list[Problem] = []
     loaded: dict[str, SiteInputs] = {}
     for slug, m in municipalities.items():
@@ -565,7 +565,7 @@ def build(options: Options) -> list[SiteResult]:
     """
     started = time.perf_counter()
     with captured() as early:
-        loaded = load_each(options.root, options.only)
+        loaded = load_each(options.root, options.only, cache.BuildCache(options.cache_folder))
         _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)
@@ -635,7 +635,7 @@ def check(options: Options) -> int:
     import tempfile
 
     with captured() as early:
-        loaded = load_each(options.root, options.only)
+        loaded = load_each(options.root, options.only, cache.BuildCache(options.cache_folder))
         _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)
