@@ -148,10 +148,12 @@ def add_outputs(site: Site) -> None:
 
 @functools.cache
 def _plotly_js() -> bytes:
-    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process."""
-    import plotly
+    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process.
 
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    Found without importing plotly: every build hashes the file for its ``?v=``, and most render no chart."""
+    import importlib.util
+
+    return (Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js").read_bytes()
 
 
 def _card(survey) -> dict:

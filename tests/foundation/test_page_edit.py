@@ -1,7 +1,7 @@
-"""A build after one Markdown page was edited renders that page without loading the statistics
-or the colour science: pandas and ColorAide stay out of the process (issue 20.2). The response
-tables and the member register come back from the build cache still pickled, and the chart and
-logo colours are kept there (config/kept.py).
+"""A build after one Markdown page was edited renders that page without loading the statistics,
+the charts or the colour science: pandas, numpy, plotly and ColorAide stay out of the process
+(issue 20.2). The response tables and the member register come back from the build cache still
+pickled, and the chart and logo colours are kept there (config/kept.py).
 
 Each build runs as its own process, as on a user's machine; the last one reports the modules it
 imported.
@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "lindenhaven"
-HEAVY = ("pandas", "coloraide", "weasyprint")
+HEAVY = ("pandas", "numpy", "coloraide", "plotly", "weasyprint")
 
 # build.py's main, then which of HEAVY it imported (on stderr's last line, after the build's own lines)
 BUILD_AND_TELL = (
@@ -51,7 +51,7 @@ def build(project: Path) -> list[str]:
     return json.loads(run.stderr.strip().splitlines()[-1])
 
 
-def test_a_page_edit_is_rebuilt_without_pandas_or_coloraide(project):
+def test_a_page_edit_is_rebuilt_without_pandas_numpy_plotly_or_coloraide(project):
     assert "pandas" in build(project)  # the first build computes every result and palette
     page = project / "content" / SLUG / "nieuws.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nEen zin die er net bij kwam.\n", encoding="utf-8")
