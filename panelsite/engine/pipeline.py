@@ -375,8 +375,9 @@ def _preload() -> None:
     """Import the heavy modules once, before the pool forks its workers.
 
     Forked workers inherit them, so each worker starts at once instead of
-    importing WeasyPrint itself (a second; pandas and plotly come with the page
-    families this module imports). The imported objects then move out of the
+    importing WeasyPrint (a second) and the statistics (pandas, numpy: the page
+    families import them only where they compute, so that a page edit does
+    without) itself. The imported objects then move out of the
     garbage collector's sight (``gc.freeze``): they live as long as the process,
     and without it every full collection in every worker walks them again (7% of
     a build's CPU).
@@ -384,6 +385,7 @@ def _preload() -> None:
     import gc
 
     pdf.load_weasyprint()  # imported lazily by panelsite.engine.pdf
+    from panelsite.surveys import estimates, responses  # noqa: F401 - pandas and numpy, for the results
 
     gc.collect()
     gc.freeze()
