@@ -33,6 +33,7 @@ def forget() -> None:
     process does (tests of the cache)."""
     _KNOWN.clear()
 
+
 class Pickled:
     """A value that goes into a pickle as pickled bytes of its own, and comes out of one as
     those bytes, unpickled only when first used (:attr:`value`).
@@ -58,4 +59,3 @@ class Pickled:
 
     def __setstate__(self, data: bytes) -> None:
         self._value, self._data = None, data
-

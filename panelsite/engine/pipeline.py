@@ -385,7 +385,7 @@ def _preload() -> None:
     import gc
 
     pdf.load_weasyprint()  # imported lazily by panelsite.engine.pdf
-    from panelsite.surveys import estimates, responses  # noqa: F401 - pandas and numpy, for the results
+    import pandas  # noqa: F401 - and numpy: the results' statistics, imported by the families where they compute
 
     gc.collect()
     gc.freeze()
