@@ -13,7 +13,7 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
-from panelsite.config.datapalette import data_palette
+from panelsite.config.kept import kept
 from panelsite.config.schema import Record
 from panelsite.errors import Problem
 
@@ -85,10 +85,11 @@ class Pair:
     required: float
 
 
-def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[Problem], list[Problem]]:
+def derive_palette(brand: Record, located, display: str, cache=None) -> tuple[Record, list[Problem], list[Problem]]:
     """All theme colours from the brand, with every used pair checked.
 
     Returns the palette, contrast problems (strict mode) and warnings (auto-adjust).
+    ``cache``: the build cache, for the chart colours (:func:`chart_colours`).
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -153,7 +154,7 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         focus_text = colours["focus_text"]
     # Chart colours from the brand as given (a yellow darkened for links is mustard), never an
     # alert colour, colour-blind safe, 3:1 on page and surface (config.datapalette).
-    data = data_palette(brand["primary"], brand["secondary"], bg, surface, text)
+    categorical, sequential, labels = chart_colours(brand["primary"], brand["secondary"], bg, surface, text, cache)
 
     palette = Record(
         primary=primary,
@@ -175,11 +176,26 @@ def derive_palette(brand: Record, located, display: str) -> tuple[Record, list[P
         error="#b00020" if contrast("#b00020", bg) >= TEXT else nearest_compliant("#b00020", bg, TEXT),
         success="#1e6b30" if contrast("#1e6b30", bg) >= TEXT else nearest_compliant("#1e6b30", bg, TEXT),
         border=nearest_compliant(mix(text, bg, 0.55), bg, NON_TEXT),
-        chart=list(data.categorical),
-        chart_sequential=list(data.sequential),
-        chart_labels=dict(data.labels),
+        chart=list(categorical),
+        chart_sequential=list(sequential),
+        chart_labels=dict(labels),
     )
     return palette, problems, warnings
+
+
+def chart_colours(primary: str, secondary: str, background: str, surface: str,
+                  text: str, cache=None) -> tuple[tuple[str, ...], tuple[str, ...], dict]:
+    """(categorical, sequential, labels) of config.datapalette for these colours, kept in the
+    build cache by them (config.kept)."""
+    colours = (primary, secondary, background, surface, text)
+
+    def make() -> tuple:
+        from panelsite.config.datapalette import data_palette  # ColorAide: only for colours not seen before
+
+        data = data_palette(*colours)
+        return data.categorical, data.sequential, dict(data.labels)
+
+    return kept(cache, "palette", "\0".join(colours), make)
 
 
 def checked_pairs(palette: Record) -> list[Pair]:

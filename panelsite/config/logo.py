@@ -24,8 +24,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from coloraide import Color
-
 NON_TEXT = 3.0
 VANISHES = 0.10  # share of the drawing at 3:1 or more below which the logo disappears (error)
 WEAK = 0.50  # below this, most of the logo blends into the header (warning)
@@ -62,6 +60,8 @@ def read_logo(file: Path) -> Logo:
 
 def share_readable(logo: Logo, background: str) -> float:
     """The share of the logo's drawing that stands out from ``background`` by 3:1 or more."""
+    from coloraide import Color  # a tenth of a second: only when a logo is judged (config.kept)
+
     return sum(share for colour, share in logo.colours.items()
                if Color(colour).contrast(background, method="wcag21") >= NON_TEXT)
 
@@ -74,6 +74,8 @@ def contrast_problem(logo: Logo, background: str) -> tuple[str, str] | None:
     if share >= WEAK:
         return None
     dominant = max(logo.colours, key=logo.colours.get)
+    from coloraide import Color
+
     ratio = Color(dominant).contrast(background, method="wcag21")
     said = (f"{_percent(share)} of the logo reaches 3:1 against the header colour {background} "
             f"(its main colour {dominant} has {ratio:.2f}:1)")
@@ -190,6 +192,8 @@ def _opacity(value) -> float:
 def _colour(value: str | None, opacity) -> str | None:
     if not value or value in ("none", "transparent", "currentColor", "inherit") or value.startswith("url("):
         return None
+    from coloraide import Color
+
     try:
         colour = Color(value)
     except ValueError:

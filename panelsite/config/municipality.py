@@ -9,6 +9,7 @@ a :class:`Municipality` per file, is read-only from then on.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,6 +18,7 @@ from panelsite.config import brand as brand_mod
 from panelsite.config import dates
 from panelsite.config import logo as logo_mod
 from panelsite.config import tokens as tokens_mod
+from panelsite.config.kept import kept
 from panelsite.config.schema import (
     Bool,
     Choice,
@@ -495,8 +497,12 @@ _OPTIONS = [f.name for f in fields(Municipality)
                               "design_tokens")]
 
 
-def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list[Problem], list[Problem]]:
-    """Validate one file; returns (municipality, problems, warnings)."""
+def load_municipality(path: Path, root: Path,
+                      cache=None) -> tuple[Municipality | None, list[Problem], list[Problem]]:
+    """Validate one file; returns (municipality, problems, warnings).
+
+    ``cache``: the build cache, for what is computed from the house style (config.kept).
+    """
     display = relpath(path, root)
     try:
         located = load_yaml(path, display)
@@ -527,8 +533,8 @@ def load_municipality(path: Path, root: Path) -> tuple[Municipality | None, list
             return None, [located.problem(f"brand.{key}", f"is not in {design.file} (expected the token "
                                                           f"{tokens_mod.COLOURS[key]}, or brand.{key} here)")
                           for key in missing], warnings
-    palette, contrast_problems, warnings = brand_mod.derive_palette(brand, locator, display)
-    header_logo, logo_problems = _header_logo(brand, palette, located, path.parent)
+    palette, contrast_problems, warnings = brand_mod.derive_palette(brand, locator, display, cache)
+    header_logo, logo_problems = _header_logo(brand, palette, located, path.parent, cache)
     contrast_problems += [p for p in logo_problems if p.severity == "error"]
     warnings += [p for p in logo_problems if p.severity != "error"]
     if contrast_problems:
@@ -560,18 +566,16 @@ def _as_of(located) -> _dt.date | None:
         return None  # the schema says what is wrong with it
 
 
-def _header_logo(brand, palette, located, config_dir: Path) -> tuple[Record, list[Problem]]:
+def _header_logo(brand, palette, located, config_dir: Path, cache=None) -> tuple[Record, list[Problem]]:
     """The logo the header shows (``logo_on_dark`` on a header with white text), its size in the
     header, and a problem when it blends into the header's colour (config.logo)."""
     dark = palette.header_text == brand_mod.WHITE
     key = "brand.logo_on_dark" if dark and brand.get("logo_on_dark") else "brand.logo.file"
     file = brand.logo_on_dark if key == "brand.logo_on_dark" else brand.logo.file
     try:
-        logo = logo_mod.read_logo(config_dir / file)
+        (width, height), found = _judged_logo(config_dir / file, palette.header_background, cache)
     except logo_mod.LogoError as exc:
         return Record(file=file, width=48, height=48), [located.problem(key, f"{file} {exc}")]
-    width, height = logo.display_size()
-    found = logo_mod.contrast_problem(logo, palette.header_background)
     problems = []
     if found:
         severity, said = found
@@ -584,12 +588,27 @@ def _header_logo(brand, palette, located, config_dir: Path) -> tuple[Record, lis
     return Record(file=file, width=width, height=height), problems
 
 
-def load_municipalities(root: Path, only: list[str] | None = None) -> dict[str, Municipality]:
+def _judged_logo(file: Path, background: str, cache=None) -> tuple[tuple[int, int], tuple[str, str] | None]:
+    """The logo's size in the header and its contrast_problem on ``background``; raises LogoError.
+    Kept in the build cache by the file's bytes and the header colour (config.kept)."""
+    def make() -> tuple:
+        logo = logo_mod.read_logo(file)
+        return logo.display_size(), logo_mod.contrast_problem(logo, background)
+
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return make()  # read_logo says what is wrong with it
+    return kept(cache, "logo", "\0".join((str(file), hashlib.sha256(data).hexdigest(), background)), make)
+
+
+def load_municipalities(root: Path, only: list[str] | None = None, cache=None) -> dict[str, Municipality]:
     """Load every ``municipalities/*.yaml`` (or only the named slugs), all problems at once.
 
     Warnings (a colour adjusted for contrast) are reported with panelsite.errors.warn.
+    ``cache``: the build cache (config.kept).
     """
-    loaded = load_each(root, only)
+    loaded = load_each(root, only, cache)
     problems = loaded.problems + [p for found in loaded.broken.values() for p in found]
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
@@ -605,9 +624,9 @@ class Loaded:
     problems: list[Problem]  # not of one municipality: no files, an unknown --only
 
 
-def load_each(root: Path, only: list[str] | None = None) -> Loaded:
+def load_each(root: Path, only: list[str] | None = None, cache=None) -> Loaded:
     """Load every ``municipalities/*.yaml`` (or only the named slugs), keeping a broken file's
-    problems with its slug, so the others can still be built."""
+    problems with its slug, so the others can still be built. ``cache``: the build cache (config.kept)."""
     folder = root / "municipalities"
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     problems: list[Problem] = []
@@ -625,7 +644,7 @@ def load_each(root: Path, only: list[str] | None = None) -> Loaded:
         seen[path.stem] = display
         if only and path.stem not in only:
             continue
-        record, found, warnings = load_municipality(path, root)
+        record, found, warnings = load_municipality(path, root, cache)
         for w in warnings:
             warn(w)
         if found:

@@ -3,7 +3,8 @@
 One folder (``--cache-dir``, default ``ROOT/.panelsite-cache/build``) outlives the output
 folder, so a clean build (an empty ``dist/``, as in CI when the cache folder is kept) redoes
 nothing whose inputs did not change: the validated response tables and the survey analyses
-(``responses/``, ``register/``, ``analyses/``; pickled), the PDFs (``pdf/``, engine/pdf.py), the
+(``responses/``, ``register/``, ``analyses/``; pickled), the colours computed from
+each house style (``palette/``, ``logo/``: config/kept.py), the PDFs (``pdf/``, engine/pdf.py), the
 compiled templates (``templates/``, engine/render.py), each site's search index (``search/``,
 search/index.py) and each site's files with the site's fingerprint (``sites/``: a municipality
 whose inputs did not change is not rendered again at all; engine/pipeline.py). The last two

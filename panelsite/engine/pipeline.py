@@ -72,7 +72,7 @@ FAMILIES: list[PageFamily] = [results, factsheets, forms, panel, feeds, catalogu
 
 def load_all(options: Options) -> dict[str, SiteInputs]:
     """Every input of every selected municipality, validated; raises with all problems."""
-    municipalities = load_municipalities(options.root, options.only)
+    municipalities = load_municipalities(options.root, options.only, cache.BuildCache(options.cache_folder))
     problems: list[Problem] = []
     loaded: dict[str, SiteInputs] = {}
     for slug, m in municipalities.items():
@@ -375,8 +375,9 @@ def _preload() -> None:
     """Import the heavy modules once, before the pool forks its workers.
 
     Forked workers inherit them, so each worker starts at once instead of
-    importing WeasyPrint itself (a second; pandas and plotly come with the page
-    families this module imports). The imported objects then move out of the
+    importing WeasyPrint (a second) and the statistics (pandas, numpy: the page
+    families import them only where they compute, so that a page edit does
+    without) itself. The imported objects then move out of the
     garbage collector's sight (``gc.freeze``): they live as long as the process,
     and without it every full collection in every worker walks them again (7% of
     a build's CPU).
@@ -384,6 +385,7 @@ def _preload() -> None:
     import gc
 
     pdf.load_weasyprint()  # imported lazily by panelsite.engine.pdf
+    import pandas  # noqa: F401 - and numpy: the results' statistics, imported by the families where they compute
 
     gc.collect()
     gc.freeze()
@@ -565,7 +567,7 @@ def build(options: Options) -> list[SiteResult]:
     """
     started = time.perf_counter()
     with captured() as early:
-        loaded = load_each(options.root, options.only)
+        loaded = load_each(options.root, options.only, cache.BuildCache(options.cache_folder))
         _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)
@@ -635,7 +637,7 @@ def check(options: Options) -> int:
     import tempfile
 
     with captured() as early:
-        loaded = load_each(options.root, options.only)
+        loaded = load_each(options.root, options.only, cache.BuildCache(options.cache_folder))
         _warn_unknown_themes(options, loaded)
     for problem in early:
         warn(problem)

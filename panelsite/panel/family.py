@@ -11,10 +11,7 @@ from panelsite.engine.family import SiteInputs
 from panelsite.engine.hashing import content_hash, digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.errors import relpath
-from panelsite.panel.composition import compose, response_by_group
-from panelsite.panel.pages import composition_context, response_table
-from panelsite.panel.register import read_register
-from panelsite.panel.report import register_path
+from panelsite.panel.register import read_register, register_path
 
 COMPOSITION_PATH = "over-het-panel/samenstelling/"
 ABOUT_PATH = "over-het-panel/"
@@ -55,7 +52,11 @@ def prepare(site: Site) -> None:
     surveys = {s.id: s for s in site.inputs.results.published if s.has_responses}
 
     def table(survey_id: str):
-        # Computed only when a results page is really rendered (incremental builds skip it).
+        # Computed only when a results page is really rendered (incremental builds skip it):
+        # the figures need pandas, which a build that renders no results page never imports.
+        from panelsite.panel.composition import response_by_group
+        from panelsite.panel.pages import response_table
+
         survey = surveys.get(survey_id)
         return (response_table(response_by_group(register, survey, m), m.results.min_n, m.population.labels)
                 if survey else None)
@@ -68,10 +69,17 @@ def add_outputs(site: Site) -> None:
     register = site.inputs.panel_register
     if register is None:
         return
+
+    def context() -> dict:
+        from panelsite.panel.composition import compose  # pandas: only when the page is rendered
+        from panelsite.panel.pages import composition_context
+
+        return composition_context(compose(register, m), m.population.labels)
+
     site.add_page(COMPOSITION_PATH, "composition.html", register.source_hash, title="Samenstelling van het panel",
                   description=f"Wie doen er mee aan {m.panel_name}? Het panel vergeleken met alle inwoners van "
                               f"{m.name}, naar {_listing(list(m.population.variables))}.",
-                  context=lambda: composition_context(compose(register, m), m.population.labels), source=register.file)
+                  context=context, source=register.file)
 
 
 def _listing(words: list[str]) -> str:

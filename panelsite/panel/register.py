@@ -29,14 +29,16 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from panelsite.config import dates
+from panelsite.config.kept import Pickled
 from panelsite.engine.hashing import content_hash
 from panelsite.errors import DataError, Problem, did_you_mean, more_problems
-from panelsite.surveys.responses import decode, sniff_delimiter, undecodable
+
+if TYPE_CHECKING:  # pandas is imported where a table is made or read: a page edit needs neither
+    import numpy as np
+    import pandas as pd
 
 MAX_PROBLEMS = 50
 REQUIRED = ("member_id", "joined", "left")
@@ -54,21 +56,33 @@ DUTCH = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 @dataclass
 class Register:
     """Members as a table: ``member_id``, one Categorical per variable (NaN = unknown),
-    ``joined`` and ``left`` (datetime64; NaT = still a member)."""
+    ``joined`` and ``left`` (datetime64; NaT = still a member).
 
-    members: pd.DataFrame
+    The table is :class:`Pickled`: a register read back from the build cache (panel/family.py)
+    unpickles it, and imports pandas, only when a page made from it is rendered.
+    """
+
+    table: Pickled  # of the members DataFrame
     file: str  # display path
     variables: list[str]
     source_hash: str
 
     @property
+    def members(self) -> pd.DataFrame:
+        return self.table.value
+
+    @property
     def date(self) -> _dt.date:
         """The date of the register: its latest joined or left date."""
+        import pandas as pd
+
         latest = pd.concat([self.members["joined"], self.members["left"].dropna()]).max()
         return latest.date()
 
     def active_on(self, day: _dt.date) -> np.ndarray:
         """Mask of members active on ``day`` (joined on or before it, not left on or before it)."""
+        import pandas as pd
+
         ts = pd.Timestamp(day)
         joined, left = self.members["joined"], self.members["left"]
         return ((joined <= ts) & (left.isna() | (left > ts))).to_numpy()
@@ -78,12 +92,20 @@ class Register:
         return self.members[self.active_on(self.date)]
 
 
+def register_path(root: Path, slug: str) -> Path:
+    return root / "content" / slug / "panel" / "members.csv"
+
+
 def personal_column(name: str) -> bool:
     return re.sub(r"[^a-z0-9]", "", name.lower()) in PERSONAL
 
 
 def read_register(path: Path, display: str, population: dict) -> Register:
     """Read and validate a member register; raises DataError with every problem."""
+    import pandas as pd
+
+    from panelsite.surveys.responses import decode, sniff_delimiter, undecodable
+
     raw = path.read_bytes()
     text = decode(raw)
     if text is None:
@@ -168,7 +190,7 @@ def read_register(path: Path, display: str, population: dict) -> Register:
         "joined": pd.to_datetime(pd.Series(values["joined"], dtype=object)),
         "left": pd.to_datetime(pd.Series(values["left"], dtype=object)),
     })
-    return Register(frame, display, variables, content_hash(raw))
+    return Register(Pickled(frame), display, variables, content_hash(raw))
 
 
 def _check_header(header: list[str], display: str, population: dict, problems: list[Problem]) -> dict[str, int]:

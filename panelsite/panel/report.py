@@ -15,13 +15,9 @@ from panelsite.config.municipality import load_municipalities
 from panelsite.errors import DataError, Problem, relpath, reporting
 from panelsite.panel.composition import Composition, PanelWeights, compose, panel_weights, recruitment
 from panelsite.panel.pages import signed
-from panelsite.panel.register import Register, read_register
+from panelsite.panel.register import Register, read_register, register_path
 
 CAPS = (None, 5.0)
-
-
-def register_path(root: Path, slug: str) -> Path:
-    return root / "content" / slug / "panel" / "members.csv"
 
 
 def report_command(root: Path, slug: str, threshold: float = 0.8, out: Path | None = None) -> int:

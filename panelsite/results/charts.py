@@ -21,7 +21,6 @@ from types import SimpleNamespace
 from markupsafe import Markup, escape
 
 from panelsite import i18n
-from panelsite.config.datapalette import SEQUENTIAL_STEPS
 
 
 @dataclass
@@ -45,6 +44,8 @@ SHORT_LABELS, MEDIUM_LABELS = 8, 32
 
 def scale_tones(n: int) -> list[str]:
     """The tones of ``n`` ordered answers: steps spread over the sequential palette, lightest first."""
+    from panelsite.config.datapalette import SEQUENTIAL_STEPS  # it imports ColorAide: only when a chart is drawn
+
     if n <= 1:
         return [f"q{SEQUENTIAL_STEPS}"] * n
     return [f"q{1 + round(i * (SEQUENTIAL_STEPS - 1) / (n - 1))}" for i in range(n)]

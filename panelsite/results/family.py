@@ -20,10 +20,8 @@ from panelsite.engine.hashing import digest
 from panelsite.engine.site import NavItem, Site
 from panelsite.results import downloads
 from panelsite.results.pages import survey_context
-from panelsite.surveys.estimates import analyse
 from panelsite.surveys.loader import load_surveys
 from panelsite.surveys.opendata import to_open_data, to_open_data_csv
-from panelsite.surveys.series import series_changes, series_trends
 
 RESULTS_PATH = menu.RESULTS.path
 
@@ -59,7 +57,12 @@ class Results:
     def _analyse(self, survey):
         """analyse(), or its result from the build cache when the survey and the municipality's
         figures and rules are what it was computed from. The survey and its questions are not
-        stored with it but handed back (``shared``), so the result refers to these very objects."""
+        stored with it but handed back (``shared``), so the result refers to these very objects.
+
+        The statistics (pandas, numpy) are imported here: a build that renders no results page
+        never does."""
+        from panelsite.surveys.estimates import analyse
+
         if self.cache is None:
             return analyse(survey, self.municipality)
         m = self.municipality
@@ -70,11 +73,15 @@ class Results:
 
     @cached_property
     def trends(self) -> dict:
+        from panelsite.surveys.series import series_trends  # with the statistics (_analyse)
+
         in_series = [self.of(s) for s in self.published if s.series]
         return series_trends(in_series) if in_series else {}
 
     @cached_property
     def _changes(self) -> dict:
+        from panelsite.surveys.series import series_changes
+
         in_series = [self.of(s) for s in self.published if s.series]
         return series_changes(in_series) if in_series else {}
 
@@ -141,10 +148,12 @@ def add_outputs(site: Site) -> None:
 
 @functools.cache
 def _plotly_js() -> bytes:
-    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process."""
-    import plotly
+    """The site's one self-hosted copy of plotly.js (shipped inside the plotly package); read once per process.
 
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    Found without importing plotly: every build hashes the file for its ``?v=``, and most render no chart."""
+    import importlib.util
+
+    return (Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js").read_bytes()
 
 
 def _card(survey) -> dict:

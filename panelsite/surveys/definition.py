@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panelsite.config import schema as s
+from panelsite.config.kept import Pickled
 from panelsite.config.yamlfile import Located
 from panelsite.errors import Problem, did_you_mean
 from panelsite.surveys import filters
@@ -327,7 +328,7 @@ class Survey(QuestionsByNumber):
     weighting: Any  # Record(by=[...], cap=5.0) or None
     breakdowns: list[str]
     questions: list[Question]
-    responses: pd.DataFrame  # normalised; empty (no rows) when responses.csv is absent
+    response_table: Pickled | None = field(repr=False)  # (None: no responses.csv) see responses below
     source_dir: Path
     source_hash: str
     yaml_file: str = ""  # display path of survey.yaml
@@ -336,6 +337,19 @@ class Survey(QuestionsByNumber):
     located: Located | None = field(default=None, repr=False)  # for errors found later
     fieldwork_grace: int = 0  # hours after the last day that answers are still taken (surveys.fieldwork)
     draft: bool = False  # left out of the site unless the build runs with --drafts
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        """The normalised responses (surveys.responses); no rows when there is no responses.csv.
+
+        Read back from the build cache (loader.py), the table is unpickled, and pandas imported,
+        only here: a build that renders none of the survey's pages does neither.
+        """
+        if self.response_table is None:
+            from panelsite.surveys.responses import empty_responses
+
+            self.response_table = Pickled(empty_responses(self.questions))
+        return self.response_table.value
 
     def problem(self, path: str, message: str) -> Problem:
         """A problem pointing at a key of survey.yaml."""

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where a filter is evaluated: reading survey.yaml parses filters only
+    import numpy as np
 
 ORDERING = (">=", "<=", ">", "<")
 
@@ -47,6 +49,8 @@ class Compare:
     values: tuple
 
     def evaluate(self, columns) -> np.ndarray:
+        import numpy as np
+
         values = np.asarray(columns(self.name))
         answered = ~_isna(values)
         if self.op in ("==", "in"):
@@ -78,6 +82,8 @@ class BoolOp:
     items: tuple
 
     def evaluate(self, columns) -> np.ndarray:
+        import numpy as np
+
         results = [item.evaluate(columns) for item in self.items]
         combine = np.logical_and if self.op == "and" else np.logical_or
         out = results[0]
@@ -119,12 +125,16 @@ class Filter:
 
 
 def _isna(values: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     if values.dtype.kind == "f":
         return np.isnan(values)
     return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)
 
 
 def _isin(values: np.ndarray, wanted: tuple) -> np.ndarray:
+    import numpy as np
+
     out = np.zeros(len(values), dtype=bool)
     for v in wanted:
         out |= values == v

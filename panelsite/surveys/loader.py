@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from panelsite.config import dates, schema, yamlfile
+from panelsite.config.kept import Pickled
 from panelsite.errors import ConfigError, DataError, Problem, did_you_mean, relpath, warn
 from panelsite.surveys import private
 from panelsite.surveys.definition import SLUG, SURVEY, Survey, SurveyDefinition, check_survey, themes_of
-from panelsite.surveys.responses import empty_responses, read_responses
-from panelsite.surveys.weighting import check_margins
+from panelsite.surveys.margins import check_margins
 
 
 def load_surveys(survey_root: Path, municipality, project_root: Path, cache=None) -> list[Survey]:
@@ -43,21 +44,34 @@ def load_surveys(survey_root: Path, municipality, project_root: Path, cache=None
     return surveys
 
 
+@dataclass
+class ResponseTable:
+    """A validated responses.csv as loading needs it: the table itself (:class:`Pickled`, so one
+    read back from the build cache is unpickled only when a page made from it is rendered), and
+    what loading checks without it: its rows, the open texts it holds (``attrs["open_texts"]``
+    of the table) and the respondents per category of each background variable needed."""
+
+    table: Pickled
+    rows: int
+    open_texts: dict
+    counts: dict  # variable → category → respondents (weighting.category_counts)
+
+
 def _read_responses(raw_csv: bytes, csv_file: str, questions, required: dict, population: dict, misnamed,
-                    cache) -> tuple:
+                    cache) -> tuple[ResponseTable, list[Problem]]:
     """read_responses, through the build cache: a table read without a problem is kept by the hash of
     the file's bytes, its name and what it is checked against (the questions, the background
     variables needed, the population's categories); one with problems is read again each time."""
-    if cache is None:
-        return read_responses(raw_csv, csv_file, questions, required, population, misnamed)
     # (and the move of a demonstration's dates, config.dates: nothing read here is a date today)
     key = hashlib.sha256("\0".join([hashlib.sha256(raw_csv).hexdigest(), csv_file, repr(questions), repr(required),
                                      repr(population), str(dates.current_move())]).encode()).hexdigest()
-    hit = cache.load("responses", key)
-    if hit is not None:
-        frame, open_texts = hit
-        frame.attrs["open_texts"] = dict(open_texts)
-        return frame, []
+    hit = cache.load("responses", key) if cache is not None else None
+    if isinstance(hit, ResponseTable):
+        return hit, []
+    # pandas: only for a file not read before (or without a build cache)
+    from panelsite.surveys.responses import read_responses
+    from panelsite.surveys.weighting import category_counts
+
     heard = []
 
     def listening(*args) -> None:
@@ -66,9 +80,12 @@ def _read_responses(raw_csv: bytes, csv_file: str, questions, required: dict, po
 
     frame, problems = read_responses(raw_csv, csv_file, questions, required, population,
                                      listening if misnamed is not None else None)
-    if not problems and not heard:
-        cache.store("responses", key, (frame, dict(frame.attrs.get("open_texts", {}))))
-    return frame, problems
+    background = [v for v in required if v in frame.columns]
+    read = ResponseTable(Pickled(frame), len(frame), dict(frame.attrs.get("open_texts", {})),
+                         category_counts(frame, background) if not problems else {})
+    if cache is not None and not problems and not heard:
+        cache.store("responses", key, read)
+    return read, problems
 
 
 class CategoryNames:
@@ -208,10 +225,10 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
     population = dict(municipality.population.variables)
     if csv_path.is_file():
         raw_csv = csv_path.read_bytes()
-        responses, problems = _read_responses(raw_csv, csv_file, questions, required, population,
-                                              names.heard(csv_file) if names else None, cache)
-    else:
-        raw_csv, responses = b"", empty_responses(questions)
+        read, problems = _read_responses(raw_csv, csv_file, questions, required, population,
+                                         names.heard(csv_file) if names else None, cache)
+    else:  # the survey's responses property makes the empty table when it is needed
+        raw_csv, read = b"", ResponseTable(None, 0, {}, {})
     survey = Survey(
         id=folder.name,
         title=record.title,
@@ -227,23 +244,23 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
         weighting=record.weighting,
         breakdowns=list(record.breakdowns),
         questions=questions,
-        responses=responses,
+        response_table=read.table,
         source_dir=folder,
         # hashlib's own: surveys/ imports nothing of the engine (engine.hashing holds the build's hashes)
         source_hash=hashlib.sha256(raw + b"\0" + raw_csv).hexdigest(),
         yaml_file=yaml_file,
         csv_file=csv_file,
-        has_responses=csv_path.is_file() and not problems and len(responses) > 0,
+        has_responses=csv_path.is_file() and not problems and read.rows > 0,
         located=located,
         fieldwork_grace=record.fieldwork.grace,
         draft=record.draft,
     )
-    if not problems and survey.has_responses and survey.invited < len(responses):
+    if not problems and survey.has_responses and survey.invited < read.rows:
         # Otherwise published as a response rate far above 100%.
         problems = [located.problem("invited",
-                                    f"{survey.invited} is fewer than the {len(responses)} respondents in {csv_file} "
-                                    f"(expected the number of panel members invited, at least {len(responses)})")]
-    for column, count in responses.attrs.get("open_texts", {}).items():
+                                    f"{survey.invited} is fewer than the {read.rows} respondents in {csv_file} "
+                                    f"(expected the number of panel members invited, at least {read.rows})")]
+    for column, count in read.open_texts.items():
         # responses.csv is committed (content/): what respondents wrote must not be.
         where = relpath(private.open_answers_path(project_root, municipality.slug, folder.name), project_root)
         warn(Problem(csv_file, f"{count} open answer{'s are' if count != 1 else ' is'} in this file, which git keeps "
@@ -252,5 +269,5 @@ def _load_survey(folder, municipality, project_root, yaml_path, csv_path, yaml_f
     if names and csv_file in names.files():
         return None, problems  # its background column is wrong where the population figures are: reported there
     if not problems:
-        problems = check_margins(survey, municipality)
+        problems = check_margins(survey, municipality, read.counts)
     return (None if problems else survey), problems

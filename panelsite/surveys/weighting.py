@@ -29,8 +29,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from panelsite.errors import DataError, Problem
+from panelsite.errors import DataError
 from panelsite.surveys.figures import WeightingSummary  # re-exported: defined where pages read it, free of pandas
+from panelsite.surveys.margins import check_margins
 
 TOLERANCE = 1e-6
 MAX_ITERATIONS = 1000
@@ -90,68 +91,14 @@ def rake(categories: list[np.ndarray], targets: list[np.ndarray], cap: float | N
     raise NotConverged(change)
 
 
-# How far apart the totals of the variables weighted by may be (relative to the largest): CBS
-# rounds each count to a multiple of 5, so figures from one table differ by a few per thousand.
-MARGIN_TOLERANCE = 0.01
-
-
-def check_totals(survey, municipality) -> list[Problem]:
-    """The variables a survey weights by must count one population: each variable's shares are
-    spread over the respondents, so a variable counted for another population (all ages beside
-    18+ only) shifts every weighted figure without a word."""
-    if not survey.weighting:
-        return []
-    figures = municipality.population.variables
-    totals = {v: sum(figures[v].values()) for v in survey.weighting.by if v in figures}
-    if len(totals) < 2:
-        return []
-    # The reference: the total most variables agree on (within the tolerance), the first on a tie.
-    def agreeing(total):
-        return [v for v, t in totals.items() if _apart(t, total) <= MARGIN_TOLERANCE]
-
-    reference = max(totals, key=lambda v: len(agreeing(totals[v])))
-    same = agreeing(totals[reference])
-    others = " and ".join([", ".join(same[:-1]), same[-1]] if len(same) > 1 else same)
-    problems = []
-    for var, total in totals.items():
-        apart = _apart(total, totals[reference])
-        if apart > MARGIN_TOLERANCE:
-            message = (f"the counts add up to {total:,}, those of {others} to {totals[reference]:,}: {apart:.1%} apart "
-                       f"(expected every variable weighted by ({', '.join(totals)}) to count the same population, "
-                       f"within {MARGIN_TOLERANCE:.0%}: otherwise weighting changes every weighted figure)")
-            where = getattr(municipality, "problem", None)
-            problems.append(where(f"population.{var}", message) if where else survey.problem("weighting.by", message))
-    return problems
-
-
-def _apart(a: float, b: float) -> float:
-    return abs(a - b) / max(a, b) if max(a, b) else 0.0
-
-
-def check_margins(survey, municipality) -> list[Problem]:
-    """Weighting categories without respondents cannot be weighted up: one problem each; and
-    the variables weighted by must count the same population (check_totals)."""
-    if not survey.weighting:
-        return []
-    problems = check_totals(survey, municipality)
-    if not survey.has_responses:
-        return problems
-    for i, var in enumerate(survey.weighting.by):
-        counts = _category_counts(survey.responses[var])
-        for category, population in municipality.population.variables[var].items():
-            if population > 0 and counts.get(category, 0) == 0:
-                problems.append(survey.problem(
-                    f"weighting.by.{i}",
-                    f'no respondents in category "{category}" of {var} in {survey.csv_file} '
-                    "(expected at least one; merge the category with a neighbouring one in the population figures, "
-                    f"or stop weighting by {var})",
-                ))
-    return problems
-
-
 def category_codes(column: pd.Series) -> np.ndarray:
     """``column.cat.codes`` as a numpy array, without the Series pandas builds around it."""
     return column.array.codes
+
+
+def category_counts(responses: pd.DataFrame, variables) -> dict[str, dict]:
+    """Respondents per category of each of ``variables`` (for margins.check_margins)."""
+    return {v: {k: int(n) for k, n in dict(_category_counts(responses[v])).items()} for v in variables}
 
 
 def _category_counts(column: pd.Series):
@@ -168,7 +115,7 @@ def weigh(survey, municipality) -> tuple[np.ndarray, WeightingSummary]:
     n = len(survey.responses) if survey.has_responses else 0
     if not survey.weighting or n == 0:
         return np.ones(n), summarise(np.ones(n), survey, [], None, 0, 0.0)
-    problems = check_margins(survey, municipality)
+    problems = check_margins(survey, municipality, category_counts(survey.responses, survey.weighting.by))
     if problems:
         raise DataError(problems)
     by, cap = list(survey.weighting.by), survey.weighting.cap

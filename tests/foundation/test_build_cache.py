@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from panelsite.config import kept
 from panelsite.engine import cache, hashing, pdf, pipeline, render
 from panelsite.errors import captured
 
@@ -29,10 +30,11 @@ def project(tmp_path) -> Path:
 def build(root: Path, out: Path, cache_dir: Path, today: dt.date = dt.date(2026, 11, 28)) -> dict[str, bytes]:
     """``build.py --only lindenhaven --out OUT --cache-dir CACHE`` in this process; every file it wrote.
 
-    Compiled templates are also kept in this process's memory: forgotten first, so each build
-    reads them from the cache folder as a new process does.
+    Compiled templates and the house style's colours are also kept in this process's memory:
+    forgotten first, so each build reads them from the cache folder as a new process does.
     """
     render.BYTECODE.store.clear()
+    kept.forget()
     options = pipeline.Options(root=root, out=out, only=[SLUG], jobs=1, progress=False, today=today,
                                cache_dir=cache_dir)
     with captured() as said:
@@ -63,7 +65,7 @@ def test_a_clean_build_with_the_cache_kept_makes_the_same_bytes_and_redoes_nothi
     cold, missed = counted(project, tmp_path / "cold", store)
     assert missed["hits"] == 0 and missed["pdfs_rendered"] > 0
     assert {k for k in missed if k.startswith("stored.")} == {f"stored.{kind}" for kind in (
-        "responses", "register", "analyses", "search", "sites")}
+        "palette", "logo", "responses", "register", "analyses", "search", "sites")}
     warm, found = counted(project, tmp_path / "warm", store)  # a new, empty output folder: a clean CI build
     assert found["misses"] == 0 and found["stored"] == 0 and found["hits.sites"] == 1
     assert found["pdfs_rendered"] == 0
@@ -163,8 +165,8 @@ def test_damaged_entries_are_made_again_not_read(project, tmp_path):
     store = tmp_path / "cache"
     cold = build(project, tmp_path / "cold", store)
     entries = [p for p in store.rglob("*") if p.is_file()]
-    assert {p.relative_to(store).parts[0] for p in entries} == {"responses", "analyses", "register", "pdf", "templates",
-                                                                    "search", "sites"}
+    assert {p.relative_to(store).parts[0] for p in entries} == {"palette", "logo", "responses", "analyses", "register",
+                                                                    "pdf", "templates", "search", "sites"}
     for i, path in enumerate(entries):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2] if i % 3 else data[:20] + b"garbage" + data[27:])
@@ -229,8 +231,8 @@ def test_the_cache_folder_is_the_projects_unless_cache_dir_names_another(project
     render.BYTECODE.store.clear()  # as in a new process: compiled from the files, then kept in the cache
     assert main(["build", "--root", str(project), "--only", SLUG, "--out", str(tmp_path / "b"), "--jobs", "1",
                  "--cache-dir", str(elsewhere)]) == 0
-    assert {p.name for p in elsewhere.iterdir()} == {"responses", "analyses", "register", "pdf", "templates",
-                                                     "search", "sites"}
+    assert {p.name for p in elsewhere.iterdir()} == {"palette", "logo", "responses", "analyses", "register", "pdf",
+                                                     "templates", "search", "sites"}
     assert not (tmp_path / "b" / ".panelsite" / "pdf-cache").exists()  # nothing of the cache in the output folder
     old = tmp_path / "c" / ".panelsite" / "pdf-cache"  # where an older panelsite cached its PDFs
     old.mkdir(parents=True)
