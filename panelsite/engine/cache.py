@@ -131,6 +131,15 @@ class BuildCache:
         _count("misses" if value is None else "hits", kind)
         return value
 
+    def load_slot_any(self, kind: str, slot: str):
+        """``(key, value)`` last stored in ``slot``, whatever its key; else None. For a value whose
+        parts have keys of their own (a whole site's files), so the parts that did not change can
+        be taken from it after an edit."""
+        found = self._read(kind, slot)
+        found = found if isinstance(found, tuple) and len(found) == 2 else None
+        _count("misses" if found is None else "hits", kind)
+        return found
+
     def store_slot(self, kind: str, slot: str, key: str, value) -> None:
         self.store(kind, slot, (key, value))
         self.store(kind, slot + "\0key", key)

@@ -174,11 +174,12 @@ def add_content_page(site: Site, page, content_env) -> None:
 @dataclass
 class SiteFiles:
     """A site's files as one build made them, kept in the build cache by the site's fingerprint:
-    path → (output key, bytes, manifest entry), and the warnings its rendering reported. Files
-    the same in many sites (``shared``: plotly.js, the theme's scripts) are not kept: made again."""
+    path → (output key, bytes, manifest entry), and per file the warnings its rendering reported.
+    Files the same in many sites (``shared``: plotly.js, the theme's scripts) are not kept: made
+    again."""
 
     files: dict[str, tuple[str, bytes, dict]] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: dict[str, list[Problem]] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,8 +210,14 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
     rendered = 0
     store = cache.BuildCache(options.cache_folder)
     slot = site_slot(options, m.slug)
-    built: SiteFiles | None = store.load_slot("sites", slot, fingerprint) if fingerprint else None
+    # The site as the last build into any output folder made it: all of it when no input changed
+    # since (a clean CI build of a municipality nobody changed), else every file whose own key is
+    # the same (a shared page edited: the results pages stay as they were). Into a filled output
+    # folder the files already there serve: the cached site is read only when it is this very site
+    # (a file of the folder was removed), not at every edit in serve.
+    earlier = _cached_site(store, slot, None if not previous else fingerprint) if fingerprint else None
     made: SiteFiles = SiteFiles()
+    reused_from_folder = remade = False
     try:
         seen: dict[str, Output] = {}
         with captured() as said:  # what rendering warns about, kept with the site's files
@@ -221,14 +228,19 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
                 old = previous.get(output.path)
                 if old and old.get("key") == output.key and staged.reuse(output.path):
                     manifest[output.path] = {**old, "source": output.source} if output.source else old
+                    reused_from_folder = True
                     continue
-                kept = built.files.get(output.path) if built is not None and not output.shared else None
+                kept = earlier.files.get(output.path) if earlier is not None and not output.shared else None
                 if kept is not None and kept[0] == output.key:
                     data, manifest[output.path] = kept[1], dict(kept[2])
                     staged.write(output.path, data, output.shared)
+                    warned = earlier.warnings.get(output.path, [])
+                    said.extend(warned)  # as if rendered again: the same warnings
+                    made.files[output.path], made.warnings[output.path] = kept, warned
                     continue
-                with pdf.keys_used() as pdf_keys:
+                with pdf.keys_used() as pdf_keys, captured() as warned:
                     data = _render(site, output)
+                said.extend(warned)
                 rendered += 1
                 staged.write(output.path, data, output.shared)
                 links = internal_links(data.decode("utf-8", "replace")) if output.path.endswith(".html") else []
@@ -237,13 +249,15 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
                     manifest[output.path]["source"] = output.source
                 if pdf_keys:  # the cached PDFs it used: kept while a later build reuses the output
                     manifest[output.path]["pdfs"] = sorted(pdf_keys)
-                if fingerprint and built is None and not output.shared:
+                if fingerprint and not output.shared:
+                    remade = True
                     made.files[output.path] = (output.key, data, dict(manifest[output.path]))
-        for problem in dict.fromkeys([*(built.warnings if built is not None else []), *said]):
+                    if warned:
+                        made.warnings[output.path] = list(warned)
+        for problem in dict.fromkeys(said):
             warn(problem)
-        if fingerprint and built is None and rendered and len(made.files) == sum(not o.shared for o in site.outputs):
-            made.warnings = list(said)
-            store.store_slot("sites", slot, fingerprint, made)  # every file rendered now: the whole site, as made
+        if remade and not reused_from_folder:
+            store.store_slot("sites", slot, fingerprint, made)  # every file of the site, as this build made it
         # The search index of what was just staged: only what this build publishes is found.
         search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
@@ -260,6 +274,17 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
         raise
     result = SiteResult(m.slug, len(pages), len(files), rendered, time.perf_counter() - started)
     return Staged(result, staged, manifest, manifest_path)
+
+
+def _cached_site(store: cache.BuildCache, slot: str, fingerprint: str | None) -> SiteFiles | None:
+    """The site last kept in ``slot``: the one made from inputs with ``fingerprint``, or (None) any."""
+    if fingerprint is None:
+        found = store.load_slot_any("sites", slot)
+        site = found[1] if found is not None else None
+    else:
+        site = store.load_slot("sites", slot, fingerprint)
+    # An entry an older panelsite wrote (its warnings a list) is of no use: the site is made again.
+    return site if isinstance(site, SiteFiles) and isinstance(site.warnings, dict) else None
 
 
 def site_slot(options: Options, slug: str) -> str:
