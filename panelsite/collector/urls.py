@@ -27,6 +27,7 @@ class Urls:
         # Local preview only: the sites are served at this URL ({slug}) instead of their base_url.
         self.preview_site_url = preview_site_url
         self._policies: dict[str, str] = {}
+        self._own: dict[str, set[str]] = {}
 
     # --- the collector ---------------------------------------------------------------
 
@@ -93,7 +94,10 @@ class Urls:
         return None
 
     def _own_origins(self, site: FormSite) -> set[str]:
-        return {o for o in (origin_of(self.public_url), origin_of(site.collector_url)) if o}
+        own = self._own.get(site.slug)
+        if own is None:  # asked on every post: worked out once per municipality
+            own = self._own[site.slug] = {o for o in (origin_of(self.public_url), origin_of(site.collector_url)) if o}
+        return own
 
     def content_security_policy(self, site: FormSite | None) -> str:
         if site is None:  # /healthz, 404s: nothing to load

@@ -8,6 +8,7 @@ therefore agree on what is required and what each error message says.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,22 @@ class Field:
     background: bool = False  # questionnaire "about you" question, skipped for known members
     postcodes: dict[str, str] = field(default_factory=dict)  # PC4 -> district, for postcode fields
     question: Any = None  # the survey Question, for questionnaire fields
+
+    # Asked for every posted answer; a form's fields do not change once it is loaded.
+    @functools.cached_property
+    def option_values(self) -> frozenset[str]:
+        """The values a choice field accepts."""
+        return frozenset(v for v, _ in self.options)
+
+    @functools.cached_property
+    def answer_codes(self) -> dict[str, Any]:
+        """A questionnaire field's posted value → the survey's own code (1, not "1"); options first."""
+        codes: dict[str, Any] = {}
+        if self.question is not None:
+            for table in (self.question.options or {}, self.question.missing or {}):
+                for code in table:
+                    codes.setdefault(str(code), code)
+        return codes
 
     @property
     def is_group(self) -> bool:

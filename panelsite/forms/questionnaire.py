@@ -10,6 +10,7 @@ answers to questions the respondent should not have seen.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from panelsite.forms.model import Field, Form
@@ -33,7 +34,7 @@ def questionnaire_form(municipality, survey, signup: Form | None = None) -> Form
     if signup is not None and settings.get("background", True) is not False:
         for f in signup.fields:
             if f.variable:
-                fields.append(Field(**{**f.__dict__, "required": False, "background": True, "store": "profile"}))
+                fields.append(dataclasses.replace(f, required=False, background=True, store="profile"))
     return Form(
         id=f"vragenlijst-{survey.id}",
         kind="vragenlijst",

@@ -62,7 +62,7 @@ def validate(form: Form, data: dict[str, list[str]], *, today: _dt.date | None =
         if f.condition and not shown(f, result.columns):
             continue  # filtered out: not asked, so not stored and not required
         raw = [v for v in data.get(f.name, []) if isinstance(v, str)]
-        if any(unusable_characters(v, f.type == "textarea") for v in raw):
+        if raw and unusable_characters("".join(raw), f.type == "textarea"):  # one search for all the values
             result.errors[f.name] = f.message("characters")
             result.refused.add(f.name)
             if f.question is not None:
@@ -86,7 +86,7 @@ def clean(f: Field, raw: list[str], today: _dt.date, required: bool | None = Non
         chosen = [v for v in dict.fromkeys(v.strip() for v in raw) if v]
         if not chosen:
             return None, (f.message("required") if required else None)
-        allowed = {v for v, _ in f.options}
+        allowed = f.option_values
         if any(v not in allowed for v in chosen):
             return None, f.message("invalid")
         if len(chosen) > 1 and any(v in f.missing for v in chosen):
@@ -101,7 +101,7 @@ def clean(f: Field, raw: list[str], today: _dt.date, required: bool | None = Non
         values = [v.strip() for v in raw if v.strip()]
         if not values:
             return None, (f.message("required") if required else None)
-        if len(values) > 1 or values[0] not in {v for v, _ in f.options}:
+        if len(values) > 1 or values[0] not in f.option_values:
             return None, f.message("invalid")
         return _code(f, values[0]), None
 
@@ -175,14 +175,16 @@ def decimals_of(text: str) -> int:
     return len(text.partition(".")[2])
 
 
+_NO_CODE = object()
+
+
 def _code(f: Field, value: str):
     """Back to the survey's own code (1, not "1") for questionnaire answers."""
     if f.question is None:
         return value
-    for table in (f.question.options or {}, f.question.missing or {}):
-        for code in table:
-            if str(code) == value:
-                return code
+    code = f.answer_codes.get(value, _NO_CODE)
+    if code is not _NO_CODE:
+        return code
     return int(value) if value.isdigit() else value
 
 

@@ -203,11 +203,13 @@ class Storage(ABC):
             if batch[0] is None:
                 return
             # Under load (the last batch was shared) wait a moment for the writes on their way, so
-            # they share this flush too; an idle collector commits at once.
+            # they share this flush too; an idle collector commits at once. The wait ends as soon as
+            # as many writes are in as last time: those clients are back, and waiting longer would
+            # only hold them (and leave the event loop idle) for writes that may not come.
             deadline = time.monotonic() + GATHER_SECONDS if previous > 1 else 0.0
             while len(batch) < MAX_BATCH:
                 try:
-                    wait = deadline - time.monotonic()
+                    wait = deadline - time.monotonic() if len(batch) < previous else 0.0
                     nxt = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
