@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from panelsite.collector.security import client_address
+from panelsite.collector.security import BUCKETS_KEPT, Tokens, client_address
 
 from .helpers import collect_process
 
@@ -75,3 +75,16 @@ def test_the_client_address(peer, header, expected):
     proxies = ["10.0.0.10", "10.0.0.0/30", "10.0.0.11"]
     headers = [(b"x-forwarded-for", header.encode())] if header else []
     assert client_address({"client": (peer, 1234), "headers": headers}, proxies) == expected
+
+
+def test_a_client_keeps_its_rate_limit_bucket_when_the_kept_buckets_are_cleared():
+    """The buckets of recent clients are kept to skip their HMAC; a busy round that clears them changes no count."""
+    tokens = Tokens("a-secret-of-32-characters-or-so!")
+    first = tokens.client_bucket("198.51.100.7", "lindenhaven")
+    for n in range(BUCKETS_KEPT + 10):
+        tokens.client_bucket(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", "lindenhaven")
+    assert len(tokens._buckets) <= BUCKETS_KEPT
+    assert tokens.client_bucket("198.51.100.7", "lindenhaven") == first
+    assert Tokens("a-secret-of-32-characters-or-so!").client_bucket("198.51.100.7", "lindenhaven") == first
+    assert tokens.client_bucket("198.51.100.7", "zeewolde") != first
+    assert Tokens("another-secret-of-32-characters!").client_bucket("198.51.100.7", "lindenhaven") != first

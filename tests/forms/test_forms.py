@@ -113,6 +113,26 @@ def test_questionnaire_from_survey(tmp_path):
     assert not any(f.required for f in form.fields if f.background)
 
 
+def test_a_questionnaire_takes_the_background_of_a_signup_form_that_has_validated_posts(tmp_path):
+    """The collector validates sign-ups before a questionnaire is made from the same form (a field keeps
+    its option values once asked): the copies are still plain fields with their own options."""
+    from panelsite.forms.questionnaire import questionnaire_form
+
+    project = project_with(tmp_path)
+    m = municipality(project)
+    signup = site_forms(m)["aanmelden"]
+    posted = {"naam": ["A"], "email": ["a@example.nl"], "geboortejaar": ["1970"], "geslacht": ["geen"],
+              "wijk": [next(iter(m.population.variables["wijk"]))], "toestemming": ["ja"]}
+    assert list(validate(signup, posted).errors) == ["geslacht"]  # "geen" is not one of its options
+    (survey,) = surveys(project, m)
+    form = questionnaire_form(m, survey, signup)
+    copied = form.field("geslacht")
+    assert copied.background and not copied.required and copied is not signup.field("geslacht")
+    assert copied.option_values == {"man", "vrouw", "anders", "onbekend"}
+    result = validate(form, {"q1": ["1"], "q2": ["1"], "q3": ["7"], "geslacht": ["vrouw"]})
+    assert result.values["geslacht"] == "vrouw" and result.columns["q1"] == 1
+
+
 def test_condition_text_for_compound_filters(tmp_path):
     from panelsite.forms.questionnaire import describe
     from panelsite.surveys.filters import parse
