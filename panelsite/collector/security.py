@@ -120,7 +120,7 @@ class Tokens:
         """Keyed hash of the client address: counts requests without storing the address.
 
         Kept for the clients seen lately (a resident posts a form several times, a round brings the
-        same addresses back): the HMAC is a tenth of a request's own work.
+        same addresses back), so the HMAC is paid once per client rather than on every post.
         """
         bucket = self._buckets.get((client, slug))
         if bucket is None:
