@@ -175,16 +175,12 @@ def decimals_of(text: str) -> int:
     return len(text.partition(".")[2])
 
 
-_NO_CODE = object()
-
-
 def _code(f: Field, value: str):
     """Back to the survey's own code (1, not "1") for questionnaire answers."""
     if f.question is None:
         return value
-    code = f.answer_codes.get(value, _NO_CODE)
-    if code is not _NO_CODE:
-        return code
+    if value in f.answer_codes:
+        return f.answer_codes[value]
     return int(value) if value.isdigit() else value
 
 
