@@ -23,7 +23,8 @@ def build(args: argparse.Namespace) -> int:
     options = options_from(args)
     # Nothing to build: answered without importing the pipeline (its page families bring
     # pandas, SciPy and Jinja), reporting what the last build of each site reported.
-    unchanged = uptodate.unchanged_build(options)
+    keys = uptodate.fingerprints(options)
+    unchanged = uptodate.unchanged_build(options, keys)
     if unchanged is not None:
         from panelsite.errors import warn
 
@@ -35,7 +36,7 @@ def build(args: argparse.Namespace) -> int:
         return 0
     from panelsite.engine import pipeline
 
-    pipeline.build(options)
+    pipeline.build(options, keys)
     return 0
 
 

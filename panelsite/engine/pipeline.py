@@ -32,7 +32,16 @@ from panelsite.engine.family import PageFamily, SiteInputs
 from panelsite.engine.hashing import digest
 from panelsite.engine.options import Options, site_base_url
 from panelsite.engine.site import NavItem, Output, Site
-from panelsite.engine.uptodate import MANIFEST_DIR, SiteResult, fingerprint, progress, record, summary, unchanged
+from panelsite.engine.uptodate import (
+    MANIFEST_DIR,
+    SiteResult,
+    fingerprint,
+    fingerprints,
+    progress,
+    record,
+    summary,
+    unchanged,
+)
 from panelsite.engine.writer import (
     StagedSite,
     broken_links,
@@ -259,7 +268,8 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
         if remade and not reused_from_folder:
             store.store_slot("sites", slot, fingerprint, made)  # every file of the site, as this build made it
         # The search index of what was just staged: only what this build publishes is found.
-        search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot)
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot,
+                               staged.content_hash)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}
@@ -511,14 +521,15 @@ def _abort(outcomes: list[Outcome]) -> None:
             outcome.staged.stage.abort()
 
 
-def _tasks(options: Options, loaded: Loaded, *, reuse: bool) -> tuple[list[Task], list[SiteResult]]:
+def _tasks(options: Options, loaded: Loaded, keys: dict[str, str], *,
+           reuse: bool) -> tuple[list[Task], list[SiteResult]]:
     """The sites to stage, and (with ``reuse``) those built from exactly these inputs and still
     intact, which are skipped (engine/uptodate.py)."""
     several = len(loaded.valid) + len(loaded.broken) > 1
     tasks: list[Task] = []
     up_to_date: list[SiteResult] = []
     for slug, m in loaded.valid.items():
-        key = fingerprint(options, slug, several)
+        key = keys.get(slug) or fingerprint(options, slug, several)
         if reuse and (same := unchanged(options, slug, key)) is not None:
             up_to_date.append(same)
             progress(same, options, len(up_to_date), len(loaded.valid))
@@ -581,16 +592,18 @@ def _error_type(loaded: Loaded, outcomes: list[Outcome]) -> type[PanelsiteError]
     return type(max(errors, key=lambda e: e.exit_code))
 
 
-def build(options: Options) -> list[SiteResult]:
+def build(options: Options, keys: dict[str, str] | None = None) -> list[SiteResult]:
     """Validate every configuration, build each site into a stage, and write the valid ones.
 
     A worker loads its own municipality's content and survey data, so the expensive loading
     runs in parallel. Every problem of every site is reported. The sites without problems are
     written and the others skipped (their previous sites stay as they were: SitesSkipped, exit
     1); a problem in a file every site is made from (SHARED_FILES), or ``--strict``, writes
-    no site at all.
+    no site at all. ``keys``: the sites' fingerprints (engine/uptodate.py), when already taken.
     """
     started = time.perf_counter()
+    if keys is None:
+        keys = fingerprints(options)  # before anything is read (see uptodate.fingerprints)
     with captured() as early:
         loaded = load_each(options.root, options.only, cache.BuildCache(options.cache_folder))
         _warn_unknown_themes(options, loaded)
@@ -600,7 +613,7 @@ def build(options: Options) -> list[SiteResult]:
     remove_abandoned(options.out)
     outcomes: list[Outcome] = []
     committed: set[str] = set()
-    tasks, up_to_date = _tasks(options, loaded, reuse=True) if not loaded.problems else ([], [])
+    tasks, up_to_date = _tasks(options, loaded, keys, reuse=True) if not loaded.problems else ([], [])
     try:
         outcomes = _stage_all(options, tasks, len(up_to_date), len(loaded.valid))
         problems, skipped, none = _verdict(loaded, outcomes, options.strict, len(up_to_date))
@@ -670,7 +683,7 @@ def check(options: Options) -> int:
     with tempfile.TemporaryDirectory(prefix="panelsite-check-") as scratch:
         scratch_options = Options(**{**options.__dict__, "out": Path(scratch), "progress": False})
         try:
-            outcomes = _stage_all(scratch_options, _tasks(options, loaded, reuse=False)[0] if not loaded.problems
+            outcomes = _stage_all(scratch_options, _tasks(options, loaded, {}, reuse=False)[0] if not loaded.problems
                                   else [])
         finally:
             _abort(outcomes)

@@ -137,12 +137,20 @@ def unchanged(options: Options, slug: str, key: str) -> SiteResult | None:
     return SiteResult(slug, data["pages"], data["files"], 0, 0.0, warnings)
 
 
-def unchanged_build(options: Options) -> list[SiteResult] | None:
-    """Every selected site's recorded result when none of them needs building; else None."""
+def fingerprints(options: Options) -> dict[str, str]:
+    """Slug → :func:`fingerprint` of every selected site, taken before anything is loaded: a file
+    edited while the build runs then leaves a record that does not match, and is built again."""
     slugs = selected_slugs(options)
+    return {slug: fingerprint(options, slug, len(slugs) > 1) for slug in slugs}
+
+
+def unchanged_build(options: Options, keys: dict[str, str] | None = None) -> list[SiteResult] | None:
+    """Every selected site's recorded result when none of them needs building; else None.
+    ``keys``: their :func:`fingerprints`, when already taken."""
+    keys = fingerprints(options) if keys is None else keys
     results = []
-    for slug in slugs:
-        result = unchanged(options, slug, fingerprint(options, slug, len(slugs) > 1))
+    for slug, key in keys.items():
+        result = unchanged(options, slug, key)
         if result is None:
             return None
         results.append(result)

@@ -136,16 +136,25 @@ class StagedSite:
         # mkdtemp makes it 0700, and it becomes the site: a web server reading a copy made with
         # rsync -a (which keeps modes) would get 403 for every page.
         os.chmod(self.stage, dir_mode())
+        self._hashes: dict[str, str] = {}  # path → content_hash of the bytes this build wrote there
 
     def write(self, path: str, data: bytes, shared: bool = False) -> None:
         """Write one file; ``shared`` files are linked to their blob (see the module docstring)."""
         dest = self.stage / path
         _make_dirs(dest.parent)
+        if path.endswith(".html"):
+            # The search index's cache key hashes every page: reading them all back cost more.
+            self._hashes[path] = content_hash(data)
         if shared and self.blobs is not None and _link_blob(self.blobs, data, dest):
             return
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+
+    def content_hash(self, path: str) -> str:
+        """The hash of the staged file's bytes: remembered when this build wrote it, else read."""
+        known = self._hashes.get(path)
+        return known if known is not None else content_hash((self.stage / path).read_bytes())
 
     def reuse(self, path: str) -> bool:
         """Hard-link (or copy) an unchanged file from the current site; False if it is gone."""
@@ -156,6 +165,7 @@ class StagedSite:
             return False
         if not stat.S_ISREG(info.st_mode):
             return False
+        self._hashes.pop(path, None)
         if stat.S_IMODE(info.st_mode) != file_mode():
             _set_mode(source)  # a blob stored 0600 by an older build (a hard link: the same inode)
         dest = self.stage / path

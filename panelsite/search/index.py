@@ -57,12 +57,13 @@ def executable() -> str:
     return str(get_executable())
 
 
-def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, slot: str = "") -> IndexResult:
+def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, slot: str = "",
+              hashed=None) -> IndexResult:
     """Index the HTML staged in ``stage``; the index files join ``manifest``.
 
     ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse);
     ``cache``, the build cache, keeps the site's last index (in ``slot``) by the hash of the staged
-    pages' bytes.
+    pages' bytes, each from ``hashed(path)`` (StagedSite.content_hash; else the file is read).
     """
     started = time.perf_counter()
     pages = sorted((path, entry["key"]) for path, entry in manifest.items() if path.endswith(".html"))
@@ -74,7 +75,8 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, sl
         # Links to the current site's files must go before Pagefind writes: writing into one would
         # change the live site's file through the link.
         shutil.rmtree(folder, ignore_errors=True)
-        _index(stage, [path for path, _ in pages], cache, slot)
+        _index(stage, [path for path, _ in pages], cache, slot,
+               hashed or (lambda path: content_hash((stage / path).read_bytes())))
         sizes = _finish_files(stage)
         old = sorted(sizes)
         built = True
@@ -85,13 +87,13 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, sl
     return IndexResult(old, built, time.perf_counter() - started, sum(sizes.values()))
 
 
-def _index(stage: Path, pages: list[str], cache, slot: str) -> None:
+def _index(stage: Path, pages: list[str], cache, slot: str, hashed) -> None:
     """Pagefind's index of the staged pages in ``stage/pagefind/``: from the build cache when these
     very bytes were indexed before, else made (and kept there)."""
     folder = stage / FOLDER
     files = None
     if cache is not None:
-        key = digest("pagefind", version(), LANGUAGE, *[(p, content_hash((stage / p).read_bytes())) for p in pages])
+        key = digest("pagefind", version(), LANGUAGE, *[(p, hashed(p)) for p in pages])
         files = cache.load_slot("search", slot, key)
     if files is None:
         _run(stage)

@@ -105,3 +105,25 @@ def test_a_logo_kept_outside_the_project_folders_is_watched_too(small_project):
     assert build(small_project)["lindenhaven"].rendered > 0
     built = (small_project / "dist" / "lindenhaven" / "assets")
     assert any("<!-- nieuw -->" in p.read_text(encoding="utf-8", errors="replace") for p in built.rglob("*.svg"))
+
+
+def test_a_page_edited_while_the_build_runs_is_built_again(small_project):
+    """The fingerprints are taken before anything is read: an edit made after that (while the
+    site is being loaded and rendered) leaves a record that does not match, so the next build
+    does not skip the site as up to date."""
+    from panelsite.engine import pipeline, uptodate
+
+    from .conftest import options
+
+    opts = options(small_project)
+    build(small_project)
+    page = small_project / "content" / "_shared" / "over-het-panel.md"
+    taken = uptodate.fingerprints(opts)  # as commands.build takes them, before the build loads anything
+    page.write_text(page.read_text(encoding="utf-8") + "\nEen zin die tijdens de build is toegevoegd.\n",
+                    encoding="utf-8")
+    pipeline.build(opts, taken)
+    assert uptodate.unchanged_build(opts) is None
+    again = build(small_project)
+    assert again["lindenhaven"].rendered > 0
+    assert "tijdens de build is toegevoegd" in (small_project / "dist" / "lindenhaven" / "over-het-panel"
+                                                / "index.html").read_text(encoding="utf-8")

@@ -132,3 +132,42 @@ def test_the_index_is_made_again_only_when_a_page_changed(tmp_path):
     assert any(b"veerpont" in __import__("gzip").decompress(f.read_bytes()) for f in fragments)
     for path in (root / "dist" / "lindenhaven" / "pagefind").rglob("*"):
         assert path.stat().st_mode & 0o777 == (0o755 if path.is_dir() else 0o644), path
+
+
+def test_a_clean_build_takes_the_index_from_the_cache_only_for_the_same_page_bytes(tmp_path):
+    """The cache key is the hash of every staged page, remembered as each was written: a page
+    edited makes the index again in a new output folder, an unchanged site takes it as it was."""
+    from tests.authoring.conftest import build, make_project
+
+    root = make_project(tmp_path / "project")
+    cache_dir = tmp_path / "cache"
+    build(root, tmp_path / "a", cache_dir=cache_dir)
+    build(root, tmp_path / "b", cache_dir=cache_dir)
+    index = Path("lindenhaven") / "pagefind"
+    assert sorted(p.name for p in (tmp_path / "b" / index).rglob("*")) == \
+        sorted(p.name for p in (tmp_path / "a" / index).rglob("*"))
+    page = root / "content" / "lindenhaven" / "over-de-gemeente.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nDe kade heeft een nieuwe veerpont.\n", encoding="utf-8")
+    build(root, tmp_path / "c", cache_dir=cache_dir)
+    fragments = (tmp_path / "c" / index / "fragment").iterdir()
+    assert any(b"veerpont" in __import__("gzip").decompress(f.read_bytes()) for f in fragments)
+
+
+def test_a_staged_pages_hash_is_that_of_its_bytes_written_linked_or_reused(tmp_path):
+    from panelsite.engine.hashing import content_hash
+    from panelsite.engine.writer import StagedSite
+
+    target = tmp_path / "site"
+    first = StagedSite(target, blobs=tmp_path / "blobs")
+    first.write("a/index.html", b"<p>een</p>")
+    first.write("b/index.html", b"<p>twee</p>", shared=True)
+    first.commit()
+    second = StagedSite(target, blobs=tmp_path / "blobs")
+    second.write("a/index.html", b"<p>eerst</p>")
+    assert second.reuse("a/index.html")  # the file of the current site replaces what was written
+    second.write("c/index.html", b"<p>drie</p>")
+    for path in ("a/index.html", "c/index.html"):
+        assert second.content_hash(path) == content_hash((second.stage / path).read_bytes())
+    assert second.content_hash("a/index.html") == content_hash(b"<p>een</p>")
+    assert first.content_hash("b/index.html") == content_hash(b"<p>twee</p>")
+    second.abort()
