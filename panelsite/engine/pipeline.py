@@ -268,8 +268,7 @@ def stage_site(options: Options, inputs: SiteInputs, base_url: str, fingerprint:
         if remade and not reused_from_folder:
             store.store_slot("sites", slot, fingerprint, made)  # every file of the site, as this build made it
         # The search index of what was just staged: only what this build publishes is found.
-        search_index.add_index(staged.stage, manifest, previous, staged.reuse, store, slot,
-                               staged.content_hash)
+        search_index.add_index(staged.stage, manifest, previous, staged.reuse, staged.content_hash, store, slot)
         pages = [o.page_path for o in site.outputs if o.page_path is not None]
         # A preview (--drafts) shows results under embargo: search engines get nothing to index.
         index_files = {"robots.txt": robots(base_url, index=not options.drafts)}

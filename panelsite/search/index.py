@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelsite.engine.hashing import content_hash, digest
+from panelsite.engine.hashing import digest
 from panelsite.engine.writer import dir_mode, file_mode
 from panelsite.errors import BuildError, Problem
 
@@ -57,13 +57,12 @@ def executable() -> str:
     return str(get_executable())
 
 
-def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, slot: str = "",
-              hashed=None) -> IndexResult:
+def add_index(stage: Path, manifest: dict, previous: dict, reuse, hashed, cache=None, slot: str = "") -> IndexResult:
     """Index the HTML staged in ``stage``; the index files join ``manifest``.
 
     ``reuse(path)`` links an unchanged file from the current site into the stage (StagedSite.reuse);
     ``cache``, the build cache, keeps the site's last index (in ``slot``) by the hash of the staged
-    pages' bytes, each from ``hashed(path)`` (StagedSite.content_hash; else the file is read).
+    pages' bytes, each from ``hashed(path)`` (StagedSite.content_hash).
     """
     started = time.perf_counter()
     pages = sorted((path, entry["key"]) for path, entry in manifest.items() if path.endswith(".html"))
@@ -75,8 +74,7 @@ def add_index(stage: Path, manifest: dict, previous: dict, reuse, cache=None, sl
         # Links to the current site's files must go before Pagefind writes: writing into one would
         # change the live site's file through the link.
         shutil.rmtree(folder, ignore_errors=True)
-        _index(stage, [path for path, _ in pages], cache, slot,
-               hashed or (lambda path: content_hash((stage / path).read_bytes())))
+        _index(stage, [path for path, _ in pages], cache, slot, hashed)
         sizes = _finish_files(stage)
         old = sorted(sizes)
         built = True
