@@ -17,36 +17,48 @@ def security_headers(policy: str) -> dict[str, str]:
 _NAMES = frozenset(name.lower().encode("latin-1") for name in security_headers(""))
 
 
-class SecurityHeaders:
-    """Adds the security headers to every response (a plain ASGI middleware: no extra task per request).
+class SecurityPolicy:
+    """The security headers of a request path, encoded once per Content-Security-Policy.
 
-    ``policy(path)`` gives the Content-Security-Policy for a request path.
+    ``policy(path)`` gives the policy for a path: one per municipality, and one for no site.
     """
 
-    def __init__(self, app, policy: Callable[[str], str]):
-        self.app = app
+    def __init__(self, policy: Callable[[str], str]):
         self.policy = policy
-        self._encoded: dict[str, list[tuple[bytes, bytes]]] = {}  # a policy's headers, encoded once
+        self._encoded: dict[str, list[tuple[bytes, bytes]]] = {}
 
-    def _raw(self, policy: str) -> list[tuple[bytes, bytes]]:
+    def raw(self, path: str) -> list[tuple[bytes, bytes]]:
+        policy = self.policy(path)
         raw = self._encoded.get(policy)
         if raw is None:
             raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers(policy).items()]
-            if len(self._encoded) < 1000:  # one policy per municipality (and one for no site)
+            if len(self._encoded) < 1000:
                 self._encoded[policy] = raw
         return raw
+
+    @staticmethod
+    def apply(headers: list[tuple[bytes, bytes]], raw: list[tuple[bytes, bytes]]) -> None:
+        """Add the encoded security headers ``raw`` to a response's raw headers, in place; where the
+        response set one of them itself, ours replaces it."""
+        headers[:] = [h for h in headers if h[0] not in _NAMES]
+        headers.extend(raw)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI middleware: no extra task per request)."""
+
+    def __init__(self, app, headers: SecurityPolicy):
+        self.app = app
+        self.headers = headers
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        raw = self._raw(self.policy(scope["path"]))
+        raw = self.headers.raw(scope["path"])
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message).raw
-                # A response that set one of these itself: ours replaces it.
-                headers[:] = [h for h in headers if h[0] not in _NAMES]
-                headers.extend(raw)
+                SecurityPolicy.apply(MutableHeaders(scope=message).raw, raw)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

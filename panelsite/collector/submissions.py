@@ -14,6 +14,7 @@ mistakes keeps the timestamp it came with, so correcting one field is never "too
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 import uuid
@@ -229,11 +230,16 @@ def _hidden(data: dict, key: str, stamp: str) -> dict:
 
 def _success(c: Collector, thanks: str, wants_json: bool, origin: str | None, message: str | None = None) -> Response:
     if wants_json:
-        body = {"ok": True, "redirect": thanks}
-        if message:
-            body["message"] = message
-        return c.cors(JSONResponse(body), origin)
+        return c.cors(Response(_success_body(thanks, message), media_type="application/json"), origin)
     return RedirectResponse(thanks, status_code=303)
+
+
+@functools.lru_cache(maxsize=1024)  # a thank-you page per form and origin: a handful per site
+def _success_body(thanks: str, message: str | None) -> bytes:
+    body = {"ok": True, "redirect": thanks}
+    if message:
+        body["message"] = message
+    return JSONResponse(body).body
 
 
 def _store_failed(c: Collector, site: FormSite, form: Form, data: dict, key: str, origin: str, wants_json: bool,

@@ -9,6 +9,8 @@ and response exports need no hand work.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import math
 import re
 
 from panelsite.forms.model import Form
@@ -20,15 +22,24 @@ OPEN_END = re.compile(r"(\d+)\s*(?:\+|jaar en ouder|en ouder|of ouder)")
 def age_category(birth_year: int, categories, today: _dt.date | None = None) -> str | None:
     """The population age band ("18-34", "65+") for a birth year, by age reached this year."""
     age = (today or _dt.date.today()).year - int(birth_year)
-    for category in categories:
-        text = str(category)
-        band = BAND.search(text)
-        if band and int(band.group(1)) <= age <= int(band.group(2)):
-            return text
-        end = OPEN_END.search(text)
-        if end and not band and age >= int(end.group(1)):
+    for text, low, high in _age_bands(tuple(str(category) for category in categories)):
+        if low <= age <= high:
             return text
     return None
+
+
+@functools.lru_cache(maxsize=256)  # the same few age variables on every sign-up and answer
+def _age_bands(categories: tuple[str, ...]) -> tuple[tuple[str, int, float], ...]:
+    """(category, lowest age, highest age) for each category that names a band ("18-34") or an open end ("65+")."""
+    bands = []
+    for text in categories:
+        band = BAND.search(text)
+        end = OPEN_END.search(text)
+        if band:
+            bands.append((text, int(band.group(1)), int(band.group(2))))
+        elif end:
+            bands.append((text, int(end.group(1)), math.inf))
+    return tuple(bands)
 
 
 def background(form: Form, values: dict, municipality, today: _dt.date | None = None) -> dict:

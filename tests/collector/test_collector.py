@@ -208,6 +208,26 @@ def test_oversized_request_is_refused(collector):
     assert collector.storage.count("messages") == 0
 
 
+def test_oversized_request_without_a_length_is_refused_as_it_streams_in(collector):
+    def chunks():  # no Content-Length: sent chunked, so only counting the body finds it too large
+        yield b"naam=A&email=a%40b.nl&bericht="
+        for _ in range(20):
+            yield b"x" * 4096
+
+    r = collector.client.post("/lindenhaven/contact", content=chunks(),
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and "content-length" not in r.request.headers
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert collector.storage.count("messages") == 0
+
+
+def test_posts_to_other_paths_take_the_route_table(collector):
+    assert collector.client.post("/lindenhaven/token").status_code == 404  # no form of that name
+    assert collector.client.post("/lindenhaven/nergens", data={"a": "b"}).status_code == 404
+    assert collector.client.post("/elders/contact", data={"a": "b"}).status_code == 404
+    assert collector.client.post("/lindenhaven/contact/", data={"a": "b"}).status_code in (307, 404)
+
+
 def test_cors_for_the_fetch_path(collector):
     pre = collector.client.options("/lindenhaven/contact", headers={"Access-Control-Request-Method": "POST"})
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == ORIGIN
