@@ -45,6 +45,7 @@ from panelsite.collector.storage import Storage, open_storage
 from panelsite.collector.submissions import MAX_BODY
 from panelsite.collector.urls import CONFIRM_PATH, LEAVE_PATH, UNSUBSCRIBE_PATH, Urls
 from panelsite.config import email_address
+from panelsite.forms.model import Form
 
 log = logging.getLogger("panelsite.collector")
 
@@ -160,7 +161,7 @@ class CollectorApp(Starlette):
                 return await self._post(scope, receive, send, *target)
         await super().__call__(scope, receive, send)
 
-    def _form(self, scope) -> tuple[FormSite, object] | None:
+    def _form(self, scope) -> tuple[FormSite, Form] | None:
         """(site, form) when the path is "/{slug}/{form}" of a site and one of its forms."""
         path, root = scope["path"], scope.get("root_path", "")
         if root and path.startswith(root + "/"):
@@ -175,7 +176,7 @@ class CollectorApp(Starlette):
         scope["path_params"] = {"slug": parts[1], "form": parts[2]}
         return site, form
 
-    async def _post(self, scope, receive, send, site: FormSite, form) -> None:
+    async def _post(self, scope, receive, send, site: FormSite, form: Form) -> None:
         request = Request(scope, _limited(scope, receive))
         try:
             response = await submissions.submit(self._collector, request, site, form)
