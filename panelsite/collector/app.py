@@ -126,10 +126,7 @@ def create_app(
             sender.stop()
         storage.close()
 
-    def policy(path: str) -> str:
-        return urls.content_security_policy(sites.get(path.strip("/").split("/", 1)[0]))
-
-    headers = SecurityPolicy(policy)
+    headers = SecurityPolicy(urls, sites)
     app = CollectorApp(collector, headers, routes=table, max_body_size=MAX_BODY, lifespan=lifespan,
                        middleware=[Middleware(SecurityHeaders, headers=headers)],
                        exception_handlers={Exception: routes.server_error})
@@ -185,8 +182,11 @@ class CollectorApp(Starlette):
         except Exception as exc:
             await (await routes.server_error(request, exc))(scope, receive, send)
             raise  # after the answer, as Starlette does: the server logs what went wrong
-        SecurityPolicy.apply(response.raw_headers, self._headers.raw(scope["path"]))
+        SecurityPolicy.apply(response.raw_headers, self._headers.for_site(site))
         await response(scope, receive, send)
+
+
+TOO_LARGE = "Content Too Large"  # Starlette's own words for max_body_size
 
 
 def _limited(scope, receive):
@@ -194,7 +194,7 @@ def _limited(scope, receive):
     length = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
     if length.isdigit() and int(length) > MAX_BODY:
         async def refuse():
-            raise HTTPException(413, "Content Too Large")
+            raise HTTPException(413, TOO_LARGE)
 
         return refuse
     received = 0
@@ -204,7 +204,7 @@ def _limited(scope, receive):
         message = await receive()
         received += len(message.get("body", b""))
         if received > MAX_BODY:
-            raise HTTPException(413, "Content Too Large")
+            raise HTTPException(413, TOO_LARGE)
         return message
 
     return receive_with_limit

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from starlette.datastructures import MutableHeaders
 
 
@@ -18,17 +16,20 @@ _NAMES = frozenset(name.lower().encode("latin-1") for name in security_headers("
 
 
 class SecurityPolicy:
-    """The security headers of a request path, encoded once per Content-Security-Policy.
+    """The security headers of a request, encoded once per Content-Security-Policy: one per
+    municipality (``urls.content_security_policy``), and one for no site."""
 
-    ``policy(path)`` gives the policy for a path: one per municipality, and one for no site.
-    """
-
-    def __init__(self, policy: Callable[[str], str]):
-        self.policy = policy
+    def __init__(self, urls, sites: dict):
+        self.urls = urls
+        self.sites = sites
         self._encoded: dict[str, list[tuple[bytes, bytes]]] = {}
 
     def raw(self, path: str) -> list[tuple[bytes, bytes]]:
-        policy = self.policy(path)
+        """For a request path: the site is its first segment."""
+        return self.for_site(self.sites.get(path.strip("/").split("/", 1)[0]))
+
+    def for_site(self, site) -> list[tuple[bytes, bytes]]:
+        policy = self.urls.content_security_policy(site)
         raw = self._encoded.get(policy)
         if raw is None:
             raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in security_headers(policy).items()]
