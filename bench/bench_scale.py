@@ -239,7 +239,10 @@ def profile(root: Path, count: int) -> str:
     from panelsite.engine import pipeline
 
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
-    options = pipeline.Options(root=root, out=root / "dist-profile", only=only, jobs=1, progress=False)
+    out, cache = root / "dist-profile", root / "cache-profile"
+    for folder in (out, cache):  # as the first build: nothing from the cache of the builds before
+        shutil.rmtree(folder, ignore_errors=True)
+    options = pipeline.Options(root=root, out=out, cache_dir=cache, only=only, jobs=1, progress=False)
     profiler = cProfile.Profile()
     profiler.enable()
     pipeline.build(options)
@@ -253,9 +256,9 @@ def profile(root: Path, count: int) -> str:
 
 PHASES = [  # (module, function or Class.method, label): the steps whose time --phases reports
     ("panelsite.engine.pipeline", "load_all", "load and validate (pages, surveys, factsheets)"),
-    ("panelsite.surveys.loader", "read_responses", "  of which: read responses.csv"),
+    ("panelsite.surveys.loader", "_read_responses", "  of which: read responses.csv"),
     ("panelsite.config.yamlfile", "parse", "  of which: parse YAML"),
-    ("panelsite.results.family", "analyse", "weighting and statistics"),
+    ("panelsite.results.family", "Results._analyse", "weighting and statistics"),
     ("panelsite.engine.pdf", "render_pdf", "PDFs (the paper form)"),
     ("panelsite.engine.site", "Site.render_template", "templates (every page)"),
     ("panelsite.engine.content", "render_markdown", "Markdown"),
@@ -267,7 +270,8 @@ PHASES = [  # (module, function or Class.method, label): the steps whose time --
 
 
 def phases(root: Path, count: int) -> str:
-    """CPU per municipality of the main steps, from an in-process build of ``count`` (jobs=1)."""
+    """CPU per municipality of the main steps, from an in-process build of ``count`` (jobs=1) with an
+    empty build cache: the work of the first build."""
     import functools
     import importlib
 
@@ -294,10 +298,11 @@ def phases(root: Path, count: int) -> str:
         setattr(owner, attribute, timed(getattr(owner, attribute), label))
     pipeline._preload()  # as the pool does: imports are not part of the steps
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
-    out = root / "dist-phases"
-    shutil.rmtree(out, ignore_errors=True)
+    out, cache = root / "dist-phases", root / "cache-phases"
+    for folder in (out, cache):  # as the first build: nothing from the cache of the builds before
+        shutil.rmtree(folder, ignore_errors=True)
     started = time.process_time()
-    pipeline.build(pipeline.Options(root=root, out=out, only=only, jobs=1, progress=False))
+    pipeline.build(pipeline.Options(root=root, out=out, cache_dir=cache, only=only, jobs=1, progress=False))
     total = time.process_time() - started
     lines = [f"{'step':<50} {'ms per municipality':>20}"]
     lines += [f"{label:<50} {spent.get(label, 0.0) / len(only) * 1000:>20.1f}" for _, _, label in PHASES]
