@@ -11,6 +11,7 @@ from :func:`opens_at`, reminders until :func:`closes_at`; a factsheet mailing wa
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 
 try:
     from zoneinfo import ZoneInfo
@@ -31,7 +32,12 @@ def opens_at(survey) -> _dt.datetime:
 
 def closes_at(survey) -> _dt.datetime:
     """The moment answers are refused: 24:00 of ``fieldwork.end``, Dutch time, plus the grace hours."""
-    return _midnight(survey.fieldwork_end + _dt.timedelta(days=1)) + _dt.timedelta(hours=survey.fieldwork_grace or 0)
+    return _closing(survey.fieldwork_end, survey.fieldwork_grace or 0)
+
+
+@functools.lru_cache(maxsize=1024)  # the collector asks at every answer; a few surveys per site
+def _closing(end: _dt.date, grace_hours: float) -> _dt.datetime:
+    return _midnight(end + _dt.timedelta(days=1)) + _dt.timedelta(hours=grace_hours)
 
 
 def publication_at(survey) -> _dt.datetime:
