@@ -25,13 +25,16 @@ this build" is not "unused").
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import hashlib
 import io
 import os
 import pickle
 import tempfile
+import threading
 import time
+import types
 import zlib
 from pathlib import Path
 
@@ -44,6 +47,27 @@ _TEMP_PREFIX = ".tmp-"
 
 # How many entries this process read and wrote, in all and by kind ("hits.analyses"; for tests and benchmarks).
 stats: dict[str, int] = {"hits": 0, "misses": 0, "stored": 0}
+
+
+# The objects a value being read refers to without holding them (BuildCache.load's ``shared``).
+_loading = threading.local()
+
+
+def _shared_object(index: int):
+    """In a stored value, the ``index``-th of the objects passed in again when it is read."""
+    return _loading.shared[index]
+
+
+# Types the pickler saves itself, never asking the dispatch table (Modules/_pickle.c, save()).
+_PICKLED_AS_SUCH = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set,
+                              frozenset, type, types.FunctionType})
+
+
+def _reduce_shared(by_id: dict, obj):
+    index = by_id.get(id(obj))
+    if index is None:  # of the same type as a shared object, but not one of them: stored as ever
+        return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+    return _shared_object, (index,)
 
 
 def _count(event: str, kind: str) -> None:
@@ -89,20 +113,31 @@ class BuildCache:
         data = read_entry(self._path(kind, key))
         if data is None:
             return None
+        outer = getattr(_loading, "shared", None)
+        _loading.shared = shared
         try:
-            unpickler = pickle.Unpickler(io.BytesIO(zlib.decompress(data)))
-            unpickler.persistent_load = lambda pid: shared[pid]
-            return unpickler.load()
+            return pickle.loads(zlib.decompress(data))
         except Exception:  # noqa: BLE001 - whatever a damaged entry raises: made again
             return None
+        finally:
+            _loading.shared = outer
 
     def store(self, kind: str, key: str, value, shared: tuple = ()) -> None:
         if self.folder is None:
             return
         out = io.BytesIO()
         pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        by_id = {id(obj): i for i, obj in enumerate(shared)}
-        pickler.persistent_id = lambda obj: by_id.get(id(obj))
+        if shared:
+            if any(type(obj) in _PICKLED_AS_SUCH for obj in shared):
+                raise TypeError("a shared object must be an instance of a class of its own: the pickler saves "
+                                "None, numbers, strings, bytes, containers and classes without asking")
+            # The shared objects are found by their type's entry in the pickler's dispatch table,
+            # which only objects of those types reach: a persistent_id would be a Python call for
+            # every object of the value (an analysis has some ten thousand; a fifth of its time).
+            by_id = {id(obj): i for i, obj in enumerate(shared)}
+            pickler.dispatch_table = copyreg.dispatch_table.copy()
+            for kind_of_shared in {type(obj) for obj in shared}:
+                pickler.dispatch_table[kind_of_shared] = functools.partial(_reduce_shared, by_id)
         pickler.dump(value)
         # zlib's quickest level: a site's pages and a response table shrink four to eight times
         write_entry(self._path(kind, key), zlib.compress(out.getvalue(), 1))

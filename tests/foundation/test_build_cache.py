@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -184,10 +185,14 @@ def test_damaged_entries_are_made_again_not_read(project, tmp_path):
 
 def test_an_entry_keeps_the_objects_it_shares_and_a_damaged_one_is_missing(tmp_path):
     kept = cache.BuildCache(tmp_path, space="test")
-    survey, other = ["the survey"], ["another"]
-    kept.store("analyses", "key", {"survey": survey, "figures": [1.5, 2]}, shared=(other, survey))
+    survey, other = SimpleNamespace(id="the survey"), SimpleNamespace(id="another")
+    copy = SimpleNamespace(id="the survey")  # of the same type and equal, but not one of those shared: stored
+    kept.store("analyses", "key", {"survey": survey, "figures": [1.5, 2], "copy": copy}, shared=(other, survey))
     value = kept.load("analyses", "key", shared=(other, survey))
-    assert value == {"survey": ["the survey"], "figures": [1.5, 2]} and value["survey"] is survey
+    assert value == {"survey": survey, "figures": [1.5, 2], "copy": copy}
+    assert value["survey"] is survey and value["copy"] is not copy and value["copy"] is not survey
+    with pytest.raises(TypeError, match="instance of a class"):  # the pickler would never ask about a list
+        kept.store("analyses", "key", {"survey": ["x"]}, shared=(["x"],))
     assert kept.load("analyses", "another key") is None
     assert cache.BuildCache(tmp_path, space="new code").load("analyses", "key", shared=(other, survey)) is None
     [path] = (tmp_path / "analyses").iterdir()
