@@ -81,14 +81,14 @@ def rao_scott(design: Design, m: float, df: float, counts: np.ndarray, squares: 
          - pi[:, None, :] * squares_per_category[:, :, None]) / per_cell
     q = cell_squares.reshape(g, cells)
     q0 = q.sum(axis=1)
-    s = (np.einsum("gj,jl->gjl", q, np.eye(cells)) - pi[:, :, None] * q[:, None, :] - q[:, :, None] * pi[:, None, :]
+    s = (q[:, :, None] * np.eye(cells) - pi[:, :, None] * q[:, None, :] - q[:, :, None] * pi[:, None, :]
          + q0[:, None, None] * pi[:, :, None] * pi[:, None, :]) / (total * total)[:, None, None]
     v = design.covariance(a, b, s, m)
     contrasts = _interaction_contrasts(k)  # cells × (k − 1)
     inverse = np.where(pi > 0, 1 / np.where(pi > 0, pi, 1), 0.0)  # R: 0 for an empty cell
     weighted = contrasts[None, :, :] * inverse[:, :, None]  # D⁻¹C
-    denominator = np.einsum("jr,gjs->grs", contrasts, weighted)
-    numerator = np.einsum("gjr,gjl,gls->grs", weighted, v, weighted)
+    denominator = contrasts.T @ weighted  # C'D⁻¹C per group
+    numerator = weighted.transpose(0, 2, 1) @ v @ weighted  # C'D⁻¹VD⁻¹C
     table = pi.reshape(g, 2, k)
     expected = table.sum(axis=2)[:, :, None] * table.sum(axis=1)[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
