@@ -3,6 +3,7 @@ with JavaScript and without."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -51,6 +52,26 @@ def test_every_site_has_a_dutch_pagefind_index(built_demo, slug):
     sitemap = re.findall(r"<loc>([^<]+)</loc>", (built_demo / slug / "sitemap.xml").read_text(encoding="utf-8"))
     # every page of the sitemap but the search page itself
     assert entry["languages"]["nl"]["page_count"] == len(sitemap) - 1
+
+
+def test_a_results_page_is_found_by_its_questions_not_by_its_tables(built_demo):
+    """The tables, the groups and the earlier rounds of a question repeat its chart's answers and
+    numbers: left out of the index (data-pagefind-ignore), so an excerpt shows the page's words."""
+    import gzip
+
+    site = built_demo / "lindenhaven"
+    fragments = []
+    for file in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(file.read_bytes())
+        fragments.append(json.loads(data[data.index(b"{"):]))  # after Pagefind's "pagefind_dcd" signature
+    results = [f for f in fragments if re.fullmatch(r"/resultaten/[^/]+/", f["url"])]
+    assert len(results) >= 2
+    for fragment in results:
+        page = (site / fragment["url"].strip("/") / "index.html").read_text(encoding="utf-8")
+        questions = re.findall(r'<h3 id="vraag-[^"]+"><span class="question__number">[^<]*</span> ([^<]+)</h3>', page)
+        assert "95%-interval" in page and "Vergeleken met de rest" in page  # on the page, in the blocks left out
+        assert "95%-interval" not in fragment["content"] and "Vergeleken met de rest" not in fragment["content"]
+        assert questions and all(html.unescape(q) in fragment["content"] for q in questions), fragment["url"]
 
 
 def test_search_finds_published_results_and_their_links_work(browser, demo_server):
