@@ -9,6 +9,7 @@ key, so a mistake reads ``municipalities/x.yaml:88: forms.aanmelden.age: …``).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -158,7 +159,9 @@ FORMS = Mapping(
 )
 
 
+@functools.cache  # panelsite's own files: read and checked once per process, not once per municipality
 def _load_builtin(name: str) -> Record:
+    """A built-in form's YAML as validated; read only (builtin_forms makes each site's fields from it)."""
     located = load_yaml(BUILTIN_DIR / f"{name}.yaml", f"panelsite/forms/builtin/{name}.yaml")
     schema = Mapping({**SIGNUP.options, "fields": ListOf(FIELD, min_items=1)} if name == "aanmelden"
                      else {**TEXTS, "fields": ListOf(FIELD, min_items=1)})
