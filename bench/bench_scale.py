@@ -234,14 +234,21 @@ def run_mkdocs(folder: Path, pages: int) -> dict:
     return {"wall": wall, "cpu": children_cpu() - cpu, "pages": pages + 1}
 
 
+def empty_folders(root: Path, name: str) -> tuple[Path, Path]:
+    """An empty output folder and an empty build cache for an in-process build: the work of the
+    first build, nothing taken from the cache of the builds before."""
+    out, cache = root / f"dist-{name}", root / f"cache-{name}"
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    return out, cache
+
+
 def profile(root: Path, count: int) -> str:
     sys.path.insert(0, str(REPO))
     from panelsite.engine import pipeline
 
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
-    out, cache = root / "dist-profile", root / "cache-profile"
-    for folder in (out, cache):  # as the first build: nothing from the cache of the builds before
-        shutil.rmtree(folder, ignore_errors=True)
+    out, cache = empty_folders(root, "profile")
     options = pipeline.Options(root=root, out=out, cache_dir=cache, only=only, jobs=1, progress=False)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -298,9 +305,7 @@ def phases(root: Path, count: int) -> str:
         setattr(owner, attribute, timed(getattr(owner, attribute), label))
     pipeline._preload()  # as the pool does: imports are not part of the steps
     only = sorted(p.stem for p in (root / "municipalities").glob("*.yaml"))[:count]
-    out, cache = root / "dist-phases", root / "cache-phases"
-    for folder in (out, cache):  # as the first build: nothing from the cache of the builds before
-        shutil.rmtree(folder, ignore_errors=True)
+    out, cache = empty_folders(root, "phases")
     started = time.process_time()
     pipeline.build(pipeline.Options(root=root, out=out, cache_dir=cache, only=only, jobs=1, progress=False))
     total = time.process_time() - started
